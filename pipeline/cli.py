@@ -1,0 +1,348 @@
+"""The `newsvault` command: thin skins over the library functions of the same names.
+
+Exit codes (the CLI alone turns exceptions into them):
+
+    0   ok
+    1   some failures (a site or some articles failed; the rest is stored)
+    2   usage or configuration error (bad option, config key, SQL, missing file)
+    74  the warehouse cannot be opened or written
+    75  another run holds the lock, or another process holds the DuckDB file
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime as dt
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from . import settings as settings_mod
+from .errors import (
+    ConfigError,
+    ExtractError,
+    LockHeld,
+    PipelineError,
+    QueryError,
+    UsageError,
+    WarehouseBusy,
+    WarehouseError,
+)
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_WAREHOUSE, EXIT_BUSY = 0, 1, 2, 74, 75
+EXIT_CODES: list[tuple[type[PipelineError], int]] = [
+    (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
+    (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),
+    (ExtractError, EXIT_FAILURES), (PipelineError, EXIT_FAILURES),
+]
+log = logging.getLogger("pipeline")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _logging(args)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return int(args.handler(args) or 0)
+    except PipelineError as exc:
+        print(f"newsvault: {exc}", file=sys.stderr)
+        return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+    except KeyboardInterrupt:
+        print("newsvault: interrupted", file=sys.stderr)
+        return EXIT_FAILURES
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _terminate(signum: int, frame: Any) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+# ------------------------------------------------------------------------------ parser
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--warehouse", metavar="PATH", default=argparse.SUPPRESS,
+                        help="DuckDB file (default warehouse/news.duckdb; env "
+                             "NEWSVAULT_WAREHOUSE)")
+    common.add_argument("--config", metavar="FILE", action="append", default=argparse.SUPPRESS,
+                        help="config file or folder of *.toml (repeatable; default ./configs/ "
+                             "if present; env NEWSVAULT_CONFIG)")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print only the summary line and errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log every request")
+    parser = argparse.ArgumentParser(
+        prog="newsvault", parents=[common],
+        description="Scrape 36Kr and NetEase news into a DuckDB warehouse.",
+        epilog="exit codes: 0 ok, 1 some failures, 2 usage or config error, "
+               "74 warehouse unusable, 75 locked by another run")
+    parser.add_argument("--version", action="version", version=f"newsvault {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("crawl", parents=[common], help="discover, fetch, extract and store",
+                       description="Discover new articles, fetch them politely, extract and "
+                                   "store them. Example: newsvault crawl --site 36kr -q")
+    p.add_argument("--site", action="append", choices=_site_names(), help="only this site "
+                   "(repeatable)")
+    p.add_argument("--max-articles", type=_non_negative, metavar="N",
+                   help="article pages to fetch per site this run (0: no limit)")
+    p.add_argument("--connect-to", action="append", metavar="HOST=http://IP:PORT",
+                   help="send HOST's requests to another origin, keeping stored URLs "
+                        "(repeatable; HOST may be '*' or '*.domain')")
+    p.set_defaults(handler=cmd_crawl)
+
+    p = sub.add_parser("extract", parents=[common], help="extract one saved page",
+                       description="Extract a saved page. Example: newsvault extract page.html "
+                                   "--url https://www.163.com/dy/article/X.html --json")
+    p.add_argument("file", help="saved page (raw bytes as served)")
+    p.add_argument("--url", help="the page's URL (selects the site's layout)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_extract)
+
+    p = sub.add_parser("links", parents=[common], help="article links of a saved list page",
+                       description="List the article links a saved list/feed page yields. "
+                                   "Example: newsvault links feed.xml --url "
+                                   "https://www.36kr.com/feed --json")
+    p.add_argument("file")
+    p.add_argument("--url", required=True, help="the list page's URL")
+    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.set_defaults(handler=cmd_links)
+
+    p = sub.add_parser("sql", parents=[common], help="run read-only SQL",
+                       description="Run read-only SQL on the warehouse. Example: newsvault sql "
+                                   "\"SELECT site, count(*) FROM articles GROUP BY site\" --csv")
+    p.add_argument("query")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="CSV output")
+    fmt.add_argument("--json", action="store_true", help="JSON lines output")
+    p.set_defaults(handler=cmd_sql)
+
+    p = sub.add_parser("export", parents=[common], help="export articles",
+                       description="Export articles. Example: newsvault export --format csv "
+                                   "--out news.csv --site netease --since 2026-01-01")
+    p.add_argument("--format", required=True, choices=("csv", "parquet", "jsonl"))
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--site", choices=_site_names())
+    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("status", parents=[common], help="last runs, counts, errors",
+                       description="Show the last runs, per-site counts, pending work and the "
+                                   "last errors. Example: newsvault status --json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("config", parents=[common], help="show settings",
+                       description="Show the effective settings (or every key with its "
+                                   "default and help, with --reference).")
+    p.add_argument("--reference", action="store_true")
+    p.set_defaults(handler=cmd_config)
+    return parser
+
+
+def _site_names() -> list[str]:
+    from .sources import registry
+
+    return registry.names()
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _logging(args: argparse.Namespace) -> None:
+    level = (logging.DEBUG if getattr(args, "verbose", False)
+             else logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger("pipeline")
+    root.handlers = [handler]
+    root.setLevel(level)
+    if not getattr(args, "verbose", False):
+        logging.getLogger("pipeline.fetch").setLevel(max(level, logging.WARNING))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def load_settings(args: argparse.Namespace, **overrides: Any) -> settings_mod.Settings:
+    if getattr(args, "warehouse", None):
+        overrides["warehouse.path"] = args.warehouse
+    return settings_mod.load(getattr(args, "config", None),
+                             {k: v for k, v in overrides.items() if v is not None})
+
+
+# ----------------------------------------------------------------------------- commands
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from .crawl import crawl
+
+    overrides: dict[str, Any] = {}
+    if args.connect_to:
+        overrides["fetch.connect_to"] = list(args.connect_to)
+    settings = load_settings(args, **overrides)
+    report = crawl(settings, sites=args.site, max_articles=args.max_articles)
+    print(report.summary)
+    return report.exit_code
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import extract
+
+    data = _read_file(args.file)
+    article = extract(data, args.url)
+    if article.status != "ok":
+        raise ExtractError(f"{args.file}: {article.status}: "
+                           f"{article.provenance.get('status', 'nothing to extract')}",
+                           article.status)
+    if args.json:
+        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for name in ("title", "published_at", "author", "source", "site", "article_id",
+                 "canonical_url", "tags", "summary", "lang", "extractor", "decode_rule"):
+        value = getattr(article, name)
+        if value:
+            print(f"{name}: {', '.join(value) if isinstance(value, list) else value}")
+    print()
+    print(article.body)
+    return EXIT_OK
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from .links import links
+
+    found = links(_read_file(args.file), args.url)
+    for link in found:
+        row = {"url": link.url, "title": link.title, "time": link.published_at,
+               "kind": link.kind, "article_id": link.article_id}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print("\t".join(str(row[k] or "") for k in ("url", "time", "kind", "title")))
+    if not found:
+        print(f"newsvault: {args.file}: no article links found", file=sys.stderr)
+        return EXIT_FAILURES
+    return EXIT_OK
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from .query import sql
+
+    columns, rows = sql(load_settings(args), args.query)
+    _print_rows(columns, rows, "csv" if args.csv else "json" if args.json else "table")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .query import export
+
+    count = export(load_settings(args), args.format, args.out, site=args.site,
+                   since=args.since, until=args.until)
+    print(f"exported {count} articles to {args.out}")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .query import status
+
+    report = status(load_settings(args))
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
+        return EXIT_OK
+    for title, rows in (("sites", report.sites), ("last runs", report.runs),
+                        ("last errors", report.errors)):
+        print(f"== {title}")
+        if rows:
+            _print_rows(list(rows[0]), [tuple(r.values()) for r in rows], "table")
+        else:
+            print("(none)")
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    if args.reference:
+        for key, default, text in settings_mod.reference():
+            print(f"{key} = {default}\n    {text}")
+        return EXIT_OK
+    settings = load_settings(args)
+    print(json.dumps({"files": list(settings.files), **settings_mod.as_dict(settings)},
+                     ensure_ascii=False, indent=1, default=str))
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a saved page") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(v) for v in row] for row in rows])
+    elif fmt == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False,
+                             default=_json_default))
+    else:
+        cells = [[_cell(v, 60) for v in row] for row in rows]
+        widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        print("  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
+        for row in cells:
+            print("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _cell(value: Any, limit: int | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        value = value.isoformat(sep=" ")
+    text = str(value).replace("\n", " ") if limit else str(value)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)

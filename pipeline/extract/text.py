@@ -1,0 +1,94 @@
+"""Turning a body container into paragraphs.
+
+`container_text` is the path for known layouts: noise nodes are removed from the
+container (selectolax), the rest is handed to trafilatura, and the block walker here
+guards the result (trafilatura may drop short containers or lines it deems boilerplate;
+when it keeps much less than the container's own text, the walker's text is used).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
+    "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
+})
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "button", "select", "textarea", "svg",
+    "template", "object", "embed", "video", "audio", "canvas", "map", "head", "input",
+})
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+")
+
+
+def node_text(node: LexborNode) -> str:
+    """The visible text of a node, one line per block, whitespace tidied."""
+    parts: list[str] = []
+    _walk(node, parts)
+    return tidy_lines("".join(parts).split("\n"))
+
+
+def _walk(node: LexborNode, out: list[str]) -> None:
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            out.append(child.text(deep=False) or "")
+        elif tag == "br":
+            out.append("\n")
+        elif tag in SKIP_TAGS or tag == "-comment" or tag is None:
+            continue
+        elif tag in BLOCK_TAGS:
+            out.append("\n")
+            _walk(child, out)
+            out.append("\n")
+        else:
+            _walk(child, out)
+
+
+def tidy_lines(lines: Iterable[str]) -> str:
+    """Strip each line, fold runs of spaces, drop empty lines, join with newlines."""
+    kept = []
+    for line in lines:
+        line = _SPACES.sub(" ", line).strip()
+        if line:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def html_to_text(fragment: str) -> str:
+    """Text of an HTML fragment (e.g. a body held in JSON), one line per block."""
+    if not fragment or not fragment.strip():
+        return ""
+    tree = LexborHTMLParser(f"<div>{fragment}</div>")
+    root = tree.css_first("body") or tree.root
+    return node_text(root) if root is not None else ""
+
+
+def remove(node: LexborNode, selectors: Iterable[str]) -> None:
+    """Remove every descendant matching any selector (in place)."""
+    for selector in selectors:
+        for hit in node.css(selector):
+            hit.decompose()
+
+
+def container_text(node: LexborNode, *, use_trafilatura: bool = True) -> str:
+    """Paragraphs of a body container (noise already removed by the caller)."""
+    own = node_text(node)
+    if not use_trafilatura or not own:
+        return own
+    import trafilatura
+
+    extracted = trafilatura.extract(
+        node.html or "", fast=True, favor_recall=True, include_comments=False,
+        include_tables=True, include_images=False, include_links=False,
+        deduplicate=False, with_metadata=False,
+    )
+    text = tidy_lines((extracted or "").split("\n"))
+    if len(text) < 0.8 * len(own):
+        return own
+    return text

@@ -1,0 +1,155 @@
+"""Reading the warehouse: ad-hoc SQL, exports and status. Always read-only.
+
+    columns, rows = sql(settings, "SELECT ...")
+    written = export(settings, "csv", "out.csv", site="36kr", since="2026-01-01")
+    report = status(settings)
+
+Exports are written to a temporary file beside the target and renamed into place, so
+a reader (or a cron job killed half-way) never sees half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .errors import QueryError, UsageError
+from .settings import Settings
+from .warehouse import Warehouse
+
+EXPORT_FORMATS = ("csv", "parquet", "jsonl")
+EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title", "author",
+                  "source", "published_at", "tags", "summary", "lang", "source_url", "body",
+                  "first_seen_at", "updated_at")
+
+
+def sql(settings: Settings, query: str, params: list[Any] | None = None
+        ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one read-only query; QueryError carries DuckDB's message."""
+    with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
+        try:
+            cursor = warehouse.con.execute(query, params or [])
+        except duckdb.Error as exc:
+            raise QueryError(f"SQL error: {_first_line(exc)}") from None
+        if cursor.description is None:
+            return [], []
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
+           site: str | None = None, since: str | None = None, until: str | None = None) -> int:
+    """Write articles to `out` as csv, parquet or jsonl; returns the row count."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
+    target = Path(out)
+    if target.is_dir():
+        raise UsageError(f"--out {target} is a folder; give a file name")
+    if not target.parent.exists():
+        raise UsageError(f"--out {target}: the folder {target.parent} does not exist")
+    where, params = _filters(settings, site, since, until)
+    columns = ", ".join(
+        "array_to_string(tags, ',') AS tags" if (c == "tags" and fmt == "csv") else c
+        for c in EXPORT_COLUMNS)
+    select = (f"SELECT {columns} FROM articles{where} "
+              "ORDER BY published_at NULLS LAST, article_id")
+    options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet",
+               "jsonl": "FORMAT json"}[fmt]
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
+            try:
+                count = warehouse.con.execute(f"SELECT count(*) FROM ({select})",
+                                              params).fetchone()
+                warehouse.con.execute(f"COPY ({select}) TO '{_escape(tmp)}' ({options})", params)
+            except duckdb.Error as exc:
+                raise QueryError(f"export failed: {_first_line(exc)}") from None
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return int(count[0]) if count else 0
+
+
+def _filters(settings: Settings, site: str | None, since: str | None,
+             until: str | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if site:
+        if site not in settings.sites:
+            raise UsageError(f"--site {site!r} is not a site; known: {', '.join(settings.sites)}")
+        clauses.append("site = ?")
+        params.append(site)
+    for flag, value, op in (("--since", since, ">="), ("--until", until, "<")):
+        if value:
+            day = _date(flag, value)
+            if flag == "--until" and len(value.strip()) <= 10:
+                day += dt.timedelta(days=1)  # --until 2026-01-31 includes that day
+            clauses.append(f"published_at {op} ?")
+            params.append(day)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _date(flag: str, value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{flag} {value!r} is not a date: use YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return parsed
+
+
+@dataclass
+class Status:
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def status(settings: Settings, runs: int = 10) -> Status:
+    """Last runs, per-site counts and pending work, last errors."""
+    with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
+        con = warehouse.con
+        return Status(
+            runs=_dicts(con.execute(
+                "SELECT run_id, started_at, finished_at, outcome, exit_code, summary "
+                "FROM runs ORDER BY run_id DESC LIMIT ?", [runs])),
+            sites=_dicts(con.execute(
+                "WITH a AS (SELECT site, count(*) AS articles, "
+                "  count(*) FILTER (WHERE first_seen_at >= now() - INTERVAL 1 DAY) AS new_24h, "
+                "  max(published_at) AS newest FROM articles GROUP BY site), "
+                "f AS (SELECT site, count(*) FILTER (WHERE state = 'pending') AS pending, "
+                "  count(*) FILTER (WHERE state = 'failed') AS failed FROM frontier GROUP BY site),"
+                "r AS (SELECT DISTINCT ON (site) site, outcome AS last_outcome, run_id AS last_run"
+                "  FROM run_sites ORDER BY site, run_id DESC) "
+                "SELECT coalesce(a.site, f.site, r.site) AS site, coalesce(articles, 0) AS "
+                "articles, coalesce(new_24h, 0) AS new_24h, newest, coalesce(pending, 0) AS "
+                "pending, coalesce(failed, 0) AS failed, last_outcome, last_run "
+                "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site")),
+            errors=_dicts(con.execute(
+                "SELECT * FROM (SELECT run_id, site, 'site' AS kind, error AS detail "
+                "FROM run_sites WHERE error IS NOT NULL "
+                "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
+                "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
+        )
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _escape(path: str) -> str:
+    return path.replace("'", "''")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return " ".join(line.strip() for line in lines[:2]) if lines else type(exc).__name__

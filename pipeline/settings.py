@@ -1,0 +1,392 @@
+"""One settings registry: every key with its default and help, loaded and validated once.
+
+Sources, lowest to highest precedence (one line, as in datasette):
+
+    settings = defaults <- configs/*.toml (or --config) <- environment <- command line
+
+The sections are frozen dataclasses; each field's metadata holds its help text, so
+`newsvault config` and the README's configuration reference come from this one place.
+Unknown keys and wrong types are rejected before anything is fetched, with the file
+and the key named (and a "did you mean" hint).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import ConfigError
+
+DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github.com/newsvault)"
+DEFAULT_CONFIG_DIR = Path("configs")
+ENV_WAREHOUSE = "NEWSVAULT_WAREHOUSE"
+ENV_CONFIG = "NEWSVAULT_CONFIG"
+
+
+def setting(default: Any, help: str, *, minimum: float | None = None,
+            choices: tuple[str, ...] | None = None) -> Any:
+    """A registry entry: default value, help text and simple bounds."""
+    meta = {"help": help, "minimum": minimum, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = setting(
+        DEFAULT_UA, "User-Agent header; robots.txt groups are matched against 'newsvault'.")
+    accept_language: str = setting("zh-CN,zh;q=0.9,en;q=0.5", "Accept-Language header.")
+    timeout: float = setting(20.0, "Seconds to wait for a response (read/write/pool).", minimum=0.1)
+    connect_timeout: float = setting(10.0, "Seconds to wait for a connection.", minimum=0.1)
+    min_interval: float = setting(
+        1.0, "Seconds between two request starts to one host (robots.txt Crawl-delay raises it).",
+        minimum=0.0)
+    concurrency_per_host: int = setting(2, "Requests in flight to one host at once.", minimum=1)
+    retries: int = setting(3, "Retries on 429, 5xx, timeouts and dropped connections.", minimum=0)
+    backoff_base: float = setting(1.0, "First retry delay in seconds; doubles each retry, "
+                                  "with jitter.", minimum=0.0)
+    backoff_max: float = setting(60.0, "Longest delay between two retries, seconds.", minimum=0.0)
+    max_retry_after: float = setting(
+        300.0, "Longest Retry-After honoured, seconds; a longer one gives up on the URL.",
+        minimum=0.0)
+    max_body_bytes: int = setting(
+        10_000_000, "Largest body read (after decompression); larger ones are refused.",
+        minimum=1024)
+    max_redirects: int = setting(5, "Redirects followed per request.", minimum=0)
+    obey_robots: bool = setting(True, "Honour robots.txt (Disallow and Crawl-delay).")
+    connect_to: tuple[str, ...] = setting(
+        (), "HOST=http://IP:PORT pairs: send HOST's requests to that origin, keep stored URLs "
+            "(like curl --connect-to). HOST may be '*' or '*.example.com'.")
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    batch_size: int = setting(20, "Articles per warehouse commit; a crash loses at most one "
+                              "batch, which the next run fetches again.", minimum=1)
+    max_articles: int = setting(0, "Article pages fetched per site and run (0: no limit); "
+                                "the rest wait for the next run.", minimum=0)
+    max_attempts: int = setting(3, "Runs that may try a failing article before it is given "
+                                "up (state 'failed').", minimum=1)
+    site_failure_limit: int = setting(
+        4, "Consecutive network failures after which a site is left for the rest of the run.",
+        minimum=1)
+    lock_file: str = setting("", "Run lock file (default: the warehouse path + '.lock').")
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    path: str = setting("warehouse/news.duckdb", "DuckDB file (env NEWSVAULT_WAREHOUSE, "
+                        "--warehouse).")
+    catalog: str = setting("nv", "Catalog name the warehouse is attached as; all SQL runs "
+                           "against it.")
+    attach: str = setting("", "ATTACH target instead of `path`, e.g. "
+                          "'ducklake:postgres:dbname=news host=db' for a DuckLake catalog.")
+    attach_options: str = setting("", "Options for ATTACH, e.g. \"DATA_PATH 's3://b/news/'\".")
+    extensions: tuple[str, ...] = setting(
+        (), "Extensions to LOAD first (names or .duckdb_extension paths); 'ducklake' loads "
+            "the offline duckdb-extension-ducklake package when installed.")
+    timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
+                            "(the sites publish Beijing time).")
+    store_bodies: bool = setting(True, "Keep each fetched body, zlib-compressed, in `bodies`.")
+
+
+@dataclass(frozen=True)
+class ListSettings:
+    """One discovery list of a site: a feed, a channel list, an SSR list page."""
+
+    name: str = setting("", "Name used in counters and messages.")
+    kind: str = setting("", "How to read it; each site lists the kinds it knows.")
+    url: str = setting("", "First page URL.")
+    max_pages: int = setting(0, "Pages to read back at most (0: the site's max_pages).",
+                             minimum=0)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    enabled: bool = setting(True, "Crawl this site.")
+    max_pages: int = setting(5, "How far back discovery pages through a list when it finds "
+                             "no known item (the bound is reported when it cuts).", minimum=1)
+    min_interval: float = setting(-1.0, "Per-site override of fetch.min_interval (-1: use it).")
+    lists: tuple[ListSettings, ...] = setting((), "Discovery lists (replaces the defaults).")
+
+
+@dataclass(frozen=True)
+class Settings:
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    sites: Mapping[str, SiteSettings] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def lock_path(self) -> Path:
+        return Path(self.crawl.lock_file or (self.warehouse.path + ".lock"))
+
+    def replace(self, **sections: Any) -> Settings:
+        return dataclasses.replace(self, **sections)
+
+
+SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
+                             "warehouse": WarehouseSettings}
+
+
+# ---------------------------------------------------------------------------------- loading
+
+def load(config: Iterable[str | os.PathLike[str]] | None = None,
+         overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> Settings:
+    """Build validated Settings.
+
+    `config`: files or folders (a folder means its *.toml files).  None means
+    $NEWSVAULT_CONFIG if set, else ./configs/ when it exists, else the built-in defaults.
+    `overrides`: dotted keys from the command line, e.g. {"warehouse.path": "x.duckdb"}.
+    """
+    environ = os.environ if environ is None else environ
+    files = _config_files(config, environ)
+    loader = _Loader()
+    for path in files:
+        loader.merge(_read_toml(path), str(path))
+    if environ.get(ENV_WAREHOUSE):
+        loader.set("warehouse.path", environ[ENV_WAREHOUSE], f"${ENV_WAREHOUSE}")
+    for key, value in (overrides or {}).items():
+        loader.set(key, value, "command line")
+    return loader.build(tuple(str(p) for p in files))
+
+
+def _config_files(config: Iterable[str | os.PathLike[str]] | None,
+                  environ: Mapping[str, str]) -> list[Path]:
+    if config is None:
+        if environ.get(ENV_CONFIG):
+            config = [p for p in environ[ENV_CONFIG].split(os.pathsep) if p]
+        elif DEFAULT_CONFIG_DIR.is_dir():
+            config = [DEFAULT_CONFIG_DIR]
+        else:
+            return []
+    files: list[Path] = []
+    for item in config:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError(f"config file {path} does not exist: give an existing .toml "
+                              "file or folder to --config")
+    return files
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+class _Loader:
+    """Merges config trees, remembers where each key came from, builds Settings."""
+
+    def __init__(self) -> None:
+        self.tree: dict[str, Any] = {}
+        self.origin: dict[str, str] = {}
+
+    def merge(self, data: dict[str, Any], origin: str) -> None:
+        self._merge(self.tree, data, origin, "")
+
+    def _merge(self, tree: dict[str, Any], data: dict[str, Any], origin: str,
+               prefix: str) -> None:
+        for key, value in data.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, dict) and isinstance(tree.get(key, {}), dict):
+                self._merge(tree.setdefault(key, {}), value, origin, dotted + ".")
+            else:
+                tree[key] = value
+            self.origin[dotted] = origin
+
+    def set(self, key: str, value: Any, origin: str) -> None:
+        node = self.tree
+        for part in key.split(".")[:-1]:
+            node = node.setdefault(part, {})
+        node[key.split(".")[-1]] = value
+        self.origin[key] = origin
+
+    def where(self, key: str) -> str:
+        while key:
+            if key in self.origin:
+                return self.origin[key]
+            key = key.rsplit(".", 1)[0] if "." in key else ""
+        return "settings"
+
+    def build(self, files: tuple[str, ...]) -> Settings:
+        from .sources import registry  # the sites and their defaults
+
+        for key in sorted(set(self.tree) - set(SECTIONS) - {"sites"}):
+            raise ConfigError(self.unknown(key, key, [*SECTIONS, "sites"]))
+        sections = {name: self.section(cls, self.tree.get(name, {}), name)
+                    for name, cls in SECTIONS.items()}
+        sites_tree = self.tree.get("sites", {})
+        if not isinstance(sites_tree, dict):
+            raise ConfigError(f"{self.where('sites')}: 'sites' must be a table of sites")
+        known_sites = registry.names()
+        for name in sites_tree:
+            if name not in known_sites:
+                raise ConfigError(self.unknown(f"sites.{name}", name, known_sites, what="site"))
+        sites = {name: self.site(name, registry.get(name), sites_tree.get(name, {}))
+                 for name in known_sites}
+        settings = Settings(sites=types.MappingProxyType(sites), files=files, **sections)
+        self.check_connect_to(settings.fetch.connect_to)
+        return settings
+
+    def site(self, name: str, source: Any, data: Any) -> SiteSettings:
+        site = self.section(SiteSettings, data, f"sites.{name}")
+        if not site.lists:
+            site = dataclasses.replace(site, lists=source.default_lists())
+        where = self.where(f"sites.{name}.lists")
+        for lst in site.lists:
+            if lst.kind not in source.list_kinds:
+                raise ConfigError(
+                    f"{where}: sites.{name}.lists '{lst.name}' has kind '{lst.kind}'; "
+                    f"{name} knows: {', '.join(source.list_kinds)}")
+            if not source.owns_host(_host(lst.url)):
+                raise ConfigError(
+                    f"{where}: sites.{name}.lists '{lst.name}' url {lst.url!r} is not on "
+                    f"{name}'s hosts ({', '.join(source.domains)})")
+        return site
+
+    def check_connect_to(self, pairs: tuple[str, ...]) -> None:
+        from .fetch.connect import parse_connect_to
+
+        try:
+            parse_connect_to(pairs)
+        except ValueError as exc:
+            where = self.where("fetch.connect_to")
+            raise ConfigError(f"{where}: fetch.connect_to: {exc}") from None
+
+    def unknown(self, dotted: str, key: str, known: Iterable[str], what: str = "key") -> str:
+        known = list(known)
+        hint = difflib.get_close_matches(key, known, n=1)
+        tip = f" (did you mean '{hint[0]}'?)" if hint else f"; known: {', '.join(known)}"
+        return f"{self.where(dotted)}: unknown {what} '{dotted}'{tip}"
+
+    def section(self, cls: type, data: Any, prefix: str) -> Any:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{self.where(prefix)}: '{prefix}' must be a table, got {data!r}")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for key, raw in data.items():
+            dotted = f"{prefix}.{key}"
+            if key not in fields:
+                raise ConfigError(self.unknown(dotted, key, fields))
+            values[key] = self.coerce(fields[key], hints[key], raw, dotted)
+        return cls(**values)
+
+    def coerce(self, f: dataclasses.Field[Any], hint: Any, raw: Any, dotted: str) -> Any:
+        where = self.where(dotted)
+        value = self.convert(hint, raw, dotted)
+        minimum = f.metadata.get("minimum")
+        if (minimum is not None and isinstance(value, int | float) and value < minimum
+                and not (f.name == "min_interval" and value == -1.0)):
+            raise ConfigError(f"{where}: {dotted} must be at least {minimum}, got {raw!r}")
+        choices = f.metadata.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(f"{where}: {dotted} must be one of {', '.join(choices)}, "
+                              f"got {raw!r}")
+        return value
+
+    def convert(self, hint: Any, raw: Any, dotted: str) -> Any:
+        def bad(expected: str) -> ConfigError:
+            return ConfigError(f"{self.where(dotted)}: {dotted} must be {expected}, got {raw!r}")
+
+        if hint is bool:
+            if isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.lower() in _BOOL_WORDS:
+                return _BOOL_WORDS[raw.lower()]
+            raise bad("true or false")
+        if hint is int:
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+                return int(raw)
+            raise bad("a whole number")
+        if hint is float:
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                return float(raw)
+            if isinstance(raw, str):
+                try:
+                    return float(raw)
+                except ValueError:
+                    pass
+            raise bad("a number")
+        if hint is str:
+            if isinstance(raw, str):
+                return raw
+            raise bad("a string")
+        if typing.get_origin(hint) is tuple:
+            item = typing.get_args(hint)[0]
+            if isinstance(raw, str) and item is str:
+                raw = [raw]
+            if not isinstance(raw, list | tuple):
+                raise bad("a list")
+            if item is ListSettings:
+                return tuple(self.list_entry(x, f"{dotted}[{i}]") for i, x in enumerate(raw))
+            return tuple(self.convert(item, x, dotted) for x in raw)
+        raise bad(str(hint))  # pragma: no cover - a registry field of an unsupported type
+
+    def list_entry(self, raw: Any, dotted: str) -> ListSettings:
+        entry = self.section(ListSettings, raw, dotted)
+        for required in ("name", "kind", "url"):
+            if not getattr(entry, required):
+                raise ConfigError(f"{self.where(dotted)}: {dotted} needs '{required}'")
+        return entry
+
+
+_BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+# ------------------------------------------------------------------------------ reference
+
+def reference() -> list[tuple[str, str, str]]:
+    """(key, default, help) for every setting: the README reference and `newsvault config`."""
+    rows: list[tuple[str, str, str]] = []
+    for name, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            rows.append((f"{name}.{f.name}", _show(f.default), f.metadata["help"]))
+    for f in dataclasses.fields(SiteSettings):
+        rows.append((f"sites.<site>.{f.name}", _show(f.default), f.metadata["help"]))
+    for f in dataclasses.fields(ListSettings):
+        rows.append((f"sites.<site>.lists[].{f.name}", _show(f.default), f.metadata["help"]))
+    return rows
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(repr(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data (for `newsvault config --json` and digests)."""
+    out = {name: dataclasses.asdict(getattr(settings, name)) for name in SECTIONS}
+    out["sites"] = {n: dataclasses.asdict(s) for n, s in settings.sites.items()}
+    return out

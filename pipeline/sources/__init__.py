@@ -1,0 +1,1 @@
+"""Sites: what to fetch and how to read it, one module per site behind `base.Source`."""

@@ -1,0 +1,203 @@
+"""The small interface every site implements, and the helpers the sites share.
+
+A source answers four questions about its site:
+
+    which lists to read, and how to page them     default_lists, first_request, parse_list
+    is this URL one of my articles, and its id    identify (-> ArticleRef)
+    how to read one of my article pages           extract (-> Article, or None: generic)
+    is this response a block page                 blocked
+
+It never fetches anything itself: requests are data (records.Request), so discovery,
+tests and the `links` command all drive the same parser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..decode import Decoded
+from ..errors import SourceError
+from ..records import Article, Fetched, Link, Request
+from ..settings import ListSettings
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What a URL is on its site: a stable id and the canonical URL."""
+
+    article_id: str
+    canonical_url: str
+    kind: str = "article"  # article | newsflash | photoview | video
+
+
+@dataclass
+class ListPage:
+    """The items of one list page and the request for the next page (None: the end)."""
+
+    links: list[Link]
+    next: Request | None = None
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+
+
+@dataclass
+class ListResponse:
+    """A fetched list page with what produced it: the list, the request, the page number."""
+
+    lst: ListSettings
+    request: Request
+    fetched: Fetched
+    text: str
+    page_no: int = 1
+
+
+@dataclass
+class Page:
+    """A decoded page on its way through extraction; parsed once, on first use."""
+
+    url: str | None
+    html: str
+    decoded: Decoded | None = None
+
+    @cached_property
+    def tree(self) -> LexborHTMLParser:
+        return LexborHTMLParser(self.html)
+
+    def css_first(self, selector: str) -> LexborNode | None:
+        return self.tree.css_first(selector)
+
+    def meta(self, *names: str) -> str | None:
+        """Content of the first <meta name=|property=|itemprop=> among `names`."""
+        for name in names:
+            for attr in ("property", "name", "itemprop"):
+                node = self.tree.css_first(f'meta[{attr}="{name}"]')
+                if node is not None:
+                    value = node.attributes.get("content") or node.attributes.get("value")
+                    if value and value.strip():
+                        return value.strip()
+        return None
+
+    def link_rel(self, rel: str) -> str | None:
+        node = self.tree.css_first(f'link[rel="{rel}"]')
+        href = node.attributes.get("href") if node is not None else None
+        return urljoin(self.url or "", href.strip()) if href else None
+
+
+class Source(ABC):
+    """A site. Subclasses set the class attributes and implement the methods."""
+
+    name: str = ""
+    domains: tuple[str, ...] = ()        # registrable domains; their subdomains belong too
+    list_kinds: tuple[str, ...] = ()
+    default_max_pages: int = 5
+
+    def owns_host(self, host: str | None) -> bool:
+        host = (host or "").lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def owns(self, url: str) -> bool:
+        return self.owns_host(urlsplit(url).hostname)
+
+    @abstractmethod
+    def default_lists(self) -> tuple[ListSettings, ...]: ...
+
+    @abstractmethod
+    def identify(self, url: str) -> ArticleRef | None:
+        """The id and canonical URL of an article URL of this site; None otherwise."""
+
+    @abstractmethod
+    def list_kind_for(self, url: str) -> str | None:
+        """Which list kind a list URL of this site is (for `newsvault links`)."""
+
+    def first_request(self, lst: ListSettings) -> Request:
+        return Request(lst.url, purpose="list")
+
+    @abstractmethod
+    def parse_list(self, got: ListResponse) -> ListPage:
+        """Items of a fetched list page. Raises SourceError when the structure is gone."""
+
+    @abstractmethod
+    def extract(self, page: Page) -> Article | None:
+        """Read one of this site's article pages; None hands it to the generic extractor."""
+
+    def blocked(self, text: str) -> str | None:
+        """A reason when `text` is a block/challenge page instead of content."""
+        return None
+
+    # shared helpers ------------------------------------------------------------------
+
+    def link(self, url: str, lst: ListSettings | None, **fields: Any) -> Link | None:
+        ref = self.identify(url)
+        if ref is None:
+            return None
+        return Link(url=url, article_id=ref.article_id, site=self.name, kind=ref.kind,
+                    list_name=lst.name if lst else "", **fields)
+
+
+_JS_ASSIGN = r"(?:window\.)?{name}\s*=\s*"
+
+
+def js_value(text: str, name: str) -> Any:
+    """The JSON value assigned to `name` in a script (`window.name = {...}`), or None.
+
+    Exactly one JSON value is decoded from after the `=`, so what follows it in the
+    same script (another assignment) does no harm.
+    """
+    pattern = re.compile(_JS_ASSIGN.format(name=re.escape(name)))
+    decoder = json.JSONDecoder()
+    for match in pattern.finditer(text):
+        try:
+            value, _ = decoder.raw_decode(text, match.end())
+        except ValueError:
+            continue
+        return value
+    return None
+
+
+def dig(data: Any, *path: str | int) -> Any:
+    """data[path[0]][path[1]]... or None when any step is missing."""
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key)  # type: ignore[arg-type]
+        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def require(value: Any, what: str, site: str, url: str) -> Any:
+    if value is None:
+        raise SourceError(f"{site}: {url} has no {what}; the site may have changed its "
+                          "template (update pipeline/sources or the list config)")
+    return value
+
+
+def absolute(base: str, href: str) -> str:
+    return urljoin(base, href.strip())
+
+
+def anchor_links(source: Source, html: str, base: str,
+                 lst: ListSettings | None) -> list[Link]:
+    """The site's article links among an HTML page's anchors, in page order, once each."""
+    seen: set[str] = set()
+    found = []
+    for anchor in LexborHTMLParser(html).css("a[href]"):
+        href = anchor.attributes.get("href") or ""
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        text = " ".join(anchor.text(separator=" ").split())
+        link = source.link(absolute(base, href), lst,
+                           title=text or anchor.attributes.get("title") or None)
+        if link is None or link.article_id in seen:
+            continue
+        seen.add(link.article_id)
+        found.append(link)
+    return found

@@ -1,0 +1,350 @@
+"""NetEase (163.com): channel JSONP lists, the rolling list, article pages of each era.
+
+Facts from ../shared/notes/sites.md section 2 (N1, N2, N9; 2.2, 2.3):
+- channel lists are JavaScript `data_callback([...])`; page N >= 2 inserts `_0N` before
+  the `.js` or the trailing slash; items with newstype other than "article" are skipped;
+- the rolling list is `var data={"news":[[{c,t,l,p}...]...]}`;
+- article ids are the 16-character docid, the same under www, m, 3g and c.m hosts and
+  the legacy news.163.com/YY/MMDD/HH/<docid>.html form: key `163:<docid>`;
+- 2021+ pages: body div.post_body, time html@data-publishtime, 来源 in div.post_info;
+  2013-2020 pages: body #endText, time and 来源 in .post_time_source / .ep-time-soure;
+- meta[name=author] is always "网易", never the author.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborNode
+
+from ..errors import SourceError
+from ..extract.clean import SOURCE, editor_name, strip_title_suffix
+from ..extract.dates import parse_time
+from ..extract.text import container_text, node_text, remove
+from ..records import Article
+from ..settings import ListSettings
+from .base import ArticleRef, ListPage, ListResponse, Page, Source, anchor_links
+
+DOCID = r"(?P<docid>[0-9A-Z]{16})"
+_WWW = re.compile(rf"^/(?P<ch>[a-z0-9_]+)/article/{DOCID}\.html$")
+_LEGACY = re.compile(rf"^/\d{{2}}/\d{{4}}/\d{{2}}/{DOCID}\.html$")
+_LEGACY_2004 = re.compile(rf"^/\d{{5}}/\d{{1,2}}/{DOCID}\.html$")
+_DY_V2 = re.compile(rf"^/v2/article/detail/{DOCID}\.html$")
+_CM = re.compile(rf"^/news/a/{DOCID}\.html$")
+_PHOTO = re.compile(r"^/photoview/(?P<set>\w+)/(?P<id>\d+)\.html$")
+_VIDEO = re.compile(r"^/v/video/(?P<vid>[0-9A-Z]{8,20})\.html$")
+_PAGED = re.compile(r"(?P<stem>.*?)(?P<ext>\.js|/)?$")
+MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m", "dy"})
+TITLE_SUFFIXES = ("_网易订阅", "_网易新闻", "_网易科技", "_网易财经", "_网易新闻中心", "_网易",
+                  "_手机网易网", "_网易体育", "_网易娱乐", "_网易汽车", "_商业频道")
+NOISE = (
+    "script", "style", ".post_statement", ".creative_statement", ".post_comment_area",
+    ".post_next", ".post_recommends", ".post_top", ".post_crumb", ".post_btns", ".post_end",
+    ".ep-source", ".ep-editor", ".otitle", ".gg200x300", ".post_wemedia", ".share_box",
+    ".js-open-app", ".bot_word", ".s-img", ".m-linkCard", "iframe",
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A NetEase article template: where its body, title, time/来源 and editor are."""
+
+    name: str
+    body: str
+    title: tuple[str, ...]
+    info: tuple[str, ...]
+    editor: tuple[str, ...]
+
+
+PROFILES = (  # most specific first: 2016-2020 pages also have a div.post_body wrapper
+    Profile("endText", "#endText", ("#epContentLeft h1", "h1#h1title", ".post_content_main h1",
+                                    "h1"),
+            (".post_time_source", ".ep-time-soure", ".ep-time-source", ".ep-info"),
+            (".ep-editor", ".ep-source", ".post_author")),
+    Profile("post_body", "div.post_body", ("h1.post_title",), (".post_info",),
+            (".post_author", ".creative_statement")),
+)
+
+
+class NetEase(Source):
+    name = "netease"
+    domains = ("163.com",)
+    list_kinds = ("jsonp", "rolling", "html")
+
+    def default_lists(self) -> tuple[ListSettings, ...]:
+        return (
+            ListSettings("yaowen", "jsonp",
+                         "https://news.163.com/special/cm_yaowen20200213/?callback=data_callback"),
+            ListSettings("tech", "jsonp", "https://tech.163.com/special/00097UHL/tech_datalist.js"),
+            ListSettings("money", "jsonp",
+                         "https://money.163.com/special/00259BVP/news_flow_index.js"),
+            ListSettings("rolling", "rolling",
+                         "https://news.163.com/special/0001220O/new_json2021.js", 1),
+        )
+
+    # ------------------------------------------------------------------------ identity
+
+    def identify(self, url: str) -> ArticleRef | None:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        if not self.owns_host(host):
+            return None
+        label = host[: -len(".163.com")] if host.endswith(".163.com") else ""
+        path = parts.path
+        for pattern in (_WWW, _LEGACY, _LEGACY_2004, _DY_V2, _CM):
+            match = pattern.match(path)
+            if match:
+                docid = match["docid"]
+                channel = match.groupdict().get("ch") or _channel(label)
+                return ArticleRef(f"163:{docid}",
+                                  f"https://www.163.com/{channel}/article/{docid}.html")
+        docid = parse_qs(parts.query).get("docid", [""])[0]
+        if path.endswith("/touch/article.html") and re.fullmatch(r"[0-9A-Z]{16}", docid):
+            return ArticleRef(f"163:{docid}", f"https://www.163.com/news/article/{docid}.html")
+        match = _PHOTO.match(path)
+        if match:
+            return ArticleRef(f"163:photo:{match['set']}/{match['id']}",
+                              urlunsplit(("https", host, path, "", "")), "photoview")
+        match = _VIDEO.match(path)
+        if match:
+            return ArticleRef(f"163:video:{match['vid']}",
+                              f"https://www.163.com/v/video/{match['vid']}.html", "video")
+        return None
+
+    def list_kind_for(self, url: str) -> str | None:
+        path = urlsplit(url).path
+        if "new_json" in path or "news_json" in path:
+            return "rolling"
+        if path.endswith(".js") or "callback=data_callback" in url or "/special/cm_" in path:
+            return "jsonp"
+        return "html"
+
+    # --------------------------------------------------------------------------- lists
+
+    def first_request(self, lst: ListSettings):  # type: ignore[no-untyped-def]
+        from ..records import Request
+
+        return Request(lst.url, purpose="list", headers=(("Referer", _referer(lst.url)),),
+                       state={"page": 1})
+
+    def parse_list(self, got: ListResponse) -> ListPage:
+        if got.lst.kind == "jsonp":
+            return self._parse_jsonp(got)
+        if got.lst.kind == "rolling":
+            return self._parse_rolling(got)
+        return self._parse_html(got)
+
+    def _parse_jsonp(self, got: ListResponse) -> ListPage:
+        items = jsonp_items(got.text)
+        if items is None:
+            raise SourceError(f"netease {got.lst.name}: {got.fetched.url} is not a "
+                              "data_callback([...]) list; the endpoint may have moved")
+        page = ListPage(links=[])
+        for item in items:
+            newstype = str(item.get("newstype") or "article")
+            url = str(item.get("docurl") or "")
+            link = self.link(url, got.lst, title=_clean(item.get("title")),
+                             published_at=parse_time(item.get("time")))
+            if newstype != "article" or link is None or link.kind != "article":
+                reason = f"newstype-{newstype}" if newstype != "article" else "not-article-url"
+                page.skipped[reason] = page.skipped.get(reason, 0) + 1
+                continue
+            page.links.append(link)
+        if items:
+            from ..records import Request
+
+            number = got.page_no + 1
+            page.next = Request(page_url(got.lst.url, number), purpose="list",
+                                headers=(("Referer", _referer(got.lst.url)),),
+                                state={"page": number})
+        return page
+
+    def _parse_rolling(self, got: ListResponse) -> ListPage:
+        start, end = got.text.find("{"), got.text.rfind("}")
+        try:
+            data = json.loads(got.text[start:end + 1]) if 0 <= start < end else None
+        except ValueError:
+            data = None
+        groups = data.get("news") if isinstance(data, dict) else None
+        if not isinstance(groups, list):
+            raise SourceError(f"netease {got.lst.name}: {got.fetched.url} has no "
+                              "`var data={news:[...]}`; the endpoint may have moved")
+        page = ListPage(links=[])
+        for group in groups:
+            for item in group if isinstance(group, list) else []:
+                if not isinstance(item, dict):
+                    continue
+                link = self.link(str(item.get("l") or ""), got.lst, title=_clean(item.get("t")),
+                                 published_at=parse_time(item.get("p")))
+                if link is None or link.kind != "article":
+                    page.skipped["not-article-url"] = page.skipped.get("not-article-url", 0) + 1
+                else:
+                    page.links.append(link)
+        return page
+
+    def _parse_html(self, got: ListResponse) -> ListPage:
+        page = ListPage(links=[])
+        for link in anchor_links(self, got.text, got.fetched.final_url or got.fetched.url,
+                                 got.lst):
+            page.links.append(link)
+        return page
+
+    # ------------------------------------------------------------------------ articles
+
+    def extract(self, page: Page) -> Article | None:
+        for profile in PROFILES:
+            node = page.css_first(profile.body)
+            if node is not None:
+                return self._extract(page, profile, node)
+        return None
+
+    def _extract(self, page: Page, profile: Profile, body: LexborNode) -> Article:
+        rule = f"netease:{profile.name}"
+        info_text = _first_text(page, profile.info)
+        editor_text = _first_text(page, profile.editor)
+        remove(body, NOISE)
+        _drop_captions(body)
+        article = Article(url=page.url, site=self.name, extractor=rule,
+                          body=container_text(body), provenance={"body": profile.body})
+        title = _first_text(page, profile.title)
+        title_rule = "h1"
+        if not title:
+            title, title_rule = page.meta("og:title"), "og:title"
+        if not title:
+            title, title_rule = _title_tag(page), "title"
+        article.title = strip_title_suffix((title or "").split("|")[0], TITLE_SUFFIXES)
+        if article.title:
+            article.provenance["title"] = title_rule
+        self._time(page, article, info_text)
+        self._source_and_author(page, article, info_text, editor_text)
+        keywords = page.meta("keywords")
+        if keywords:
+            article.tags = [t.strip() for t in re.split(r"[,，]", keywords) if t.strip()]
+            article.provenance["tags"] = "meta:keywords"
+        description = page.meta("description")
+        if description and article.title and not description.startswith(article.title):
+            article.summary = description
+            article.provenance["summary"] = "meta:description"
+        canonical = page.link_rel("canonical")
+        ref = self.identify(canonical) if canonical else None
+        if ref is not None:
+            article.canonical_url = ref.canonical_url
+            article.provenance["canonical_url"] = "link:canonical"
+        article.lang = "zh"
+        return article
+
+    def _time(self, page: Page, article: Article, info_text: str | None) -> None:
+        html_node = page.css_first("html")
+        candidates = (
+            ("html@data-publishtime",
+             html_node.attributes.get("data-publishtime") if html_node is not None else None),
+            ("meta:article:published_time", page.meta("article:published_time")),
+            ("info", info_text),
+            ("meta:og:release_date", page.meta("og:release_date")),
+        )
+        for rule, value in candidates:
+            parsed = parse_time(value)
+            if parsed:
+                article.published_at = parsed
+                article.provenance["published_at"] = rule
+                return
+
+    def _source_and_author(self, page: Page, article: Article, info_text: str | None,
+                           editor_text: str | None) -> None:
+        info = page.css_first(".post_info") or page.css_first(".post_time_source")
+        anchor = info.css_first("a") if info is not None else None
+        name = node_text(anchor) if anchor is not None else None
+        if name and "举报" not in name:
+            article.source, article.provenance["source"] = name, "info:a"
+        else:
+            match = SOURCE.search(info_text or "") or SOURCE.search(editor_text or "")
+            if match:
+                article.source, article.provenance["source"] = match["name"], "info:来源"
+        editor = editor_name(editor_text)
+        if editor:
+            article.author, article.provenance["author"] = editor, "责任编辑"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def jsonp_items(text: str) -> list[dict] | None:
+    """The list inside `data_callback([...])`, tolerating trailing commas; None if absent."""
+    start, end = text.find("("), text.rfind(")")
+    if not 0 <= start < end:
+        return None
+    payload = text[start + 1:end].strip()
+    for candidate in (payload, re.sub(r",\s*([\]}])", r"\1", payload)):
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        return [x for x in data if isinstance(x, dict)] if isinstance(data, list) else None
+    return _items_by_pattern(payload)
+
+
+_ITEM = re.compile(r'"title"\s*:\s*"(?P<title>(?:[^"\\]|\\.)*)"[^{}]*?'
+                   r'"docurl"\s*:\s*"(?P<docurl>[^"]+)"(?:[^{}]*?"time"\s*:\s*"(?P<time>[^"]*)")?')
+
+
+def _items_by_pattern(payload: str) -> list[dict] | None:
+    """Last resort for broken JSON (a bad `keywords` field): title/docurl/time by pattern."""
+    items = [m.groupdict() for m in _ITEM.finditer(payload)]
+    for item in items:
+        with contextlib.suppress(ValueError):
+            item["title"] = json.loads(f'"{item["title"]}"')
+    return items or None
+
+
+def page_url(url: str, number: int) -> str:
+    """URL of page `number` of a NetEase list: `_0N` before `.js` or the trailing slash."""
+    if number <= 1:
+        return url
+    parts = urlsplit(url)
+    path = parts.path
+    if path.endswith(".js"):
+        path = f"{path[:-3]}_{number:02d}.js"
+    elif path.endswith("/"):
+        path = f"{path[:-1]}_{number:02d}/"
+    else:
+        path = f"{path}_{number:02d}"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def _channel(label: str) -> str:
+    return "news" if not label or label in MOBILE_HOSTS else label.split(".")[0]
+
+
+def _referer(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def _clean(value: object) -> str | None:
+    text = re.sub(r"\s+", " ", str(value or "")).strip()
+    return text or None
+
+
+def _first_text(page: Page, selectors: tuple[str, ...]) -> str | None:
+    for selector in selectors:
+        node = page.css_first(selector)
+        if node is not None:
+            text = node_text(node)
+            if text:
+                return text
+    return None
+
+
+def _title_tag(page: Page) -> str | None:
+    node = page.css_first("title")
+    return node_text(node) if node is not None else None
+
+
+def _drop_captions(body: LexborNode) -> None:
+    """Image paragraphs (p.f_center with an <img>) carry captions, not story text."""
+    for para in body.css("p.f_center"):
+        if para.css_first("img") is not None:
+            para.decompose()

@@ -1,0 +1,380 @@
+"""The DuckDB warehouse: attach, migrate, write batches, record runs.
+
+The database is ATTACHed under a catalog name (`warehouse.catalog`, default `nv`) and
+made the default with USE, so every statement runs against that catalog and never
+against DuckDB's implicit `main`.  Pointing `warehouse.attach` at
+'ducklake:postgres:...' (with `extensions = ["ducklake"]`) turns the same code into a
+DuckLake writer.  SQL lives in warehouse/migrations/*.sql (versioned, applied in order)
+and warehouse/queries/*.sql (loaded by name).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from . import __version__
+from .errors import WarehouseBusy, WarehouseError
+from .records import Article, Fetched, Link, utcnow
+from .settings import WarehouseSettings
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+EXTRACTOR_VERSION = __version__
+
+
+def sql_text(name: str) -> str:
+    """A query file of warehouse/queries by name."""
+    return (resources.files("pipeline.sql") / "queries" / f"{name}.sql").read_text("utf-8")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of warehouse/migrations, in order."""
+    folder = resources.files("pipeline.sql") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION.match(entry.name)
+        if match:
+            found.append((int(match[1]), match[2], entry.read_text("utf-8")))
+    return sorted(found)
+
+
+@dataclass
+class Batch:
+    """What one commit writes: captures with their bodies, articles, frontier states."""
+
+    captures: list[tuple[int, str | None, Fetched]] = field(default_factory=list)
+    articles: list[tuple[Article, int | None, dt.datetime]] = field(default_factory=list)
+    done: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, state, error
+    links: list[Link] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.captures) + len(self.articles) + len(self.done) + len(self.links)
+
+
+@dataclass
+class BatchResult:
+    """What became of each article of a batch: 'new', 'updated' or 'unchanged'."""
+
+    states: dict[str, str] = field(default_factory=dict)
+
+    def count(self, state: str) -> int:
+        return sum(1 for s in self.states.values() if s == state)
+
+
+class Warehouse:
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: WarehouseSettings,
+                 read_only: bool) -> None:
+        self.con = con
+        self.settings = settings
+        self.read_only = read_only
+        self.catalog = settings.catalog
+        self._staged = False
+
+    # -------------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def open(cls, settings: WarehouseSettings, *, read_only: bool = False,
+             migrate: bool = True) -> Warehouse:
+        if not _IDENT.match(settings.catalog):
+            raise WarehouseError(f"warehouse.catalog {settings.catalog!r} is not a plain name "
+                                 "(letters, digits, underscore)")
+        target = settings.attach or settings.path
+        if not settings.attach:
+            path = Path(settings.path)
+            if read_only and not path.exists():
+                raise WarehouseError(f"no warehouse at {path}: run `newsvault crawl` first, or "
+                                     "give --warehouse PATH")
+            if not read_only:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise WarehouseError(f"cannot create the folder of {path}: "
+                                         f"{exc.strerror}") from None
+        con = duckdb.connect(":memory:")
+        try:
+            for extension in settings.extensions:
+                _load_extension(con, extension)
+            options = [o for o in ("READ_ONLY" if read_only else "", settings.attach_options) if o]
+            suffix = f" ({', '.join(options)})" if options else ""
+            con.execute(f"ATTACH {_literal(target)} AS {settings.catalog}{suffix}")
+            con.execute(f"USE {settings.catalog}")
+            con.execute(f"SET TimeZone = {_literal(settings.timezone)}")
+        except duckdb.Error as exc:
+            con.close()
+            raise _attach_error(target, exc) from None
+        warehouse = cls(con, settings, read_only)
+        if migrate and not read_only:
+            warehouse.migrate()
+        elif read_only:
+            warehouse.check_version()
+        return warehouse
+
+    def close(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------- migrations
+
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
+            "AND table_name = 'schema_migrations'", [self.catalog]).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def check_version(self) -> None:
+        known = max((v for v, _, _ in migrations()), default=0)
+        current = self.schema_version()
+        if current > known:
+            raise WarehouseError(f"the warehouse has schema version {current}, newer than this "
+                                 f"newsvault knows ({known}): upgrade newsvault")
+        if current == 0:
+            raise WarehouseError("the warehouse is empty (no schema yet): run `newsvault "
+                                 "crawl` first")
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not applied yet, each in its own transaction."""
+        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL,"
+                         " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+        self.check_not_newer()
+        current = self.schema_version()
+        applied = []
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            try:
+                self.con.begin()
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                 [version, name, utcnow()])
+                self.con.commit()
+            except duckdb.Error as exc:
+                self.con.rollback()
+                raise WarehouseError(f"migration {version:04d}_{name} failed: "
+                                     f"{_first_line(exc)}") from None
+            applied.append(version)
+        return applied
+
+    def check_not_newer(self) -> None:
+        known = max((v for v, _, _ in migrations()), default=0)
+        current = self.schema_version()
+        if current > known:
+            raise WarehouseError(f"the warehouse has schema version {current}, newer than this "
+                                 f"newsvault knows ({known}): upgrade newsvault")
+
+    # --------------------------------------------------------------------- queries
+
+    def query(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql_text(name), params or {}).fetchall()
+
+    def known(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        return {row[0] for row in self.query("known_ids", {"ids": ids})}
+
+    def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql_text("pending"), {"site": site, "limit": limit})
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def list_seen(self, site: str, list_name: str) -> bool:
+        rows = self.query("list_seen", {"site": site, "list_name": list_name})
+        return bool(rows and rows[0][0])
+
+    def pending_counts(self) -> dict[str, int]:
+        return {site: int(n) for site, n in self.query("pending_counts")}
+
+    # ----------------------------------------------------------------------- runs
+
+    def new_run_id(self) -> int:
+        now = int(utcnow().timestamp() * 1000)
+        row = self.con.execute("SELECT max(run_id) FROM runs").fetchone()
+        last = int(row[0]) if row and row[0] is not None else 0
+        return max(now, last + 1)
+
+    def start_run(self, run_id: int, sites: list[str], host: str, pid: int,
+                  config_digest: str) -> None:
+        now = utcnow()
+        self._transaction(lambda: (
+            self.con.execute(sql_text("interrupt_stale_runs"), {"now": now}),
+            self.con.execute("INSERT INTO runs (run_id, started_at, outcome, sites, version, "
+                             "host, pid, config_digest) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
+                             [run_id, now, sites, __version__, host, pid, config_digest]),
+        ))
+
+    def finish_run(self, run_id: int, outcome: str, exit_code: int, summary: str,
+                   sites: list[dict[str, Any]], counters: list[tuple[str, str, int]]) -> None:
+        def write() -> None:
+            self.con.execute("UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, "
+                             "summary = ? WHERE run_id = ?",
+                             [utcnow(), outcome, exit_code, summary, run_id])
+            if sites:
+                self.con.executemany(
+                    "INSERT INTO run_sites VALUES (" + ", ".join("?" * 14) + ")",
+                    [[run_id, s["site"], s["outcome"], s["error"], s["list_pages"],
+                      s["discovered"], s["fetched"], s["new"], s["updated"], s["unchanged"],
+                      s["skipped"], s["failed"], s["pending"], s["depth_cut"]] for s in sites])
+            if counters:
+                self.con.executemany("INSERT INTO run_counters VALUES (?, ?, ?, ?)",
+                                     [[run_id, site, key, value] for site, key, value in counters])
+        self._transaction(write)
+
+    # ---------------------------------------------------------------------- writes
+
+    def write_batch(self, batch: Batch, run_id: int, max_attempts: int) -> BatchResult:
+        """Write one batch in one transaction: all of it lands, or none of it."""
+        result = BatchResult()
+        if not len(batch):
+            return result
+        self._stage()
+        now = utcnow()
+
+        def write() -> None:
+            for table in ("staged_links", "staged_articles", "staged_bodies", "staged_done"):
+                self.con.execute(f"DELETE FROM {table}")
+            self._stage_links(batch.links)
+            self._insert_captures(batch.captures, run_id)
+            self._stage_articles(batch.articles, run_id)
+            if batch.done:
+                self.con.executemany("INSERT INTO staged_done VALUES (?, ?, ?)",
+                                     [list(d) for d in batch.done])
+            if batch.links:
+                self.con.execute(sql_text("add_links"), {"now": now, "run_id": run_id})
+            self.con.execute(sql_text("insert_bodies"))
+            if batch.articles:
+                hashes = {a.article_id: a.content_hash for a, _, _ in batch.articles}
+                for article_id, stored in self.query("article_states"):
+                    result.states[article_id] = (
+                        "new" if stored is None
+                        else "updated" if stored != hashes.get(article_id) else "unchanged")
+                self.con.execute(sql_text("merge_articles"))
+            if batch.done:
+                self.con.execute(sql_text("mark_frontier"),
+                                 {"now": now, "max_attempts": max_attempts})
+
+        self._transaction(write)
+        return result
+
+    def _stage(self) -> None:
+        if not self._staged:
+            self.con.execute(sql_text("stage"))
+            self._staged = True
+
+    def _stage_links(self, links: list[Link]) -> None:
+        if links:
+            self.con.executemany(
+                "INSERT INTO staged_links VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [[ln.article_id, ln.site, ln.kind, ln.url, ln.list_name, ln.title,
+                  ln.published_at, "done" if ln.record is not None else "pending"]
+                 for ln in links])
+
+    def _insert_captures(self, captures: list[tuple[int, str | None, Fetched]],
+                         run_id: int) -> None:
+        if not captures:
+            return
+        rows, bodies = [], []
+        for capture_id, site, f in captures:
+            sha = f.sha256 if f.body else None
+            rows.append([capture_id, run_id, site, f.purpose, f.method, f.url, f.final_url,
+                         f.status, f.error, f.detail or None, json.dumps(f.headers),
+                         f.content_type, f.fetched_at, round(f.elapsed_ms, 1), f.attempts,
+                         len(f.body), sha])
+            if sha and self.settings.store_bodies:
+                bodies.append([sha, "zlib", len(f.body), zlib.compress(f.body, 6)])
+        self.con.executemany("INSERT INTO captures VALUES "
+                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if bodies:
+            self.con.executemany("INSERT INTO staged_bodies VALUES (?, ?, ?, ?)", bodies)
+
+    def _stage_articles(self, articles: list[tuple[Article, int | None, dt.datetime]],
+                        run_id: int) -> None:
+        if not articles:
+            return
+        rows = []
+        for a, capture_id, fetched_at in articles:
+            rows.append([a.article_id, a.site, a.kind, a.url, a.canonical_url, a.title, a.body,
+                         a.author, a.source, a.published_at, a.tags, a.summary, a.lang,
+                         a.source_url, a.extractor, EXTRACTOR_VERSION, a.decode_rule,
+                         json.dumps(a.provenance, ensure_ascii=False), a.content_hash,
+                         capture_id, fetched_at, fetched_at, fetched_at, run_id])
+        self.con.executemany("INSERT INTO staged_articles VALUES (" + ", ".join("?" * 24) + ")",
+                             rows)
+
+    def _transaction(self, work: Any) -> None:
+        try:
+            self.con.begin()
+            work()
+            self.con.commit()
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                self.con.rollback()
+            raise WarehouseError(f"writing to the warehouse failed: {_first_line(exc)}") from None
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    if name == "ducklake":
+        try:
+            import duckdb_extension_ducklake as pkg  # type: ignore[import-not-found]
+        except ImportError:
+            con.execute("LOAD ducklake")
+            return
+        folder = Path(pkg.__file__).parent / "extensions"
+        found = sorted(folder.glob("*/ducklake.duckdb_extension"))
+        if not found:
+            raise WarehouseError(f"duckdb-extension-ducklake has no extension file in {folder}")
+        con.execute(f"LOAD {_literal(str(found[-1]))}")
+    elif name.endswith(".duckdb_extension"):
+        con.execute(f"LOAD {_literal(name)}")
+    elif _IDENT.match(name):
+        con.execute(f"LOAD {name}")
+    else:
+        raise WarehouseError(f"warehouse.extensions: {name!r} is neither an extension name "
+                             "nor a .duckdb_extension path")
+
+
+def _attach_error(target: str, exc: duckdb.Error) -> WarehouseError:
+    text = _first_line(exc)
+    lowered = text.lower()
+    if "lock" in lowered and ("conflicting" in lowered or "could not set" in lowered):
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+        who = f" by {holder[1]} (PID {holder[2]})" if holder else ""
+        return WarehouseBusy(f"the warehouse {target} is in use{who}: DuckDB allows one writer "
+                             "or many readers; try again when it is free")
+    if "not a valid DuckDB database" in text or "not a valid" in text:
+        return WarehouseError(f"{target} is not a DuckDB database: point --warehouse at a "
+                              "DuckDB file (or a new path)")
+    if "version" in text.lower() and ("storage" in text.lower() or "serializ" in text.lower()):
+        return WarehouseError(f"{target} was written by another DuckDB version ({text}): use "
+                              "the DuckDB version that wrote it, or a new path")
+    return WarehouseError(f"cannot open the warehouse {target}: {text}")

@@ -1,0 +1,79 @@
+"""Shared fixtures: the local server, the fake sites, a crawl config pointing at them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `tests.server` and `tests.fakesites` are imported by name
+    sys.path.insert(0, str(ROOT))
+
+from tests.fakesites import Fake36Kr, FakeNetEase  # noqa: E402
+from tests.server import TestServer  # noqa: E402
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("NEWSVAULT_LIVE") == "1":
+        return
+    skip = pytest.mark.skip(reason="live-site check; set NEWSVAULT_LIVE=1 to run it")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def server() -> Iterator[TestServer]:
+    srv = TestServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def kr(server: TestServer) -> Fake36Kr:
+    site = Fake36Kr()
+    site.install(server)
+    return site
+
+
+@pytest.fixture
+def ne(server: TestServer) -> FakeNetEase:
+    site = FakeNetEase()
+    site.install(server)
+    return site
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean working folder (no ./configs) with no NEWSVAULT_* variables set."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+FAST = """
+[fetch]
+min_interval = 0.0
+retries = 2
+backoff_base = 0.01
+backoff_max = 0.05
+timeout = 5.0
+connect_timeout = 2.0
+connect_to = ["*={origin}"]
+
+[crawl]
+batch_size = 5
+"""
+
+
+@pytest.fixture
+def config(workdir: Path, server: TestServer) -> Path:
+    """A config that sends every host to the test server, with fast retries."""
+    path = workdir / "test.toml"
+    path.write_text(FAST.format(origin=server.origin), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""The warehouse SQL, shipped inside the package as `pipeline.sql` (see pyproject.toml)."""
