@@ -38,7 +38,7 @@ _CM = re.compile(rf"^/news/a/{DOCID}\.html$")
 _PHOTO = re.compile(r"^/photoview/(?P<set>\w+)/(?P<id>\d+)\.html$")
 _VIDEO = re.compile(r"^/v/video/(?P<vid>[0-9A-Z]{8,20})\.html$")
 _PAGED = re.compile(r"(?P<stem>.*?)(?P<ext>\.js|/)?$")
-MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m", "dy"})
+MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m"})
 TITLE_SUFFIXES = ("_网易订阅", "_网易新闻", "_网易科技", "_网易财经", "_网易新闻中心", "_网易",
                   "_手机网易网", "_网易体育", "_网易娱乐", "_网易汽车", "_商业频道")
 NOISE = (

@@ -1,0 +1,181 @@
+"""What each site module knows: article ids, canonical URLs, list pages and paging."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.errors import SourceError
+from pipeline.records import Fetched, Request
+from pipeline.settings import ListSettings
+from pipeline.sources import registry
+from pipeline.sources.base import ListResponse
+from pipeline.sources.netease import jsonp_items, page_url
+from tests.fakesites import Fake36Kr, FakeNetEase, unb64
+
+KR = registry.get("36kr")
+NE = registry.get("netease")
+
+
+@pytest.mark.parametrize("url,article_id,canonical,kind", [
+    ("https://36kr.com/p/3696945331629704", "36kr:3696945331629704",
+     "https://36kr.com/p/3696945331629704", "article"),
+    ("https://www.36kr.com/p/3696945331629704?f=rss", "36kr:3696945331629704",
+     "https://36kr.com/p/3696945331629704", "article"),
+    ("https://m.36kr.com/p/3696945331629704?channel=openclaw", "36kr:3696945331629704",
+     "https://36kr.com/p/3696945331629704", "article"),
+    ("http://36kr.com/p/5134929.html", "36kr:5134929", "https://36kr.com/p/5134929", "article"),
+    ("https://www.36kr.com/newsflashes/3696941537504901", "36kr:3696941537504901",
+     "https://36kr.com/newsflashes/3696941537504901", "newsflash"),
+    ("https://www.36kr.com/detail_article?itemId=3695486866157184", "36kr:3695486866157184",
+     "https://36kr.com/p/3695486866157184", "article"),
+    ("https://www.163.com/dy/article/J2PBDVUF0511A6N9.html", "163:J2PBDVUF0511A6N9",
+     "https://www.163.com/dy/article/J2PBDVUF0511A6N9.html", "article"),
+    ("https://m.163.com/dy/article/J2PBDVUF0511A6N9.html?clickfrom=w_yw", "163:J2PBDVUF0511A6N9",
+     "https://www.163.com/dy/article/J2PBDVUF0511A6N9.html", "article"),
+    ("https://3g.163.com/news/article/KC12OUHK000189FH.html", "163:KC12OUHK000189FH",
+     "https://www.163.com/news/article/KC12OUHK000189FH.html", "article"),
+    ("https://money.163.com/25/0325/06/IPB1UBLP00259DLP.html", "163:IPB1UBLP00259DLP",
+     "https://www.163.com/money/article/IPB1UBLP00259DLP.html", "article"),
+    ("http://news.163.com/16/0221/11/BGBH11VI0001121M.html?f=x", "163:BGBH11VI0001121M",
+     "https://www.163.com/news/article/BGBH11VI0001121M.html", "article"),
+    ("http://dy.163.com/v2/article/detail/EFDAIN1E054550F0.html", "163:EFDAIN1E054550F0",
+     "https://www.163.com/dy/article/EFDAIN1E054550F0.html", "article"),
+    ("https://c.m.163.com/news/a/J22CN60P0514R9KQ.html", "163:J22CN60P0514R9KQ",
+     "https://www.163.com/news/article/J22CN60P0514R9KQ.html", "article"),
+])
+def test_article_urls_collapse_to_one_id(url, article_id, canonical, kind):
+    source = registry.for_url(url)
+    ref = source.identify(url)
+    assert (ref.article_id, ref.canonical_url, ref.kind) == (article_id, canonical, kind)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.36kr.com/information/AI/", "https://www.36kr.com/user/12345",
+    "https://eu.36kr.com/zh/newsflashes/123456", "https://www.163.com/dy/media/T1512041896308.html",
+    "https://news.163.com/special/0001386F/rank_whole.html", "https://www.163.com/",
+    "https://www.example.com/p/3696945331629704",
+])
+def test_other_urls_are_not_articles(url):
+    source = registry.for_url(url)
+    assert source is None or source.identify(url) is None
+
+
+def respond(source, lst: ListSettings, body: str, url: str | None = None,
+            request: Request | None = None):
+    fetched = Fetched(url=url or lst.url, status=200, body=body.encode())
+    return source.parse_list(ListResponse(lst, request or source.first_request(lst), fetched,
+                                          body))
+
+
+def test_36kr_feed_items_and_their_two_space_dates():
+    kr = Fake36Kr()
+    kr.publish(articles=2, flashes=1)
+    lst = ListSettings("feed-article", "rss", "https://www.36kr.com/feed-article")
+    page = respond(KR, lst, kr._rss(kr.articles + kr.flashes).payload().decode())
+    assert [link.kind for link in page.links] == ["article", "article", "newsflash"]
+    first = page.links[0]
+    assert first.url == f"https://36kr.com/p/{kr.articles[0].id}?f=rss"
+    assert first.published_at == kr.articles[0].published.isoformat()
+    assert page.links[0].record is None and page.links[2].record.body == kr.flashes[0].body
+    assert page.next is None
+
+
+def test_36kr_feed_answered_with_html_is_a_source_error():
+    lst = ListSettings("feed", "rss", "https://36kr.com/feed")
+    with pytest.raises(SourceError, match="not an RSS feed"):
+        respond(KR, lst, "<html><body>hello</body></html>")
+
+
+def test_36kr_newsflash_page_items_and_signed_next_page():
+    kr = Fake36Kr(per_page=3)
+    kr.publish(flashes=5)
+    lst = ListSettings("newsflashes", "newsflashes", "https://www.36kr.com/newsflashes")
+    page = respond(KR, lst, kr._ssr_flashes().payload().decode())
+    assert [link.article_id for link in page.links] == [f"36kr:{s.id}" for s in kr.flashes[:3]]
+    assert page.links[0].url == f"https://www.36kr.com/newsflashes/{kr.flashes[0].id}"
+    assert page.links[0].record.source_url.startswith("https://example.invalid/news/")
+    nxt = page.next
+    assert nxt.method == "POST" and nxt.url.startswith(
+        "https://gateway.36kr.com/api/mis/nav/newsflash/list?sign=")
+    body = json.loads(nxt.content)
+    assert body["nonce"] == kr.nonce and body["param"]["pageEvent"] == 1
+    assert str(unb64(body["param"]["pageCallback"])["lastId"]) == kr.flashes[2].id
+
+
+def test_36kr_gateway_refusal_is_a_source_error():
+    lst = ListSettings("newsflashes", "newsflashes", "https://www.36kr.com/newsflashes")
+    gateway = "https://gateway.36kr.com/api/mis/nav/newsflash/list"
+    with pytest.raises(SourceError, match="code 40001"):
+        respond(KR, lst, '{"code":40001,"msg":"sign error"}', url=gateway,
+                request=Request(gateway, method="POST", state={"nonce": "n"}))
+
+
+@pytest.mark.parametrize("page", [
+    "<html><script>window.initialState={\"isSpider\":true}</script></html>",
+    "<html><body>正在进行安全检测...</body></html>",
+    "<html><body>访问过于频繁，请稍后再试</body></html>",
+])
+def test_36kr_block_pages_are_recognised(page):
+    assert KR.blocked(page)
+    lst = ListSettings("newsflashes", "newsflashes", "https://www.36kr.com/newsflashes")
+    with pytest.raises(SourceError) as info:
+        respond(KR, lst, page)
+    assert info.value.reason == "blocked"
+
+
+def test_36kr_missing_state_says_the_site_changed():
+    lst = ListSettings("newsflashes", "newsflashes", "https://www.36kr.com/newsflashes")
+    with pytest.raises(SourceError, match="changed its template"):
+        respond(KR, lst, "<html><body><div class='newsflash-item'></div></body></html>")
+
+
+def test_netease_jsonp_skips_videos_and_tolerates_trailing_commas():
+    ne = FakeNetEase(per_page=4)
+    ne.publish("tech", 6)
+    lst = ListSettings("tech", "jsonp", "https://tech.163.com/special/00097UHL/tech_datalist.js")
+    page = respond(NE, lst, ne._jsonp("tech", 1).payload().decode())
+    assert [link.article_id for link in page.links] == [
+        f"163:{s.id}" for s in ne.stories["tech"][:4]]
+    assert page.skipped == {"newstype-video": 1}
+    assert page.links[0].published_at == ne.stories["tech"][0].published.isoformat()
+    assert page.next.url == "https://tech.163.com/special/00097UHL/tech_datalist_02.js"
+
+
+def test_netease_jsonp_with_broken_json_falls_back_to_patterns():
+    text = ('data_callback([{"title":"测试一","docurl":"https://www.163.com/news/article/'
+            'AAAAAAAA0001899O.html","time":"11/20/2026 08:05:00","keywords":[{akey_link:}]}])')
+    items = jsonp_items(text)
+    assert items == [{"title": "测试一", "docurl":
+                      "https://www.163.com/news/article/AAAAAAAA0001899O.html",
+                      "time": "11/20/2026 08:05:00"}]
+
+
+def test_netease_not_a_jsonp_list_is_a_source_error():
+    lst = ListSettings("tech", "jsonp", "https://tech.163.com/special/00097UHL/tech_datalist.js")
+    with pytest.raises(SourceError, match="data_callback"):
+        respond(NE, lst, "<html>moved</html>")
+
+
+@pytest.mark.parametrize("url,number,expected", [
+    ("https://news.163.com/special/cm_yaowen20200213/?callback=data_callback", 2,
+     "https://news.163.com/special/cm_yaowen20200213_02/?callback=data_callback"),
+    ("https://tech.163.com/special/00097UHL/tech_datalist.js", 10,
+     "https://tech.163.com/special/00097UHL/tech_datalist_10.js"),
+    ("https://tech.163.com/special/00097UHL/tech_datalist.js", 1,
+     "https://tech.163.com/special/00097UHL/tech_datalist.js"),
+])
+def test_netease_list_paging(url, number, expected):
+    assert page_url(url, number) == expected
+
+
+def test_netease_rolling_list():
+    ne = FakeNetEase()
+    ne.publish("yaowen", 2)
+    ne.publish("money", 1, template="2016")
+    lst = ListSettings("rolling", "rolling", "https://news.163.com/special/0001220O/new_json2021.js")
+    page = respond(NE, lst, ne._rolling().payload().decode())
+    assert {link.article_id for link in page.links} == {
+        f"163:{s.id}" for g in ne.stories.values() for s in g}
+    assert page.next is None

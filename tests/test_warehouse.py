@@ -1,0 +1,120 @@
+"""The warehouse: an attached catalog, versioned migrations, all-or-nothing batches."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline import settings as settings_mod
+from pipeline.crawl import crawl
+from pipeline.errors import WarehouseError
+from pipeline.records import Article, Fetched, Link
+from pipeline.settings import WarehouseSettings
+from pipeline.warehouse import Batch, Warehouse, migrations
+
+
+def open_wh(path: Path, **changes) -> Warehouse:
+    return Warehouse.open(dataclasses.replace(WarehouseSettings(path=str(path)), **changes))
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path):
+    with open_wh(tmp_path / "w.duckdb") as wh:
+        assert wh.schema_version() == max(v for v, _, _ in migrations())
+        assert wh.migrate() == []
+        versions = wh.con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+        assert [v for (v,) in versions] == [v for v, _, _ in migrations()]
+
+
+def test_all_sql_runs_against_the_named_catalog(tmp_path):
+    with open_wh(tmp_path / "w.duckdb", catalog="archive") as wh:
+        assert wh.con.execute("SELECT current_database()").fetchone() == ("archive",)
+        tables = wh.con.execute("SELECT DISTINCT database_name FROM duckdb_tables()").fetchall()
+        assert tables == [("archive",)]
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with open_wh(path) as wh:
+        wh.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(WarehouseError, match="schema version 999, newer than this newsvault"):
+        open_wh(path)
+
+
+def test_a_file_that_is_not_duckdb_is_named(tmp_path):
+    path = tmp_path / "w.duckdb"
+    path.write_text("not a database")
+    with pytest.raises(WarehouseError, match="is not a DuckDB database"):
+        open_wh(path)
+
+
+def batch_with(article_id: str, body: str) -> Batch:
+    fetched = Fetched(url=f"https://www.163.com/news/article/{article_id[4:]}.html", status=200,
+                      body=f"<p>{body}</p>".encode())
+    article = Article(url=fetched.url, article_id=article_id, site="netease", title="t",
+                      body=body, published_at="2026-11-20T08:00:00+08:00")
+    batch = Batch()
+    batch.links.append(Link(fetched.url, article_id, "netease"))
+    batch.captures.append((1, "netease", fetched))
+    batch.articles.append((article, 1, fetched.fetched_at))
+    batch.done.append((article_id, "done", None))
+    return batch
+
+
+def test_a_batch_is_new_then_unchanged_then_updated(tmp_path):
+    with open_wh(tmp_path / "w.duckdb") as wh:
+        aid = "163:AAAAAAAA0001899O"
+        assert wh.write_batch(batch_with(aid, "一"), 1, 3).states == {aid: "new"}
+        assert wh.write_batch(batch_with(aid, "一"), 2, 3).states == {aid: "unchanged"}
+        assert wh.write_batch(batch_with(aid, "二"), 3, 3).states == {aid: "updated"}
+        assert wh.con.execute("SELECT count(*), max(body) FROM articles").fetchone() == (1, "二")
+        assert wh.con.execute("SELECT count(*) FROM bodies").fetchone() == (2,)
+
+
+def test_a_failing_batch_leaves_nothing_behind(tmp_path):
+    with open_wh(tmp_path / "w.duckdb") as wh:
+        batch = batch_with("163:AAAAAAAA0001899O", "一")
+        batch.captures.append(("not-a-number", "netease", batch.captures[0][2]))
+        with pytest.raises(WarehouseError, match="writing to the warehouse failed"):
+            wh.write_batch(batch, 1, 3)
+        for table in ("articles", "captures", "frontier", "bodies"):
+            assert wh.con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+
+def test_bodies_are_stored_compressed_and_read_back(tmp_path):
+    import zlib
+
+    with open_wh(tmp_path / "w.duckdb") as wh:
+        batch = batch_with("163:AAAAAAAA0001899O", "正文")
+        wh.write_batch(batch, 1, 3)
+        data, size = wh.con.execute("SELECT b.data, b.size FROM captures c JOIN bodies b "
+                                    "ON b.sha256 = c.body_sha256").fetchone()
+        assert zlib.decompress(data) == "<p>正文</p>".encode() and size == len("<p>正文</p>".encode())
+
+
+@pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
+                    reason="duckdb-extension-ducklake is not installed")
+def test_configuration_alone_points_the_crawl_at_a_ducklake_catalog(config, kr, ne, tmp_path):
+    kr.publish(articles=1, flashes=1)
+    ne.publish("tech", 2)
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    Path(config).write_text(Path(config).read_text() + (
+        f"\n[warehouse]\nattach = 'ducklake:{lake}/meta.ducklake'\n"
+        f"attach_options = \"DATA_PATH '{lake}/data/'\"\nextensions = ['ducklake']\n"))
+    settings = settings_mod.load([config], environ={})
+    report = crawl(settings)
+    assert report.exit_code == 0
+    again = crawl(settings)
+    assert again.exit_code == 0 and sum(s.new for s in again.sites) == 0
+    with Warehouse.open(settings.warehouse, read_only=True) as wh:
+        assert wh.con.execute("SELECT count(*), count(DISTINCT article_id) FROM articles"
+                              ).fetchone() == (4, 4)
+        kind = wh.con.execute("SELECT type FROM duckdb_databases() WHERE database_name = 'nv'"
+                              ).fetchone()
+        assert kind == ("ducklake",)
+    assert not Path("warehouse/news.duckdb").exists()
+    assert duckdb.__version__ == "1.5.5"
