@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
+import itertools
 
 import pytest
 
@@ -185,7 +186,7 @@ def test_requests_to_one_host_are_spaced(server):
         server.route(SITE, f"/p/{i}", Reply(200, "x"))
     fetch_many(server, urls, min_interval=0.2)
     times = sorted(s.at for s in server.requests(SITE) if s.path.startswith("/p/"))
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.18
 
 
@@ -221,7 +222,7 @@ def test_an_unreachable_host_is_a_connect_error(server):
 @pytest.mark.parametrize("pair", ["nohost", "x=ftp://1.2.3.4", "=http://1.2.3.4:80",
                                   "x=http://1.2.3.4:99999"])
 def test_bad_connect_to_pairs_are_refused(pair):
-    with pytest.raises(ValueError, match="connect|port|HOST"):
+    with pytest.raises(ValueError, match=r"connect|port|HOST"):
         parse_connect_to([pair])
 
 

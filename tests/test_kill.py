@@ -49,8 +49,10 @@ def test_sigkill_mid_crawl_then_rerun(config: Path, kr: Fake36Kr, ne: FakeNetEas
     try:
         ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
         assert sorted(ids) == sorted(f"163:{s.id}" for s in ne.stories["tech"])
-        assert con.execute("SELECT count(*) FROM frontier WHERE state <> 'done'").fetchone() == (0,)
-        outcomes = [r[0] for r in con.execute("SELECT outcome FROM runs ORDER BY run_id").fetchall()]
+        left = con.execute("SELECT count(*) FROM frontier WHERE state <> 'done'").fetchone()
+        assert left == (0,)
+        runs = con.execute("SELECT outcome FROM runs ORDER BY run_id").fetchall()
+        outcomes = [r[0] for r in runs]
         assert outcomes == ["interrupted", "ok"]
     finally:
         con.close()

@@ -64,7 +64,7 @@ def test_bad_config_names_the_file_and_key(tmp_path, text, message):
 
 
 def test_a_missing_config_file_is_named(tmp_path):
-    with pytest.raises(ConfigError, match="nope.toml does not exist"):
+    with pytest.raises(ConfigError, match=r"nope\.toml does not exist"):
         settings.load([tmp_path / "nope.toml"], environ={})
 
 

@@ -92,7 +92,8 @@ def test_bodies_are_stored_compressed_and_read_back(tmp_path):
         wh.write_batch(batch, 1, 3)
         data, size = wh.con.execute("SELECT b.data, b.size FROM captures c JOIN bodies b "
                                     "ON b.sha256 = c.body_sha256").fetchone()
-        assert zlib.decompress(data) == "<p>正文</p>".encode() and size == len("<p>正文</p>".encode())
+        raw = "<p>正文</p>".encode()
+        assert zlib.decompress(data) == raw and size == len(raw)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
