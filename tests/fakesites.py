@@ -268,8 +268,12 @@ class FakeNetEase:
     clock: dt.datetime = START
     legacy: dict[str, str] = field(default_factory=dict)  # docid -> "2016" | "2019"
 
-    def publish(self, channel: str, count: int, template: str = "2021") -> list[Story]:
+    def publish(self, channel: str, count: int, template: str = "2021",
+                path_channel: str | None = None) -> list[Story]:
+        """Add `count` stories to a channel list; `path_channel='dy'` makes them 网易号
+        articles (www.163.com/dy/article/...) listed on that channel."""
         _host, _, _, ch, suffix = CHANNELS[channel]
+        ch = path_channel or ch
         made = []
         for _ in range(count):
             self.counter += 1
@@ -285,7 +289,8 @@ class FakeNetEase:
     def url(self, story: Story) -> str:
         if story.template == "2021":
             return f"https://www.163.com/{story.channel}/article/{story.id}.html"
-        host = {"news": "news.163.com", "tech": "tech.163.com", "money": "money.163.com"}
+        host = {"news": "news.163.com", "tech": "tech.163.com", "money": "money.163.com",
+                "dy": "dy.163.com"}
         stamp = story.published.strftime("%y/%m%d/%H")
         return f"https://{host[story.channel]}/{stamp}/{story.id}.html"
 

@@ -167,3 +167,46 @@ def test_failing_article_is_retried_then_given_up(config, kr, ne, server):
         assert one("SELECT state FROM frontier WHERE article_id = ?",
                    [f"163:{story.id}"]) == expected_state
     assert one("SELECT count(*) FROM articles") == 0
+
+
+def test_a_dy_article_keeps_none_of_the_noise_around_it(config, kr, ne):
+    story = ne.publish("yaowen", 1, path_channel="dy")[0]
+    crawl(config, "--site", "netease")
+    body, source, author, canonical = rows(
+        "SELECT body, source, author, canonical_url FROM articles WHERE article_id = ?",
+        [f"163:{story.id}"])[0]
+    assert body == story.body
+    assert (source, author) == (story.source, "王测试")
+    assert canonical == f"https://www.163.com/dy/article/{story.id}.html"
+    for noise in ("特别声明", "Notice", "责任编辑", "跟贴", "相关推荐", "热点推荐", "往期回顾",
+                  "分享至", "下一篇", "举报", "网友评论"):
+        assert noise not in body
+
+
+@pytest.mark.parametrize("reply,reason", [
+    (Reply(200, ""), "skip/empty"),
+    (Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png"), "skip/not-html"),
+], ids=["empty-200", "image"])
+def test_an_article_that_is_not_a_page_is_skipped_not_stored(config, kr, ne, server, reply,
+                                                             reason):
+    story = ne.publish("tech", 1)[0]
+    server.route("www.163.com", f"/tech/article/{story.id}.html", reply)
+    assert crawl(config, "--site", "netease") == 0
+    assert one("SELECT count(*) FROM articles") == 0
+    assert one("SELECT state FROM frontier") == "skipped"
+    assert one("SELECT value FROM run_counters WHERE key = ?", [reason]) == 1
+
+
+def test_offline_crawl_exits_1_and_keeps_the_warehouse(config, kr, ne, capsys):
+    kr.publish(articles=1)
+    ne.publish("tech", 1)
+    assert crawl(config) == 0
+    offline = Path("offline.toml")
+    offline.write_text(Path(config).read_text().replace(
+        "connect_to = [", 'connect_to = ["*=http://127.0.0.1:9"] #'))
+    capsys.readouterr()
+    assert main(["--config", str(offline), "--warehouse", "news.duckdb", "crawl", "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "36kr failed" in out and "netease failed" in out and "cannot connect" in out
+    assert one("SELECT count(*) FROM articles") == 2
+    assert [r[0] for r in rows("SELECT outcome FROM runs ORDER BY run_id")] == ["ok", "failed"]
