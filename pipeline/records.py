@@ -50,6 +50,12 @@ class Fetched:
     attempts: int = 1
     purpose: str = "article"
     redirects: list[str] = field(default_factory=list)
+    # the exchange as it was on the wire, for the archive (WARC request/response records)
+    http_version: str = "HTTP/1.1"
+    reason_phrase: str = ""
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    capture_id: int | None = None  # set when the crawl records it
 
     @property
     def ok(self) -> bool:

@@ -79,6 +79,14 @@ class CrawlSettings:
         4, "Consecutive network failures after which a site is left for the rest of the run.",
         minimum=1)
     lock_file: str = setting("", "Run lock file (default: the warehouse path + '.lock').")
+    refetch_after: float = setting(
+        6.0, "Hours after its last fetch that a recent article is fetched again to catch "
+             "edits (0: never).", minimum=0.0)
+    refetch_window: float = setting(
+        48.0, "Only articles published (or first seen) this many hours ago or less are "
+              "fetched again.", minimum=0.0)
+    max_refetches: int = setting(1, "Times an article is fetched again after the first.",
+                                 minimum=0)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,18 @@ class WarehouseSettings:
             "the offline duckdb-extension-ducklake package when installed.")
     timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
                             "(the sites publish Beijing time).")
-    store_bodies: bool = setting(True, "Keep each fetched body, zlib-compressed, in `bodies`.")
+    store_bodies: bool = setting(False, "Also keep each fetched body, zlib-compressed, in the "
+                                 "`bodies` table (the WARC archive keeps them anyway).")
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    enabled: bool = setting(True, "Write every HTTP exchange to WARC files.")
+    dir: str = setting("", "Folder of the WARC files (default: `warc/` beside the warehouse "
+                       "file).")
+    max_file_bytes: int = setting(1_000_000_000, "Size at which a WARC file is closed and the "
+                                  "next one begun.", minimum=1024)
+    prefix: str = setting("newsvault", "File name prefix: <prefix>-<UTC time>-<seq>.warc.gz.")
 
 
 @dataclass(frozen=True)
@@ -123,18 +142,23 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     sites: Mapping[str, SiteSettings] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
     def lock_path(self) -> Path:
         return Path(self.crawl.lock_file or (self.warehouse.path + ".lock"))
 
+    def archive_dir(self) -> Path:
+        return Path(self.archive.dir) if self.archive.dir else (
+            Path(self.warehouse.path).parent / "warc")
+
     def replace(self, **sections: Any) -> Settings:
         return dataclasses.replace(self, **sections)
 
 
 SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
-                             "warehouse": WarehouseSettings}
+                             "warehouse": WarehouseSettings, "archive": ArchiveSettings}
 
 
 # ---------------------------------------------------------------------------------- loading

@@ -11,6 +11,7 @@ and warehouse/queries/*.sql (loaded by name).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -25,12 +26,12 @@ import duckdb
 
 from . import __version__
 from .errors import WarehouseBusy, WarehouseError
+from .extract import EXTRACTOR_VERSION
 from .records import Article, Fetched, Link, utcnow
 from .settings import WarehouseSettings
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-EXTRACTOR_VERSION = __version__
 
 
 def sql_text(name: str) -> str:
@@ -49,11 +50,57 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+@dataclass(frozen=True)
+class CaptureRow:
+    """One `captures` row: an exchange (or a failure) and where its record is archived."""
+
+    capture_id: int
+    run_id: int
+    site: str | None
+    purpose: str
+    method: str
+    url: str
+    final_url: str | None
+    status: int | None
+    error: str | None
+    detail: str | None
+    headers: str
+    content_type: str | None
+    fetched_at: dt.datetime
+    elapsed_ms: float
+    attempts: int
+    body_size: int
+    body_sha256: str | None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    warc_record_id: str | None = None
+    record_type: str | None = None
+    payload_digest: str | None = None
+    refers_to: int | None = None
+
+    @classmethod
+    def of(cls, capture_id: int, run_id: int, site: str | None, f: Fetched,
+           **archive: Any) -> CaptureRow:
+        return cls(capture_id, run_id, site, f.purpose, f.method, f.final_url or f.url,
+                   f.final_url, f.status, f.error, f.detail or None, json.dumps(f.headers),
+                   f.content_type, f.fetched_at, round(f.elapsed_ms, 1), f.attempts,
+                   len(f.body), f.sha256 if f.body else None, **archive)
+
+
+CAPTURE_COLUMNS = [f.name for f in dataclasses.fields(CaptureRow)]
+ARTICLE_COLUMNS = ["article_id", "site", "kind", "url", "canonical_url", "title", "body",
+                   "author", "source", "published_at", "tags", "summary", "lang", "source_url",
+                   "extractor", "extractor_version", "decode_rule", "provenance", "content_hash",
+                   "capture_id", "first_seen_at", "fetched_at", "updated_at", "run_id"]
+
+
 @dataclass
 class Batch:
     """What one commit writes: captures with their bodies, articles, frontier states."""
 
-    captures: list[tuple[int, str | None, Fetched]] = field(default_factory=list)
+    captures: list[CaptureRow] = field(default_factory=list)
+    bodies: list[tuple[str, bytes]] = field(default_factory=list)  # sha256, raw body
     articles: list[tuple[Article, int | None, dt.datetime]] = field(default_factory=list)
     done: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, state, error
     links: list[Link] = field(default_factory=list)
@@ -187,6 +234,12 @@ class Warehouse:
     def query(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql_text(name), params or {}).fetchall()
 
+    def run_script(self, name: str, params: dict[str, Any] | None = None) -> None:
+        """Run a query file of several statements, each with the parameters it names."""
+        for statement in split_statements(sql_text(name)):
+            used = {k: v for k, v in (params or {}).items() if f"${k}" in statement}
+            self.con.execute(statement, used)
+
     def known(self, ids: list[str]) -> set[str]:
         if not ids:
             return set()
@@ -200,6 +253,12 @@ class Warehouse:
     def list_seen(self, site: str, list_name: str) -> bool:
         rows = self.query("list_seen", {"site": site, "list_name": list_name})
         return bool(rows and rows[0][0])
+
+    def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
+                        published_after: dt.datetime, max_refetches: int) -> None:
+        self._transaction(lambda: self.con.execute(sql_text("requeue_refetch"), {
+            "site": site, "now": now, "fetched_before": fetched_before,
+            "published_after": published_after, "max_refetches": max_refetches}))
 
     def pending_counts(self) -> dict[str, int]:
         return {site: int(n) for site, n in self.query("pending_counts")}
@@ -229,20 +288,24 @@ class Warehouse:
                              "summary = ? WHERE run_id = ?",
                              [utcnow(), outcome, exit_code, summary, run_id])
             if sites:
+                columns = ["run_id", *sites[0]]
                 self.con.executemany(
-                    "INSERT INTO run_sites VALUES (" + ", ".join("?" * 14) + ")",
-                    [[run_id, s["site"], s["outcome"], s["error"], s["list_pages"],
-                      s["discovered"], s["fetched"], s["new"], s["updated"], s["unchanged"],
-                      s["skipped"], s["failed"], s["pending"], s["depth_cut"]] for s in sites])
+                    f"INSERT INTO run_sites ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    [[run_id, *s.values()] for s in sites])
             if counters:
-                self.con.executemany("INSERT INTO run_counters VALUES (?, ?, ?, ?)",
+                self.con.executemany("INSERT INTO run_counters (run_id, site, key, value) "
+                                     "VALUES (?, ?, ?, ?)",
                                      [[run_id, site, key, value] for site, key, value in counters])
         self._transaction(write)
 
     # ---------------------------------------------------------------------- writes
 
-    def write_batch(self, batch: Batch, run_id: int, max_attempts: int) -> BatchResult:
-        """Write one batch in one transaction: all of it lands, or none of it."""
+    def write_batch(self, batch: Batch, run_id: int, max_attempts: int,
+                    reason: str = "refetch") -> BatchResult:
+        """Write one batch in one transaction: all of it lands, or none of it.
+
+        `reason` is recorded in article_versions for articles whose content changes."""
         result = BatchResult()
         if not len(batch):
             return result
@@ -253,7 +316,7 @@ class Warehouse:
             for table in ("staged_links", "staged_articles", "staged_bodies", "staged_done"):
                 self.con.execute(f"DELETE FROM {table}")
             self._stage_links(batch.links)
-            self._insert_captures(batch.captures, run_id)
+            self._insert_captures(batch.captures, batch.bodies)
             self._stage_articles(batch.articles, run_id)
             if batch.done:
                 self.con.executemany("INSERT INTO staged_done VALUES (?, ?, ?)",
@@ -267,7 +330,7 @@ class Warehouse:
                     result.states[article_id] = (
                         "new" if stored is None
                         else "updated" if stored != hashes.get(article_id) else "unchanged")
-                self.con.execute(sql_text("merge_articles"))
+                self.run_script("merge_articles", {"now": now, "reason": reason})
             if batch.done:
                 self.con.execute(sql_text("mark_frontier"),
                                  {"now": now, "max_attempts": max_attempts})
@@ -288,23 +351,17 @@ class Warehouse:
                   ln.published_at, "done" if ln.record is not None else "pending"]
                  for ln in links])
 
-    def _insert_captures(self, captures: list[tuple[int, str | None, Fetched]],
-                         run_id: int) -> None:
-        if not captures:
-            return
-        rows, bodies = [], []
-        for capture_id, site, f in captures:
-            sha = f.sha256 if f.body else None
-            rows.append([capture_id, run_id, site, f.purpose, f.method, f.url, f.final_url,
-                         f.status, f.error, f.detail or None, json.dumps(f.headers),
-                         f.content_type, f.fetched_at, round(f.elapsed_ms, 1), f.attempts,
-                         len(f.body), sha])
-            if sha and self.settings.store_bodies:
-                bodies.append([sha, "zlib", len(f.body), zlib.compress(f.body, 6)])
-        self.con.executemany("INSERT INTO captures VALUES "
-                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        if bodies:
-            self.con.executemany("INSERT INTO staged_bodies VALUES (?, ?, ?, ?)", bodies)
+    def _insert_captures(self, captures: list[CaptureRow],
+                         bodies: list[tuple[str, bytes]]) -> None:
+        if captures:
+            self.con.executemany(
+                f"INSERT INTO captures ({', '.join(CAPTURE_COLUMNS)}) VALUES "
+                f"({', '.join('?' * len(CAPTURE_COLUMNS))})",
+                [dataclasses.astuple(row) for row in captures])
+        if bodies and self.settings.store_bodies:
+            self.con.executemany("INSERT INTO staged_bodies VALUES (?, ?, ?, ?)",
+                                 [[sha, "zlib", len(raw), zlib.compress(raw, 6)]
+                                  for sha, raw in bodies])
 
     def _stage_articles(self, articles: list[tuple[Article, int | None, dt.datetime]],
                         run_id: int) -> None:
@@ -317,8 +374,8 @@ class Warehouse:
                          a.source_url, a.extractor, EXTRACTOR_VERSION, a.decode_rule,
                          json.dumps(a.provenance, ensure_ascii=False), a.content_hash,
                          capture_id, fetched_at, fetched_at, fetched_at, run_id])
-        self.con.executemany("INSERT INTO staged_articles VALUES (" + ", ".join("?" * 24) + ")",
-                             rows)
+        self.con.executemany(f"INSERT INTO staged_articles ({', '.join(ARTICLE_COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", rows)
 
     def _transaction(self, work: Any) -> None:
         try:
@@ -332,6 +389,13 @@ class Warehouse:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of a query file: they end with ';' at the end of a line."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    parts = re.split(r";\s*$", "\n".join(lines), flags=re.M)
+    return [part.strip() for part in parts if part.strip()]
+
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"

@@ -30,6 +30,15 @@ def test_every_setting_is_in_the_readme_with_its_default():
         assert f"| `{key}` | `{default}` |" in README, key
 
 
+def test_the_readme_settings_table_is_generated_from_the_registry():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "settings_table.py"),
+                           "--check"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_every_command_is_documented():
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command").choices

@@ -14,7 +14,7 @@ from pipeline.crawl import crawl
 from pipeline.errors import WarehouseError
 from pipeline.records import Article, Fetched, Link
 from pipeline.settings import WarehouseSettings
-from pipeline.warehouse import Batch, Warehouse, migrations
+from pipeline.warehouse import Batch, CaptureRow, Warehouse, migrations
 
 
 def open_wh(path: Path, **changes) -> Warehouse:
@@ -58,26 +58,29 @@ def batch_with(article_id: str, body: str) -> Batch:
                       body=body, published_at="2026-11-20T08:00:00+08:00")
     batch = Batch()
     batch.links.append(Link(fetched.url, article_id, "netease"))
-    batch.captures.append((1, "netease", fetched))
+    batch.captures.append(CaptureRow.of(1, 1, "netease", fetched))
+    batch.bodies.append((fetched.sha256, fetched.body))
     batch.articles.append((article, 1, fetched.fetched_at))
     batch.done.append((article_id, "done", None))
     return batch
 
 
 def test_a_batch_is_new_then_unchanged_then_updated(tmp_path):
-    with open_wh(tmp_path / "w.duckdb") as wh:
+    with open_wh(tmp_path / "w.duckdb", store_bodies=True) as wh:
         aid = "163:AAAAAAAA0001899O"
         assert wh.write_batch(batch_with(aid, "一"), 1, 3).states == {aid: "new"}
         assert wh.write_batch(batch_with(aid, "一"), 2, 3).states == {aid: "unchanged"}
         assert wh.write_batch(batch_with(aid, "二"), 3, 3).states == {aid: "updated"}
         assert wh.con.execute("SELECT count(*), max(body) FROM articles").fetchone() == (1, "二")
+        assert wh.con.execute("SELECT body, reason FROM article_versions").fetchall() == [
+            ("一", "refetch")]
         assert wh.con.execute("SELECT count(*) FROM bodies").fetchone() == (2,)
 
 
 def test_a_failing_batch_leaves_nothing_behind(tmp_path):
     with open_wh(tmp_path / "w.duckdb") as wh:
         batch = batch_with("163:AAAAAAAA0001899O", "一")
-        batch.captures.append(("not-a-number", "netease", batch.captures[0][2]))
+        batch.captures.append(dataclasses.replace(batch.captures[0], capture_id="not-a-number"))
         with pytest.raises(WarehouseError, match="writing to the warehouse failed"):
             wh.write_batch(batch, 1, 3)
         for table in ("articles", "captures", "frontier", "bodies"):
@@ -87,7 +90,7 @@ def test_a_failing_batch_leaves_nothing_behind(tmp_path):
 def test_bodies_are_stored_compressed_and_read_back(tmp_path):
     import zlib
 
-    with open_wh(tmp_path / "w.duckdb") as wh:
+    with open_wh(tmp_path / "w.duckdb", store_bodies=True) as wh:
         batch = batch_with("163:AAAAAAAA0001899O", "正文")
         wh.write_batch(batch, 1, 3)
         data, size = wh.con.execute("SELECT b.data, b.size FROM captures c JOIN bodies b "

@@ -20,6 +20,7 @@ from ..sources.base import Page
 from .clean import drop_noise_lines
 from .generic import extract_generic
 
+EXTRACTOR_VERSION = "2026.11.1"  # bump when a rule changes what is extracted (reextract)
 MAX_HTML_CHARS = 12_000_000
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
                  b"RIFF", b"\x00\x00\x01\x00", b"BZh", b"7z\xbc\xaf")
@@ -28,7 +29,7 @@ _MARKUP = re.compile(
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
-__all__ = ["extract", "extract_page"]
+__all__ = ["EXTRACTOR_VERSION", "extract", "extract_page"]
 
 
 def extract(html: bytes | str, url: str | None = None, *,

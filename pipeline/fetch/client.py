@@ -38,6 +38,8 @@ REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 ROBOTS_AGENT = "newsvault"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 Observer = Callable[[Fetched], Awaitable[None] | None]
+"""Called with every final result (`observer`) or every exchange on the wire
+(`on_exchange`: each attempt and each redirect hop that got a response)."""
 
 
 class _Refused(Exception):
@@ -52,12 +54,14 @@ class Fetcher:
                  intervals: Callable[[str], float | None] | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  observer: Observer | None = None,
+                 on_exchange: Observer | None = None,
                  sleep: Sleep = asyncio.sleep,
                  rng: Callable[[], float] = random.random) -> None:
         self.settings = settings
         self.allowed_host = allowed_host
         self.intervals = intervals or (lambda host: None)
         self.observer = observer
+        self.on_exchange = on_exchange
         self._sleep = sleep
         self._rng = rng
         self._gates: dict[str, HostGate] = {}
@@ -184,6 +188,8 @@ class Fetcher:
             async with gate:
                 fetched = await self._send(request)
             fetched.attempts = attempt + 1
+            if fetched.status is not None:
+                await self._notify(self.on_exchange, fetched)
             retryable = fetched.status in RETRY_STATUS or fetched.error in RETRY_REASONS
             if not retryable or attempt >= self.settings.retries:
                 return fetched
@@ -213,6 +219,11 @@ class Fetcher:
                                               headers=dict(request.headers)) as response:
                     fetched.status = response.status_code
                     fetched.headers = list(response.headers.multi_items())
+                    fetched.http_version = response.http_version or "HTTP/1.1"
+                    fetched.reason_phrase = response.reason_phrase or ""
+                    fetched.request_headers = list(response.request.headers.multi_items())
+                    fetched.request_body = request.content or (
+                        response.request.content if request.json is not None else b"")
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > cap:
                         return _fail(fetched, "too-large", f"{request.url} announces "
@@ -259,11 +270,15 @@ class Fetcher:
         return fetched
 
     async def _report(self, fetched: Fetched) -> Fetched:
-        if self.observer is not None:
-            result = self.observer(fetched)
+        await self._notify(self.observer, fetched)
+        return fetched
+
+    @staticmethod
+    async def _notify(hook: Observer | None, fetched: Fetched) -> None:
+        if hook is not None:
+            result = hook(fetched)
             if result is not None:
                 await result
-        return fetched
 
 
 def _fail(fetched: Fetched, reason: str, detail: str) -> Fetched:

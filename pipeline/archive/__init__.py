@@ -1,0 +1,1 @@
+"""The archive: WARC capture, reading back, import and replay."""

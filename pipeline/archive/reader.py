@@ -1,0 +1,152 @@
+"""Reading the archive back: one record by its offset, or every record of a file.
+
+A record read back becomes a `Fetched` again (url, status, headers, payload, time), so
+re-extraction, import and replay feed the same code the crawl does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from ..errors import UsageError
+from ..records import Fetched
+
+ORIG_PREFIX = "x-archive-orig-"
+
+
+class ArchiveDamaged(Exception):
+    """A record cannot be read; `offset` is where the damage starts."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass
+class Record:
+    """A WARC record as newsvault uses it."""
+
+    offset: int
+    length: int
+    type: str
+    url: str
+    record_id: str
+    date: str
+    payload_digest: str | None
+    refers_to: str | None
+    fetched: Fetched | None  # response and revisit records: the exchange
+    request_body: bytes = b""
+    concurrent_to: str | None = None
+
+
+def resolve(folder: Path, name: str) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else folder / name
+
+
+def read_at(path: Path, offset: int) -> Record:
+    """The record starting at `offset` of `path`."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            iterator = ArchiveIterator(fh, check_digests=False)
+            for warc in iterator:
+                return _record(warc, offset, 0, _read_payload(warc))
+    except FileNotFoundError:
+        raise UsageError(f"archive file {path} is missing: restore it, or re-crawl") from None
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        raise ArchiveDamaged(f"{path} at offset {offset}: {exc}", offset) from None
+    raise ArchiveDamaged(f"{path} has no record at offset {offset}", offset)
+
+
+def iter_file(path: Path) -> Iterator[Record]:
+    """Every record of a WARC file (gzip or not). Damage raises ArchiveDamaged after the
+    good records before it have been yielded."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        fh.seek(0)
+        if not head:
+            raise ArchiveDamaged(f"{path} is empty", 0)
+        if not (head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b")):
+            raise ArchiveDamaged(f"{path} is not a WARC file (it starts with {head[:8]!r})", 0)
+        if head.startswith(b"\x1f\x8b") and not _gzip_is_warc(path):
+            raise ArchiveDamaged(f"{path} is gzip but not a WARC file", 0)
+        iterator = ArchiveIterator(fh, check_digests=False)
+        offset = 0
+        try:
+            for warc in iterator:
+                offset = iterator.get_record_offset()
+                payload = _read_payload(warc)
+                iterator.read_to_end(warc)
+                yield _record(warc, offset, iterator.get_record_length(), payload)
+                offset = iterator.get_record_offset() + iterator.get_record_length()
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, gzip.BadGzipFile) as exc:
+            raise ArchiveDamaged(f"{path}: damaged record at offset {offset} ({_why(exc)})",
+                                 offset) from None
+
+
+def _why(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _gzip_is_warc(path: Path) -> bool:
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(5) == b"WARC/"
+    except (OSError, EOFError):
+        return True  # damaged from the start: let the iterator report it
+
+
+def _read_payload(warc: Any) -> bytes:
+    """The payload with chunking and any Content-Encoding removed (warcio does both)."""
+    return warc.content_stream().read() if warc.rec_type in ("response", "request",
+                                                             "revisit") else b""
+
+
+def _record(warc: Any, offset: int, length: int, payload: bytes) -> Record:
+    headers = warc.rec_headers
+    url = headers.get_header("WARC-Target-URI") or ""
+    date = headers.get_header("WARC-Date") or ""
+    record = Record(offset=offset, length=length, type=warc.rec_type, url=url,
+                    record_id=headers.get_header("WARC-Record-ID") or "", date=date,
+                    payload_digest=headers.get_header("WARC-Payload-Digest"),
+                    refers_to=headers.get_header("WARC-Refers-To"), fetched=None,
+                    concurrent_to=headers.get_header("WARC-Concurrent-To"))
+    if warc.rec_type == "request":
+        record.request_body = payload
+    elif warc.rec_type in ("response", "revisit") and warc.http_headers is not None:
+        record.fetched = _fetched(warc, url, date, payload)
+    return record
+
+
+def _fetched(warc: Any, url: str, date: str, payload: bytes) -> Fetched:
+    http = warc.http_headers
+    try:
+        status = int(http.get_statuscode())
+    except (TypeError, ValueError):
+        status = None
+    headers = []
+    for name, value in http.headers:
+        lower = name.lower()
+        if lower.startswith(ORIG_PREFIX):  # our own renaming of Content-Encoding/-Length
+            continue
+        headers.append((name, value))
+    fetched = Fetched(url=url, status=status, headers=headers, body=payload, final_url=url,
+                      fetched_at=_parse_date(date), http_version=http.protocol or "HTTP/1.1")
+    return fetched
+
+
+def _parse_date(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.now(dt.UTC)

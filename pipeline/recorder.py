@@ -1,0 +1,193 @@
+"""The recorder: what a run writes, in the order that keeps it safe.
+
+Every exchange is archived first (WARC) and gets a capture row; list items, articles and
+frontier states collect in a batch; `flush()` syncs the archive to disk and only then
+commits the batch, so no row ever points at a record that is not on disk.  The crawl,
+`import-warc` and `reextract` all record through it, and `store_article` is the one place
+that turns a fetched article page into a stored article (or a reason it was not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from .archive.writer import Seen, WarcArchive, recover
+from .extract import extract
+from .records import Article, Fetched, Link
+from .report import SiteReport
+from .settings import Settings
+from .sources.base import Source
+from .warehouse import Batch, CaptureRow, Warehouse
+
+log = logging.getLogger(__name__)
+
+SKIP_REASONS = frozenset({"robots", "not-allowed-host", "offsite-redirect", "bad-url"})
+GONE_STATUS = frozenset({404, 410})
+
+
+class Recorder:
+    def __init__(self, warehouse: Warehouse, run_id: int, settings: Settings,
+                 reports: dict[str, SiteReport], archive: WarcArchive | None = None,
+                 reason: str = "refetch") -> None:
+        self.warehouse = warehouse
+        self.run_id = run_id
+        self.settings = settings
+        self.batch_size = settings.crawl.batch_size
+        self.max_attempts = settings.crawl.max_attempts
+        self.reports = reports
+        self.archive = archive
+        self.reason = reason
+        self.batch = Batch()
+        self._seq = 0
+        self._sites: dict[str, str] = {}
+
+    @classmethod
+    def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
+                reports: dict[str, SiteReport], config_digest: str) -> Recorder:
+        """A recorder with the run's WARC archive (torn files of a killed run repaired)."""
+        archive = None
+        if settings.archive.enabled:
+            folder = settings.archive_dir()
+            recover(folder)
+            seen = {url: Seen(digest, record_id, _warc_date(at), capture_id)
+                    for url, digest, record_id, at, capture_id
+                    in warehouse.query("preload_revisits", {"urls": []})}
+            archive = WarcArchive(folder, settings.archive.prefix,
+                                  settings.archive.max_file_bytes,
+                                  {"run": str(run_id), "config-digest": config_digest,
+                                   "warehouse": settings.warehouse.attach
+                                   or Path(settings.warehouse.path).name}, seen)
+        return cls(warehouse, run_id, settings, reports, archive)
+
+    # captures --------------------------------------------------------------------------
+    def capture(self, site: str | None, fetched: Fetched) -> int:
+        """Record one exchange (archived when it got a response) or one failure."""
+        self._seq += 1
+        capture_id = self.run_id * 1_000_000 + self._seq
+        archived = {}
+        if self.archive is not None and fetched.status is not None:
+            ref = self.archive.write(fetched, capture_id)
+            archived = {"warc_file": ref.file, "warc_offset": ref.offset,
+                        "warc_length": ref.length, "warc_record_id": ref.record_id,
+                        "record_type": ref.record_type, "payload_digest": ref.payload_digest,
+                        "refers_to": ref.refers_to}
+        self.batch.captures.append(CaptureRow.of(capture_id, self.run_id, site, fetched,
+                                                 **archived))
+        if fetched.body and self.settings.warehouse.store_bodies:
+            self.batch.bodies.append((fetched.sha256, fetched.body))
+        fetched.capture_id = capture_id
+        return capture_id
+
+    def ensure_captured(self, site: str | None, fetched: Fetched) -> int:
+        return fetched.capture_id if fetched.capture_id is not None else self.capture(
+            site, fetched)
+
+    def preload_revisits(self, urls: list[str]) -> None:
+        """Let re-fetches of these URLs become revisit records when nothing changed."""
+        if self.archive is None or not urls:
+            return
+        for url, digest, record_id, at, capture_id in self.warehouse.query(
+                "preload_revisits", {"urls": urls}):
+            self.archive.seen.setdefault(url, Seen(digest, record_id, _warc_date(at),
+                                                   capture_id))
+
+    # discovery (pipeline.discover.Ledger) ----------------------------------------------
+    def known(self, ids: list[str]) -> set[str]:
+        return self.warehouse.known(ids)
+
+    def list_seen(self, site: str, list_name: str) -> bool:
+        return self.warehouse.list_seen(site, list_name)
+
+    def record_list_page(self, site: str, fetched: Fetched, links: list[Link]) -> None:
+        capture_id = self.ensure_captured(site, fetched)
+        self.batch.links.extend(links)
+        for link in links:
+            if link.record is not None:
+                self.article(link.record, capture_id, fetched)
+        self.flush()  # list pages commit at once: discovered work is never lost
+
+    # articles ----------------------------------------------------------------------------
+    def article(self, article: Article, capture_id: int | None, fetched: Fetched) -> None:
+        self.batch.articles.append((article, capture_id, fetched.fetched_at))
+        if article.article_id and article.site:
+            self._sites[article.article_id] = article.site
+
+    def done(self, article_id: str, state: str, error: str | None) -> None:
+        self.batch.done.append((article_id, state, error))
+        if len(self.batch.done) + len(self.batch.articles) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not len(self.batch):
+            return
+        if self.archive is not None:
+            self.archive.sync()  # records on disk before any row points at them
+        batch, self.batch = self.batch, Batch()
+        result = self.warehouse.write_batch(batch, self.run_id, self.max_attempts,
+                                            self.reason)
+        for article_id, state in result.states.items():
+            report = self.reports.get(self._sites.pop(article_id, ""))
+            if report is not None:
+                setattr(report, state, getattr(report, state) + 1)
+                report.counters[f"article/{state}"] += 1
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            if self.archive is not None:
+                self.archive.close()
+
+
+async def store_article(source: Source, item: dict, fetched: Fetched, recorder: Recorder,
+                        report: SiteReport) -> None:
+    """Turn a fetched article page into a stored article, or record why it is not one."""
+    article_id, url = item["article_id"], item["url"]
+    capture_id = recorder.ensure_captured(source.name, fetched)
+    if not fetched.ok:
+        if fetched.error in SKIP_REASONS:
+            report.skipped += 1
+            report.counters[f"skip/{fetched.error}"] += 1
+            recorder.done(article_id, "skipped", fetched.detail or fetched.error)
+            return
+        report.failed += 1
+        report.counters[f"fail/{fetched.error}"] += 1
+        report.note_error(fetched.detail or str(fetched.error))
+        recorder.done(article_id, "failed" if fetched.status in GONE_STATUS else "retry",
+                      fetched.detail or fetched.error)
+        return
+    report.fetched += 1
+    try:
+        article = await asyncio.to_thread(extract, fetched.body, url,
+                                          content_type=fetched.content_type)
+    except Exception as exc:  # an extractor bug must not stop the crawl
+        log.exception("extracting %s failed", url)
+        report.failed += 1
+        report.counters["fail/extract-crash"] += 1
+        recorder.done(article_id, "retry", f"extractor crashed: {type(exc).__name__}: {exc}")
+        return
+    if article.status != "ok":
+        retry = article.status == "blocked"
+        why = article.provenance.get("status", article.status)
+        if retry:
+            report.failed += 1
+            report.note_error(f"{url}: {why}")
+        else:
+            report.skipped += 1
+        report.counters[f"{'fail' if retry else 'skip'}/{article.status}"] += 1
+        recorder.done(article_id, "retry" if retry else "skipped", why)
+        return
+    article.article_id, article.site, article.url = article_id, source.name, url
+    article.kind = item.get("kind") or article.kind
+    recorder.article(article, capture_id, fetched)
+    recorder.done(article_id, "done", None)
+
+
+def _warc_date(value: object) -> str:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return str(value)

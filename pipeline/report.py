@@ -1,0 +1,104 @@
+"""What a run did, per site and in all: the counters behind the summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .discover import ListOutcome
+
+
+@dataclass
+class SiteReport:
+    site: str
+    lists: list[ListOutcome] = field(default_factory=list)
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    pending: int = 0
+    abandoned: str | None = None
+    counters: Counter[str] = field(default_factory=Counter)
+    first_error: str | None = None
+
+    @property
+    def list_pages(self) -> int:
+        return sum(o.pages for o in self.lists)
+
+    @property
+    def discovered(self) -> int:
+        return sum(o.new for o in self.lists)
+
+    @property
+    def outcome(self) -> str:
+        read_any = any(o.pages for o in self.lists)
+        errors = self.abandoned or any(o.error for o in self.lists)
+        if errors and not read_any and not self.fetched:
+            return "failed"
+        if errors or self.failed:
+            return "partial"
+        return "ok"
+
+    @property
+    def error(self) -> str | None:
+        return self.abandoned or self.first_error
+
+    def note_error(self, detail: str) -> None:
+        if self.first_error is None:
+            self.first_error = detail
+
+    def line(self) -> str:
+        text = (f"{self.site} {self.outcome}: {self.new} new, {self.updated} updated, "
+                f"{self.fetched} fetched, {self.failed} failed, {self.skipped} skipped, "
+                f"{self.pending} pending")
+        cut = [o.name for o in self.lists if o.cut]
+        if cut:
+            text += f"; depth bound cut {', '.join(cut)}"
+        gaps = [o.name for o in self.lists if o.gap]
+        if gaps:
+            text += f"; possible gap in {', '.join(gaps)}"
+        if self.error:
+            text += f"; error: {self.error}"
+        return text
+
+    def row(self) -> dict:
+        """The run_sites row."""
+        return {"site": self.site, "outcome": self.outcome, "error": self.error,
+                "list_pages": self.list_pages, "discovered": self.discovered,
+                "fetched": self.fetched, "new": self.new, "updated": self.updated,
+                "unchanged": self.unchanged, "skipped": self.skipped, "failed": self.failed,
+                "pending": self.pending, "depth_cut": [o.name for o in self.lists if o.cut]}
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    sites: list[SiteReport]
+    seconds: float = 0.0
+    interrupted: bool = False
+    command: str = "crawl"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.interrupted and all(s.outcome == "ok" for s in self.sites) else 1
+
+    @property
+    def outcome(self) -> str:
+        if self.interrupted:
+            return "interrupted"
+        outcomes = {s.outcome for s in self.sites}
+        if outcomes <= {"ok"}:
+            return "ok"
+        return "failed" if outcomes == {"failed"} else "partial"
+
+    @property
+    def summary(self) -> str:
+        parts = [s.line() for s in self.sites] or ["no site enabled"]
+        return (f"newsvault {self.command} {self.outcome}: " + " | ".join(parts)
+                + f" | {self.seconds:.1f} s, exit {self.exit_code}")
+
+    def counters(self) -> list[tuple[str, str, int]]:
+        return [(s.site, key, value) for s in self.sites
+                for key, value in sorted(s.counters.items()) if not key.startswith("_")]

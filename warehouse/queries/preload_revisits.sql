@@ -1,0 +1,7 @@
+-- The last archived response per URL, for list pages, robots.txt and the given URLs:
+-- a new capture with the same payload is written as a revisit record.
+SELECT url, payload_digest, warc_record_id, fetched_at, capture_id
+FROM captures
+WHERE record_type = 'response' AND error IS NULL
+  AND (purpose IN ('list', 'robots') OR url IN (SELECT unnest($urls)))
+QUALIFY row_number() OVER (PARTITION BY url ORDER BY capture_id DESC) = 1;
