@@ -101,7 +101,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--connect-to", action="append", metavar="HOST=http://IP:PORT",
                    help="send HOST's requests to another origin, keeping stored URLs "
                         "(repeatable; HOST may be '*' or '*.domain')")
+    p.add_argument("--replay", nargs="+", metavar="WARC",
+                   help="answer requests from these WARC files instead of the network")
     p.set_defaults(handler=cmd_crawl)
+
+    p = sub.add_parser("import-warc", parents=[common], help="ingest WARC files",
+                       description="Ingest standard WARC files (gzip or not): records of known "
+                                   "sites become captures and articles as in a crawl. The "
+                                   "files stay where they are and are referenced. Example: "
+                                   "newsvault import-warc crawl-2026-11.warc.gz")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=cmd_import_warc)
+
+    p = sub.add_parser("reextract", parents=[common], help="re-extract from the archive",
+                       description="Rebuild articles from their archived captures, without "
+                                   "the network, after an extractor change; changed ones keep "
+                                   "their previous state in article_versions. Example: "
+                                   "newsvault reextract --site netease --since 2026-11-01")
+    p.add_argument("--site", choices=_site_names())
+    p.add_argument("--since", metavar="DATE", help="only articles published since DATE")
+    p.add_argument("--all", action="store_true",
+                   help="every article, not only those of another extractor version")
+    p.set_defaults(handler=cmd_reextract)
 
     p = sub.add_parser("extract", parents=[common], help="extract one saved page",
                        description="Extract a saved page. Example: newsvault extract page.html "
@@ -199,7 +220,28 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.connect_to:
         overrides["fetch.connect_to"] = list(args.connect_to)
     settings = load_settings(args, **overrides)
-    report = crawl(settings, sites=args.site, max_articles=args.max_articles)
+    report = crawl(settings, sites=args.site, max_articles=args.max_articles,
+                   replay=_existing(args.replay or []))
+    print(report.summary)
+    return report.exit_code
+
+
+def cmd_import_warc(args: argparse.Namespace) -> int:
+    from .archive.importer import import_warc
+
+    report, files = import_warc(load_settings(args), _existing(args.files))
+    for outcome in files:
+        print(outcome.line(), file=sys.stderr if outcome.error else sys.stdout)
+    print(report.summary)
+    return report.exit_code
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from .query import parse_date
+    from .reextract import reextract
+
+    since = parse_date("--since", args.since) if args.since else None
+    report = reextract(load_settings(args), site=args.site, since=since, everything=args.all)
     print(report.summary)
     return report.exit_code
 
@@ -268,7 +310,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
     for title, rows in (("sites", report.sites), ("last runs", report.runs),
-                        ("last errors", report.errors)):
+                        ("archive", report.storage), ("last errors", report.errors)):
         print(f"== {title}")
         if rows:
             _print_rows(list(rows[0]), [tuple(r.values()) for r in rows], "table")
@@ -289,6 +331,13 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+def _existing(paths: list[str]) -> list[str]:
+    for path in paths:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such file")
+    return paths
+
 
 def _read_file(path: str) -> bytes:
     try:

@@ -21,13 +21,9 @@ of the network (pipeline.archive.replay).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
-import hashlib
-import json
 import logging
-import os
-import socket
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,14 +31,13 @@ import httpx
 
 from .discover import discover
 from .fetch.client import Fetcher
-from .lock import RunLock
 from .recorder import Recorder, store_article
 from .records import Fetched, Request, utcnow
 from .report import RunReport, SiteReport
-from .settings import Settings, SiteSettings, as_dict
+from .runs import begin
+from .settings import Settings, SiteSettings
 from .sources import registry
 from .sources.base import Source
-from .warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -54,66 +49,22 @@ def crawl(settings: Settings, sites: list[str] | None = None,
     """Run one crawl; see the module docstring. Raises LockHeld, WarehouseError."""
     names = _site_names(settings, sites)
     transport = None
-    if replay:
+    if replay:  # a replay neither archives again nor waits between requests
         from .archive.replay import ReplayTransport
 
         transport = ReplayTransport.from_files([Path(p) for p in replay])
-    with RunLock(settings.lock_path()):
-        warehouse = Warehouse.open(settings.warehouse)
-        try:
-            return _run(settings, warehouse, names, max_articles, transport)
-        finally:
-            warehouse.close()
-
-
-def config_digest(settings: Settings) -> str:
-    return hashlib.sha256(json.dumps(as_dict(settings), sort_keys=True,
-                                     default=str).encode()).hexdigest()
+        settings = settings.replace(archive=dataclasses.replace(settings.archive,
+                                                                enabled=False))
+    with begin(settings, "crawl", names, archive=True) as (_, recorder, report):
+        reports = {site.site: site for site in report.sites}
+        asyncio.run(_crawl_sites(settings, recorder, reports, max_articles, transport))
+    return report
 
 
 def _site_names(settings: Settings, sites: list[str] | None) -> list[str]:
     if sites:
         return list(dict.fromkeys(sites))
     return [name for name, site in settings.sites.items() if site.enabled]
-
-
-def _run(settings: Settings, warehouse: Warehouse, names: list[str],
-         max_articles: int | None, transport: httpx.AsyncBaseTransport | None) -> RunReport:
-    run_id = warehouse.new_run_id()
-    digest = config_digest(settings)
-    warehouse.start_run(run_id, names, socket.gethostname(), os.getpid(), digest)
-    reports = {name: SiteReport(name) for name in names}
-    report = RunReport(run_id, list(reports.values()))
-    if transport is not None:  # a replay neither archives again nor waits between requests
-        settings = settings.replace(archive=_off(settings.archive))
-    recorder = Recorder.for_run(warehouse, run_id, settings, reports, digest)
-    started = time.perf_counter()
-    try:
-        asyncio.run(_crawl_sites(settings, recorder, reports, max_articles, transport))
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        report.seconds = time.perf_counter() - started
-        try:
-            recorder.close()
-        finally:
-            finish(warehouse, report)
-    return report
-
-
-def _off(archive):  # type: ignore[no-untyped-def]
-    import dataclasses
-
-    return dataclasses.replace(archive, enabled=False)
-
-
-def finish(warehouse: Warehouse, report: RunReport) -> None:
-    """Record the run's outcome, per-site rows and counters."""
-    pending = warehouse.pending_counts()
-    for site in report.sites:
-        site.pending = pending.get(site.site, 0)
-    warehouse.finish_run(report.run_id, report.outcome, report.exit_code, report.summary,
-                         [s.row() for s in report.sites], report.counters())
 
 
 async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str, SiteReport],

@@ -87,7 +87,7 @@ def _filters(settings: Settings, site: str | None, since: str | None,
         params.append(site)
     for flag, value, op in (("--since", since, ">="), ("--until", until, "<")):
         if value:
-            day = _date(flag, value)
+            day = parse_date(flag, value)
             if flag == "--until" and len(value.strip()) <= 10:
                 day += dt.timedelta(days=1)  # --until 2026-01-31 includes that day
             clauses.append(f"published_at {op} ?")
@@ -95,7 +95,8 @@ def _filters(settings: Settings, site: str | None, since: str | None,
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _date(flag: str, value: str) -> dt.datetime:
+def parse_date(flag: str, value: str) -> dt.datetime:
+    """A command-line date (YYYY-MM-DD or ISO time; Beijing time unless an offset is given)."""
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
@@ -111,6 +112,7 @@ class Status:
     runs: list[dict[str, Any]] = field(default_factory=list)
     sites: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    storage: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
@@ -133,12 +135,31 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "articles, coalesce(new_24h, 0) AS new_24h, newest, coalesce(pending, 0) AS "
                 "pending, coalesce(failed, 0) AS failed, last_outcome, last_run "
                 "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site")),
+            storage=storage(settings, con),
             errors=_dicts(con.execute(
                 "SELECT * FROM (SELECT run_id, site, 'site' AS kind, error AS detail "
                 "FROM run_sites WHERE error IS NOT NULL "
                 "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
                 "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
         )
+
+
+def storage(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Archive size on disk and per article: compressed (WARC files) and raw payloads."""
+    folder = settings.archive_dir()
+    files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    disk = sum(f.stat().st_size for f in files)
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM articles), "
+        "coalesce(sum(body_size) FILTER (WHERE record_type = 'response'), 0), "
+        "count(*) FILTER (WHERE record_type = 'response'), "
+        "count(*) FILTER (WHERE record_type = 'revisit') FROM captures").fetchone()
+    articles, raw, responses, revisits = row if row else (0, 0, 0, 0)
+    per = (lambda n: round(n / articles) if articles else None)  # noqa: E731
+    return [{"archive": str(folder), "warc_files": len(files), "bytes_on_disk": disk,
+             "raw_payload_bytes": int(raw), "responses": responses, "revisits": revisits,
+             "articles": articles, "disk_bytes_per_article": per(disk),
+             "raw_bytes_per_article": per(int(raw))}]
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from .archive.writer import Seen, WarcArchive, recover
+from .archive.writer import Seen, WarcArchive, WarcRef, recover
 from .extract import extract
 from .records import Article, Fetched, Link
 from .report import SiteReport
@@ -77,6 +77,17 @@ class Recorder:
                                                  **archived))
         if fetched.body and self.settings.warehouse.store_bodies:
             self.batch.bodies.append((fetched.sha256, fetched.body))
+        fetched.capture_id = capture_id
+        return capture_id
+
+    def capture_located(self, site: str | None, fetched: Fetched, ref: WarcRef) -> int:
+        """Record an exchange that is archived already (a record of an imported file)."""
+        self._seq += 1
+        capture_id = self.run_id * 1_000_000 + self._seq
+        self.batch.captures.append(CaptureRow.of(
+            capture_id, self.run_id, site, fetched, warc_file=ref.file, warc_offset=ref.offset,
+            warc_length=ref.length, warc_record_id=ref.record_id, record_type=ref.record_type,
+            payload_digest=ref.payload_digest, refers_to=ref.refers_to))
         fetched.capture_id = capture_id
         return capture_id
 

@@ -79,23 +79,26 @@ class RunReport:
     seconds: float = 0.0
     interrupted: bool = False
     command: str = "crawl"
+    problems: list[str] = field(default_factory=list)  # beyond any one site (a bad file)
 
     @property
     def exit_code(self) -> int:
-        return 0 if not self.interrupted and all(s.outcome == "ok" for s in self.sites) else 1
+        clean = not self.interrupted and not self.problems
+        return 0 if clean and all(s.outcome == "ok" for s in self.sites) else 1
 
     @property
     def outcome(self) -> str:
         if self.interrupted:
             return "interrupted"
         outcomes = {s.outcome for s in self.sites}
-        if outcomes <= {"ok"}:
+        if outcomes <= {"ok"} and not self.problems:
             return "ok"
         return "failed" if outcomes == {"failed"} else "partial"
 
     @property
     def summary(self) -> str:
         parts = [s.line() for s in self.sites] or ["no site enabled"]
+        parts += self.problems
         return (f"newsvault {self.command} {self.outcome}: " + " | ".join(parts)
                 + f" | {self.seconds:.1f} s, exit {self.exit_code}")
 

@@ -272,13 +272,15 @@ class Warehouse:
         return max(now, last + 1)
 
     def start_run(self, run_id: int, sites: list[str], host: str, pid: int,
-                  config_digest: str) -> None:
+                  config_digest: str, command: str = "crawl") -> None:
         now = utcnow()
         self._transaction(lambda: (
             self.con.execute(sql_text("interrupt_stale_runs"), {"now": now}),
             self.con.execute("INSERT INTO runs (run_id, started_at, outcome, sites, version, "
-                             "host, pid, config_digest) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
-                             [run_id, now, sites, __version__, host, pid, config_digest]),
+                             "host, pid, config_digest, command) "
+                             "VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                             [run_id, now, sites, __version__, host, pid, config_digest,
+                              command]),
         ))
 
     def finish_run(self, run_id: int, outcome: str, exit_code: int, summary: str,

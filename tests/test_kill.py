@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.archive.reader import record_complete
 from pipeline.cli import main
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
@@ -42,6 +43,7 @@ def test_sigkill_mid_crawl_then_rerun(config: Path, kr: Fake36Kr, ne: FakeNetEas
         time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert_captures_point_at_whole_records()
 
     assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl",
                  "--site", "netease", "-q"]) == 0
@@ -56,3 +58,22 @@ def test_sigkill_mid_crawl_then_rerun(config: Path, kr: Fake36Kr, ne: FakeNetEas
         assert outcomes == ["interrupted", "ok"]
     finally:
         con.close()
+    files = sorted(str(p) for p in Path("warc").glob("*.warc.gz"))
+    check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", *files],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert list(Path("warc").glob("*.open")) == []
+
+
+def assert_captures_point_at_whole_records() -> None:
+    """Right after the kill: every committed capture's record is on disk and whole."""
+    if not Path("news.duckdb").exists():
+        return
+    con = duckdb.connect("news.duckdb", read_only=True)
+    try:
+        refs = con.execute("SELECT warc_file, warc_offset, warc_length FROM captures "
+                           "WHERE warc_file IS NOT NULL").fetchall()
+    finally:
+        con.close()
+    for name, offset, length in refs:
+        assert record_complete(Path("warc") / name, offset, length), (name, offset)

@@ -45,6 +45,7 @@ class Record:
     fetched: Fetched | None  # response and revisit records: the exchange
     request_body: bytes = b""
     concurrent_to: str | None = None
+    method: str = "GET"  # of a request record
 
 
 def resolve(folder: Path, name: str) -> Path:
@@ -81,16 +82,54 @@ def iter_file(path: Path) -> Iterator[Record]:
             raise ArchiveDamaged(f"{path} is gzip but not a WARC file", 0)
         iterator = ArchiveIterator(fh, check_digests=False)
         offset = 0
+        held: Record | None = None  # a record is yielded once the next one is read
         try:
             for warc in iterator:
+                payload = _read_payload(warc)  # first: asking the offset consumes the record
                 offset = iterator.get_record_offset()
-                payload = _read_payload(warc)
                 iterator.read_to_end(warc)
-                yield _record(warc, offset, iterator.get_record_length(), payload)
+                if held is not None:
+                    yield held
+                held = _record(warc, offset, iterator.get_record_length(), payload)
                 offset = iterator.get_record_offset() + iterator.get_record_length()
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, gzip.BadGzipFile) as exc:
             raise ArchiveDamaged(f"{path}: damaged record at offset {offset} ({_why(exc)})",
                                  offset) from None
+    # warcio passes over a torn last record without complaint: check the end
+    if held is not None and not record_complete(path, held.offset, held.length):
+        raise ArchiveDamaged(f"{path}: the record at offset {held.offset} is cut off",
+                             held.offset)
+    if held is not None:
+        yield held
+    size = path.stat().st_size
+    if offset < size:
+        raise ArchiveDamaged(f"{path}: {size - offset} bytes at offset {offset} cannot be read "
+                             "(the file is cut off or damaged there)", offset)
+
+
+def record_complete(path: Path, offset: int, length: int) -> bool:
+    """Whether the record at offset..offset+length is whole (a complete gzip member, or
+    an uncompressed block as long as its Content-Length says)."""
+    import zlib
+
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read(length)
+    if data[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(31)
+        try:
+            inflater.decompress(data)
+        except zlib.error:
+            return False
+        return inflater.eof
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(rest) >= int(value.strip() or 0)
+    return False
 
 
 def _why(exc: BaseException) -> str:
@@ -123,6 +162,8 @@ def _record(warc: Any, offset: int, length: int, payload: bytes) -> Record:
                     concurrent_to=headers.get_header("WARC-Concurrent-To"))
     if warc.rec_type == "request":
         record.request_body = payload
+        if warc.http_headers is not None and warc.http_headers.protocol:
+            record.method = warc.http_headers.protocol.upper()
     elif warc.rec_type in ("response", "revisit") and warc.http_headers is not None:
         record.fetched = _fetched(warc, url, date, payload)
     return record

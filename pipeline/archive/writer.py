@@ -215,6 +215,8 @@ def recover(folder: Path) -> list[tuple[str, int]]:
 
 def complete_prefix(path: Path) -> int:
     """Bytes of `path` made of complete, readable records."""
+    from .reader import record_complete
+
     end = 0
     with path.open("rb") as fh:
         iterator = ArchiveIterator(fh, check_digests=False)
@@ -222,7 +224,10 @@ def complete_prefix(path: Path) -> int:
             for record in iterator:
                 record.content_stream().read()
                 iterator.read_to_end(record)
-                end = iterator.get_record_offset() + iterator.get_record_length()
+                offset, length = iterator.get_record_offset(), iterator.get_record_length()
+                if not record_complete(path, offset, length):
+                    break
+                end = offset + length
         except Exception:  # any damage ends the good prefix
             pass
     return end

@@ -67,10 +67,12 @@ class Fetcher:
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, tuple[robotstxt.Rules, float]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        inner = transport or httpx.AsyncHTTPTransport(retries=0)
         routes = parse_connect_to(settings.connect_to)
-        self.transport: httpx.AsyncBaseTransport = (
-            ConnectToTransport(routes, inner) if routes else inner)
+        if transport is not None:  # a given transport (replay, tests) is used as it is
+            self.transport: httpx.AsyncBaseTransport = transport
+        else:
+            inner = httpx.AsyncHTTPTransport(retries=0)
+            self.transport = ConnectToTransport(routes, inner) if routes else inner
         self.client = httpx.AsyncClient(
             transport=self.transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -173,6 +175,8 @@ class Fetcher:
             return robotstxt.parse(text, ROBOTS_AGENT), 0
         if fetched.status is not None and 400 <= fetched.status < 500:
             return robotstxt.allow_all(f"robots.txt answered {fetched.status}"), 0
+        if fetched.error == "not-in-archive":
+            return robotstxt.allow_all("robots.txt is not in the replayed archive"), 0
         if fetched.error in NETWORK_REASONS:  # the host is unreachable: say that
             return (robotstxt.disallow_all(fetched.detail, fetched.error or "network"),
                     self.settings.backoff_max)
@@ -217,6 +221,9 @@ class Fetcher:
                 async with self.client.stream(request.method, request.url, json=request.json,
                                               content=request.content,
                                               headers=dict(request.headers)) as response:
+                    if response.headers.get("x-newsvault-replay") == "missing":
+                        return _fail(fetched, "not-in-archive",
+                                     f"{request.url} is not in the replayed archive")
                     fetched.status = response.status_code
                     fetched.headers = list(response.headers.multi_items())
                     fetched.http_version = response.http_version or "HTTP/1.1"

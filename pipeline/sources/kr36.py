@@ -83,6 +83,10 @@ class Kr36(Source):
 
     def list_kind_for(self, url: str) -> str | None:
         path = urlsplit(url).path
+        if path == urlsplit(NEWSFLASH_API).path:
+            return "newsflashes"
+        if path == urlsplit(INFORMATION_API).path:
+            return "information"
         if path.startswith("/feed"):
             return "rss"
         if path.startswith("/newsflashes"):
@@ -163,7 +167,8 @@ class Kr36(Source):
                               f"{code}: {msg})", reason="gateway")
         data = payload.get("data") or {}
         state = got.request.state if isinstance(got.request.state, dict) else {}
-        return self._items_page(lst, data, state.get("nonce"), lst.url)
+        base = lst.url if not lst.url.startswith(GATEWAY) else "https://www.36kr.com/"
+        return self._items_page(lst, data, state.get("nonce"), base)
 
     def _items_page(self, lst: ListSettings, data: dict[str, Any], nonce: str | None,
                     base: str) -> ListPage:

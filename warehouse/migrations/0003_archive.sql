@@ -32,3 +32,6 @@ CREATE TABLE IF NOT EXISTS article_versions (
     capture_id        BIGINT,            -- the capture this state was extracted from
     fetched_at        TIMESTAMPTZ
 );
+
+-- Which command a run was: crawl | import-warc | reextract.
+ALTER TABLE runs ADD COLUMN command VARCHAR DEFAULT 'crawl';

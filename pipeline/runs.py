@@ -1,0 +1,70 @@
+"""A run of a writing command (crawl, import-warc, reextract) from lock to record.
+
+    with begin(settings, "import-warc", sites) as (warehouse, recorder, report):
+        ...   # record through `recorder`, count in `report.sites`
+
+takes the run lock, opens the warehouse, records the run as 'running', and on the way
+out flushes the recorder and records the outcome, also when interrupted (Ctrl-C,
+SIGTERM): then the report says so and the exception does not propagate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .lock import RunLock
+from .recorder import Recorder
+from .report import RunReport, SiteReport
+from .settings import Settings, as_dict
+from .warehouse import Warehouse
+
+
+def config_digest(settings: Settings) -> str:
+    return hashlib.sha256(json.dumps(as_dict(settings), sort_keys=True,
+                                     default=str).encode()).hexdigest()
+
+
+@contextmanager
+def begin(settings: Settings, command: str, sites: list[str], *, archive: bool = False,
+          reason: str = "refetch") -> Iterator[tuple[Warehouse, Recorder, RunReport]]:
+    with RunLock(settings.lock_path(), command):
+        warehouse = Warehouse.open(settings.warehouse)
+        try:
+            run_id = warehouse.new_run_id()
+            digest = config_digest(settings)
+            warehouse.start_run(run_id, sites, socket.gethostname(), os.getpid(), digest,
+                                command)
+            reports = {name: SiteReport(name) for name in sites}
+            report = RunReport(run_id, list(reports.values()), command=command)
+            if archive:
+                recorder = Recorder.for_run(warehouse, run_id, settings, reports, digest)
+            else:
+                recorder = Recorder(warehouse, run_id, settings, reports, reason=reason)
+            started = time.perf_counter()
+            try:
+                yield warehouse, recorder, report
+            except KeyboardInterrupt:
+                report.interrupted = True
+            finally:
+                report.seconds = time.perf_counter() - started
+                try:
+                    recorder.close()
+                finally:
+                    finish(warehouse, report)
+        finally:
+            warehouse.close()
+
+
+def finish(warehouse: Warehouse, report: RunReport) -> None:
+    """Record the run's outcome, per-site rows and counters."""
+    pending = warehouse.pending_counts()
+    for site in report.sites:
+        site.pending = pending.get(site.site, 0)
+    warehouse.finish_run(report.run_id, report.outcome, report.exit_code, report.summary,
+                         [s.row() for s in report.sites], report.counters())
