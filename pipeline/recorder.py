@@ -13,6 +13,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
 from .extract import extract
 from .records import Article, Fetched, Link
@@ -117,6 +118,7 @@ class Recorder:
         for link in links:
             if link.record is not None:
                 self.article(link.record, capture_id, fetched)
+        faults.checkpoint("list")
         self.flush()  # list pages commit at once: discovered work is never lost
 
     # articles ----------------------------------------------------------------------------
@@ -170,6 +172,7 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
                       fetched.detail or fetched.error)
         return
     report.fetched += 1
+    faults.checkpoint("extract")
     try:
         article = await asyncio.to_thread(extract, fetched.body, url,
                                           content_type=fetched.content_type)

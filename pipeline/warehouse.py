@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from . import __version__
+from . import __version__, faults
 from .errors import WarehouseBusy, WarehouseError
 from .extract import EXTRACTOR_VERSION
 from .records import Article, Fetched, Link, utcnow
@@ -383,6 +383,7 @@ class Warehouse:
         try:
             self.con.begin()
             work()
+            faults.checkpoint("commit")
             self.con.commit()
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):

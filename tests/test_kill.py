@@ -1,4 +1,5 @@
-"""A crawl killed at any point loses nothing committed and doubles nothing on re-run."""
+"""A crawl killed at any point loses nothing committed, doubles nothing, leaves no row
+pointing at a torn record, and the next run finishes the work."""
 
 from __future__ import annotations
 
@@ -18,51 +19,38 @@ from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
 
 ROOT = Path(__file__).resolve().parent.parent
+WARCIO = str(Path(sys.executable).parent / "warcio")
+
+# (checkpoint, pass): see pipeline/faults.py. Together they kill the crawl during list
+# commits, fetches, archive writes (leaving a torn record), extraction and warehouse
+# transactions, early and late in the run.
+KILL_POINTS = [("list", 1), ("list", 4), ("fetched", 2), ("fetched", 12), ("archive", 3),
+               ("archive", 15), ("archive-request", 9), ("extract", 1), ("extract", 6),
+               ("commit", 2), ("commit", 5), ("commit", 9)]
 
 
-def article_requests(server: TestServer) -> int:
-    return sum(1 for s in server.seen if "/article/" in s.path)
+@pytest.fixture
+def sites(kr: Fake36Kr, ne: FakeNetEase) -> tuple[Fake36Kr, FakeNetEase]:
+    kr.publish(articles=4, flashes=5)
+    ne.publish("tech", 6)
+    ne.publish("money", 2, template="2016")
+    return kr, ne
 
 
-@pytest.mark.parametrize("kill_after", [1, 6, 12])
-def test_sigkill_mid_crawl_then_rerun(config: Path, kr: Fake36Kr, ne: FakeNetEase,
-                                      server: TestServer, kill_after: int):
-    ne.publish("tech", 15)
-    for story in ne.stories["tech"]:  # slow article pages keep the run busy
-        path = f"/tech/article/{story.id}.html"
-        reply = ne.article_reply(story)
-        reply.mode, reply.delay = "slow", 0.05
-        server.route("www.163.com", path, reply)
+def crawl_process(config: Path, fault: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config),
-                             "--warehouse", "news.duckdb", "crawl", "--site", "netease", "-q"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while article_requests(server) < kill_after and proc.poll() is None:
-        assert time.monotonic() < deadline, "the crawl never reached the kill point"
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert_captures_point_at_whole_records()
+    env.pop("NEWSVAULT_FAULT", None)
+    if fault:
+        env["NEWSVAULT_FAULT"] = fault
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config),
+                             "--warehouse", "news.duckdb", "crawl", "-q"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl",
-                 "--site", "netease", "-q"]) == 0
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
-        assert sorted(ids) == sorted(f"163:{s.id}" for s in ne.stories["tech"])
-        left = con.execute("SELECT count(*) FROM frontier WHERE state <> 'done'").fetchone()
-        assert left == (0,)
-        runs = con.execute("SELECT outcome FROM runs ORDER BY run_id").fetchall()
-        outcomes = [r[0] for r in runs]
-        assert outcomes == ["interrupted", "ok"]
-    finally:
-        con.close()
-    files = sorted(str(p) for p in Path("warc").glob("*.warc.gz"))
-    check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", *files],
-                           capture_output=True, text=True, check=False)
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert list(Path("warc").glob("*.open")) == []
+
+def expected_ids(kr: Fake36Kr, ne: FakeNetEase) -> list[str]:
+    ids = [f"36kr:{s.id}" for s in kr.articles + kr.flashes]
+    ids += [f"163:{s.id}" for group in ne.stories.values() for s in group]
+    return sorted(ids)
 
 
 def assert_captures_point_at_whole_records() -> None:
@@ -77,3 +65,53 @@ def assert_captures_point_at_whole_records() -> None:
         con.close()
     for name, offset, length in refs:
         assert record_complete(Path("warc") / name, offset, length), (name, offset)
+
+
+def assert_finished_cleanly(kr: Fake36Kr, ne: FakeNetEase) -> None:
+    con = duckdb.connect("news.duckdb", read_only=True)
+    try:
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+        assert sorted(ids) == expected_ids(kr, ne)  # nothing lost, nothing doubled
+        left = con.execute("SELECT count(*) FROM frontier WHERE state <> 'done'").fetchone()
+        assert left == (0,)
+        runs = [r[0] for r in con.execute("SELECT outcome FROM runs ORDER BY run_id").fetchall()]
+        assert runs[-1] == "ok" and set(runs[:-1]) <= {"interrupted"}
+    finally:
+        con.close()
+    files = sorted(str(p) for p in Path("warc").glob("*.warc.gz"))
+    check = subprocess.run([WARCIO, "check", *files], capture_output=True, text=True,
+                           check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert list(Path("warc").glob("*.open")) == []
+
+
+@pytest.mark.parametrize("checkpoint,passes", KILL_POINTS,
+                         ids=[f"{c}-{n}" for c, n in KILL_POINTS])
+def test_killed_at_a_checkpoint_then_rerun(config, sites, checkpoint, passes):
+    kr, ne = sites
+    proc = crawl_process(config, f"{checkpoint}:{passes}")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL, err.decode()
+    assert_captures_point_at_whole_records()
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
+    assert_finished_cleanly(kr, ne)
+
+
+@pytest.mark.parametrize("kill_after", [1, 6])
+def test_killed_from_outside_mid_fetch_then_rerun(config, sites, server: TestServer,
+                                                  kill_after: int):
+    kr, ne = sites
+    for story in ne.stories["tech"]:  # slow article pages keep the run busy
+        reply = ne.article_reply(story)
+        reply.mode, reply.delay = "slow", 0.05
+        server.route("www.163.com", f"/tech/article/{story.id}.html", reply)
+    proc = crawl_process(config)
+    deadline = time.monotonic() + 60
+    while sum("/article/" in s.path for s in server.seen) < kill_after and proc.poll() is None:
+        assert time.monotonic() < deadline, "the crawl never reached the kill point"
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert_captures_point_at_whole_records()
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
+    assert_finished_cleanly(kr, ne)

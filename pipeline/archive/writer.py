@@ -33,7 +33,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from .. import __version__
+from .. import __version__, faults
 from ..records import Fetched
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class WarcArchive:
                 uri, "response", payload=io.BytesIO(fetched.body), length=len(fetched.body),
                 http_headers=http, warc_headers_dict=warc_headers)
             kind = "response"
-        self._writer.write_record(record)
+        self._emit(record, "archive")
         length = self._fh.tell() - offset
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         self._write_request(fetched, uri, when, record_id)
@@ -184,7 +184,14 @@ class WarcArchive:
             length=len(fetched.request_body),
             http_headers=StatusAndHeaders(statusline, headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": concurrent})
-        self._writer.write_record(record)
+        self._emit(record, "archive-request")
+
+    def _emit(self, record: Any, checkpoint: str) -> None:
+        """Write one record as one gzip member (through a buffer, so a crash test can
+        leave it half written)."""
+        buffer = io.BytesIO()
+        WARCWriter(buffer, gzip=True, warc_version="WARC/1.1").write_record(record)
+        faults.write(checkpoint, self._fh, buffer.getvalue())
 
 
 def _marker(path: Path) -> Path:

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from .. import faults
 from ..records import Fetched, Request, utcnow
 from ..settings import FetchSettings
 from . import robots as robotstxt
@@ -193,6 +194,7 @@ class Fetcher:
                 fetched = await self._send(request)
             fetched.attempts = attempt + 1
             if fetched.status is not None:
+                faults.checkpoint("fetched")
                 await self._notify(self.on_exchange, fetched)
             retryable = fetched.status in RETRY_STATUS or fetched.error in RETRY_REASONS
             if not retryable or attempt >= self.settings.retries:
