@@ -98,7 +98,12 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         key = f"fetch/{fetched.purpose}/" + (
             f"status/{fetched.status}" if fetched.error is None else f"error/{fetched.error}")
         report.counters[key] += 1
-        _watch_network(report, fetched, settings.crawl.site_failure_limit)
+        bad = fetched.error in NETWORK_REASONS or fetched.status == 429 or (
+            fetched.status is not None and fetched.status >= 500)
+        if bad:
+            report.observe(True, fetched.detail or str(fetched.error))
+        elif fetched.status is not None and fetched.purpose != "article":
+            report.observe(False)  # an article's verdict waits for its extraction
 
     async with Fetcher(settings.fetch, allowed, intervals=interval, transport=transport,
                        observer=on_result, on_exchange=on_exchange) as fetcher:
@@ -107,18 +112,6 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
             _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,
                         reports[name], limit)
             for name in reports))
-
-
-def _watch_network(report: SiteReport, fetched: Fetched, limit: int) -> None:
-    """Leave a site after `limit` network failures in a row (its hosts are down)."""
-    if fetched.error in NETWORK_REASONS:
-        report.counters["_consecutive_network"] += 1
-        if report.counters["_consecutive_network"] >= limit and not report.abandoned:
-            report.abandoned = (f"unreachable ({limit} network failures in a row; the rest "
-                                f"waits for the next run): {fetched.detail or fetched.error}")
-            log.warning("%s: %s", report.site, report.abandoned)
-    elif fetched.status is not None:
-        report.counters["_consecutive_network"] = 0
 
 
 async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
@@ -135,6 +128,9 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         if outcome.error:
             report.counters[f"list/error/{outcome.error}"] += 1
             report.note_error(outcome.describe())
+            if outcome.error == "blocked":
+                report.counters[f"block/list/{lst.name}"] += 1
+                report.observe(True, outcome.describe())
         for reason, count in outcome.skipped.items():
             report.counters[f"list/skip/{reason}"] += count
         log.info("%s %s", source.name, outcome.describe())

@@ -188,11 +188,14 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
         if retry:
             report.failed += 1
             report.note_error(f"{url}: {why}")
+            report.counters["block/article"] += 1
+            report.observe(True, f"{url}: {why}")
         else:
             report.skipped += 1
         report.counters[f"{'fail' if retry else 'skip'}/{article.status}"] += 1
         recorder.done(article_id, "retry" if retry else "skipped", why)
         return
+    report.observe(False)
     article.article_id, article.site, article.url = article_id, source.name, url
     article.kind = item.get("kind") or article.kind
     recorder.article(article, capture_id, fetched)

@@ -22,6 +22,27 @@ class SiteReport:
     abandoned: str | None = None
     counters: Counter[str] = field(default_factory=Counter)
     first_error: str | None = None
+    failure_limit: int = 4
+    _bad_in_a_row: int = 0
+
+    def observe(self, bad: bool, why: str = "") -> None:
+        """The circuit: after `failure_limit` bad answers in a row (network failures,
+        5xx/429 after retries, block pages) the site is left for the rest of the run."""
+        if not bad:
+            self._bad_in_a_row = 0
+            return
+        self._bad_in_a_row += 1
+        if self._bad_in_a_row >= self.failure_limit and not self.abandoned:
+            self.abandoned = (f"left for this run after {self.failure_limit} failures in a "
+                              f"row (the rest waits for the next run); last: {why}")
+
+    @property
+    def block_rate(self) -> float | None:
+        """Share of answered pages that were block/challenge pages."""
+        blocked = sum(v for k, v in self.counters.items() if k.startswith("block/"))
+        answered = sum(v for k, v in self.counters.items()
+                       if k.startswith("fetch/") and "/status/" in k)
+        return round(blocked / answered, 4) if answered else None
 
     @property
     def list_pages(self) -> int:
@@ -69,7 +90,8 @@ class SiteReport:
                 "list_pages": self.list_pages, "discovered": self.discovered,
                 "fetched": self.fetched, "new": self.new, "updated": self.updated,
                 "unchanged": self.unchanged, "skipped": self.skipped, "failed": self.failed,
-                "pending": self.pending, "depth_cut": [o.name for o in self.lists if o.cut]}
+                "pending": self.pending, "depth_cut": [o.name for o in self.lists if o.cut],
+                "block_rate": self.block_rate}
 
 
 @dataclass

@@ -40,7 +40,8 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
             digest = config_digest(settings)
             warehouse.start_run(run_id, sites, socket.gethostname(), os.getpid(), digest,
                                 command)
-            reports = {name: SiteReport(name) for name in sites}
+            reports = {name: SiteReport(name, failure_limit=settings.crawl.site_failure_limit)
+                       for name in sites}
             report = RunReport(run_id, list(reports.values()), command=command)
             if archive:
                 recorder = Recorder.for_run(warehouse, run_id, settings, reports, digest)

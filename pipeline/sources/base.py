@@ -141,6 +141,17 @@ class Source(ABC):
                     list_name=lst.name if lst else "", **fields)
 
 
+RISK_MARKERS = re.compile(r"captcha|访问过于频繁|请求过于频繁|安全验证|人机验证|verifycenter|"
+                          r"滑动验证|请完成验证", re.I)
+
+
+def risk_page(text: str, content_markers: tuple[str, ...], limit: int = 30_000) -> bool:
+    """A small page that shows a captcha or rate warning and none of the content markers:
+    a block page, not content (a long article may mention 安全验证 in passing)."""
+    return (len(text) < limit and not any(m in text for m in content_markers)
+            and RISK_MARKERS.search(text) is not None)
+
+
 _JS_ASSIGN = r"(?:window\.)?{name}\s*=\s*"
 
 

@@ -25,7 +25,7 @@ from ..extract.dates import parse_time
 from ..extract.text import container_text, html_to_text, node_text, remove
 from ..records import Article, Fetched, Link, Request, from_epoch_ms
 from ..settings import ListSettings
-from .base import ArticleRef, ListPage, ListResponse, Page, Source, dig, js_value
+from .base import ArticleRef, ListPage, ListResponse, Page, Source, dig, js_value, risk_page
 
 ARTICLE_HOSTS = frozenset({"36kr.com", "www.36kr.com", "m.36kr.com"})
 GATEWAY = "https://gateway.36kr.com"
@@ -36,7 +36,6 @@ _FLASH = re.compile(r"^/newsflashes/(?P<id>\d{4,20})(?:\.html)?/?$")
 _ROUTE = re.compile(r"^/?(?P<kind>detail_article|detail_newsflash)$")
 _INFO_NICK = re.compile(r"^/information/(?P<nick>[\w-]+)/?$")
 _BLOCK_MARKERS = re.compile(r"正在进行安全检测|_wafchallengeid|\"isSpider\"\s*:\s*true")
-_RISK_MARKERS = re.compile(r"captcha|访问过于频繁|安全验证|人机验证|verifycenter", re.I)
 TITLE_SUFFIXES = ("_36氪", "-36氪", " | 36氪", "|36氪")
 BODY_NOISE = (".img-desc", "script", "style", ".article-footer-txt", ".kr-rich-text-ad")
 
@@ -101,7 +100,7 @@ class Kr36(Source):
         if match:
             return "36Kr anti-bot page (" + ("isSpider flag" if "isSpider" in match[0]
                                              else "WAF security check") + ")"
-        if len(text) < 30_000 and "articleDetail" not in text and _RISK_MARKERS.search(text):
+        if risk_page(text, ("articleDetail", "newsflashCatalogData", "<rss")):
             return "36Kr risk-control page (captcha / rate warning)"
         return None
 

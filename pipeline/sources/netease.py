@@ -27,7 +27,7 @@ from ..extract.dates import parse_time
 from ..extract.text import container_text, node_text, remove
 from ..records import Article
 from ..settings import ListSettings
-from .base import ArticleRef, ListPage, ListResponse, Page, Source, anchor_links
+from .base import ArticleRef, ListPage, ListResponse, Page, Source, anchor_links, risk_page
 
 DOCID = r"(?P<docid>[0-9A-Z]{16})"
 _WWW = re.compile(rf"^/(?P<ch>[a-z0-9_]+)/article/{DOCID}\.html$")
@@ -123,6 +123,11 @@ class NetEase(Source):
             return "jsonp"
         return "html"
 
+    def blocked(self, text: str) -> str | None:
+        if risk_page(text, ("post_body", "endText", "data_callback", '"news"')):
+            return "NetEase risk-control page (captcha / rate warning)"
+        return None
+
     # --------------------------------------------------------------------------- lists
 
     def first_request(self, lst: ListSettings):  # type: ignore[no-untyped-def]
@@ -132,6 +137,10 @@ class NetEase(Source):
                        state={"page": 1})
 
     def parse_list(self, got: ListResponse) -> ListPage:
+        reason = self.blocked(got.text)
+        if reason:
+            raise SourceError(f"netease {got.lst.name}: {got.fetched.url} answered with a "
+                              f"{reason}", reason="blocked")
         if got.lst.kind == "jsonp":
             return self._parse_jsonp(got)
         if got.lst.kind == "rolling":
