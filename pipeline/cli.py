@@ -310,7 +310,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
     for title, rows in (("sites", report.sites), ("last runs", report.runs),
-                        ("archive", report.storage), ("last errors", report.errors)):
+                        ("archive", report.storage),
+                        ("waiting in the spool (merged by the next crawl)", report.spool),
+                        ("last errors", report.errors)):
         print(f"== {title}")
         if rows:
             _print_rows(list(rows[0]), [tuple(r.values()) for r in rows], "table")

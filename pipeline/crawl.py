@@ -55,7 +55,7 @@ def crawl(settings: Settings, sites: list[str] | None = None,
         transport = ReplayTransport.from_files([Path(p) for p in replay])
         settings = settings.replace(archive=dataclasses.replace(settings.archive,
                                                                 enabled=False))
-    with begin(settings, "crawl", names, archive=True) as (_, recorder, report):
+    with begin(settings, "crawl", names, archive=True, spool=True) as (_, recorder, report):
         reports = {site.site: site for site in report.sites}
         asyncio.run(_crawl_sites(settings, recorder, reports, max_articles, transport))
     return report

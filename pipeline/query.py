@@ -21,6 +21,7 @@ import duckdb
 
 from .errors import QueryError, UsageError
 from .settings import Settings
+from .spool import Spool
 from .warehouse import Warehouse
 
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")
@@ -32,7 +33,7 @@ EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title",
 def sql(settings: Settings, query: str, params: list[Any] | None = None
         ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only query; QueryError carries DuckDB's message."""
-    with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
+    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         try:
             cursor = warehouse.con.execute(query, params or [])
         except duckdb.Error as exc:
@@ -63,7 +64,7 @@ def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
+        with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
             try:
                 count = warehouse.con.execute(f"SELECT count(*) FROM ({select})",
                                               params).fetchone()
@@ -113,11 +114,12 @@ class Status:
     sites: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     storage: list[dict[str, Any]] = field(default_factory=list)
+    spool: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
     """Last runs, per-site counts and pending work, last errors."""
-    with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
+    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         con = warehouse.con
         return Status(
             runs=_dicts(con.execute(
@@ -136,6 +138,7 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "pending, coalesce(failed, 0) AS failed, last_outcome, last_run "
                 "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site")),
             storage=storage(settings, con),
+            spool=[Spool(settings.spool_dir()).summary()],
             errors=_dicts(con.execute(
                 "SELECT * FROM (SELECT run_id, site, 'site' AS kind, error AS detail "
                 "FROM run_sites WHERE error IS NOT NULL "

@@ -102,6 +102,7 @@ class RunReport:
     interrupted: bool = False
     command: str = "crawl"
     problems: list[str] = field(default_factory=list)  # beyond any one site (a bad file)
+    spooled: str | None = None  # where the work waits when the warehouse was busy
 
     @property
     def exit_code(self) -> int:
@@ -121,6 +122,9 @@ class RunReport:
     def summary(self) -> str:
         parts = [s.line() for s in self.sites] or ["no site enabled"]
         parts += self.problems
+        if self.spooled:
+            parts.append(f"the warehouse was busy: work kept in {self.spooled}, merged by "
+                         "the next run")
         return (f"newsvault {self.command} {self.outcome}: " + " | ".join(parts)
                 + f" | {self.seconds:.1f} s, exit {self.exit_code}")
 

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .errors import WarehouseBusy
 from .lock import RunLock
 from .recorder import Recorder
 from .report import RunReport, SiteReport
 from .settings import Settings, as_dict
+from .spool import Spool, SpoolingWarehouse, merge
 from .warehouse import Warehouse
+
+log = logging.getLogger(__name__)
 
 
 def config_digest(settings: Settings) -> str:
@@ -32,9 +37,12 @@ def config_digest(settings: Settings) -> str:
 
 @contextmanager
 def begin(settings: Settings, command: str, sites: list[str], *, archive: bool = False,
-          reason: str = "refetch") -> Iterator[tuple[Warehouse, Recorder, RunReport]]:
+          reason: str = "refetch", spool: bool = False
+          ) -> Iterator[tuple[Warehouse, Recorder, RunReport]]:
+    """See the module docstring; `spool=True` lets a crawl run on while readers hold the
+    warehouse, keeping its batches in the spool folder (pipeline.spool)."""
     with RunLock(settings.lock_path(), command):
-        warehouse = Warehouse.open(settings.warehouse)
+        warehouse = open_for_writing(settings, spool)
         try:
             run_id = warehouse.new_run_id()
             digest = config_digest(settings)
@@ -43,6 +51,8 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
             reports = {name: SiteReport(name, failure_limit=settings.crawl.site_failure_limit)
                        for name in sites}
             report = RunReport(run_id, list(reports.values()), command=command)
+            if isinstance(warehouse, SpoolingWarehouse):
+                report.spooled = str(warehouse.spool.folder)
             if archive:
                 recorder = Recorder.for_run(warehouse, run_id, settings, reports, digest)
             else:
@@ -60,6 +70,33 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
                     finish(warehouse, report)
         finally:
             warehouse.close()
+
+
+def open_for_writing(settings: Settings, spool: bool) -> Warehouse:
+    """The warehouse, read-write, with earlier spooled work merged; or, when other
+    processes still hold it after warehouse.lock_wait, a spooling stand-in."""
+    folder = Spool(settings.spool_dir())
+    try:
+        warehouse = Warehouse.open_waiting(settings.warehouse)
+    except WarehouseBusy:
+        if not spool:
+            raise
+        try:
+            reader = Warehouse.open(settings.warehouse, read_only=True)
+        except WarehouseBusy as exc:
+            raise WarehouseBusy(f"{exc} (even reading it failed: another process writes it)"
+                                ) from None
+        log.warning("the warehouse is held by other processes: this run keeps its work in "
+                    "%s; the next run merges it", folder.folder)
+        return SpoolingWarehouse(reader, folder)  # type: ignore[return-value]
+    try:
+        merged = merge(warehouse, folder)
+    except BaseException:
+        warehouse.close()
+        raise
+    if merged:
+        log.info("merged %d spooled file(s) from %s", merged, folder.folder)
+    return warehouse
 
 
 def finish(warehouse: Warehouse, report: RunReport) -> None:

@@ -103,6 +103,11 @@ class WarehouseSettings:
             "the offline duckdb-extension-ducklake package when installed.")
     timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
                             "(the sites publish Beijing time).")
+    lock_wait: float = setting(
+        30.0, "Seconds a command waits while another process holds the DuckDB file; a crawl "
+              "then keeps its work in the spool folder (merged by the next run).", minimum=0.0)
+    spool_dir: str = setting("", "Folder for that work (default: `spool/` beside the "
+                             "warehouse file).")
     store_bodies: bool = setting(False, "Also keep each fetched body, zlib-compressed, in the "
                                  "`bodies` table (the WARC archive keeps them anyway).")
 
@@ -148,6 +153,10 @@ class Settings:
 
     def lock_path(self) -> Path:
         return Path(self.crawl.lock_file or (self.warehouse.path + ".lock"))
+
+    def spool_dir(self) -> Path:
+        return Path(self.warehouse.spool_dir) if self.warehouse.spool_dir else (
+            Path(self.warehouse.path).parent / "spool")
 
     def archive_dir(self) -> Path:
         return Path(self.archive.dir) if self.archive.dir else (

@@ -14,8 +14,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
+import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,6 +33,7 @@ from .extract import EXTRACTOR_VERSION
 from .records import Article, Fetched, Link, utcnow
 from .settings import WarehouseSettings
 
+log = logging.getLogger(__name__)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -127,6 +131,7 @@ class Warehouse:
         self.read_only = read_only
         self.catalog = settings.catalog
         self._staged = False
+        self._depth = 0
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -166,6 +171,24 @@ class Warehouse:
         elif read_only:
             warehouse.check_version()
         return warehouse
+
+    @classmethod
+    def open_waiting(cls, settings: WarehouseSettings, *, read_only: bool = False,
+                     wait: float | None = None) -> Warehouse:
+        """Open, waiting up to `wait` seconds (default warehouse.lock_wait) while another
+        process holds the file."""
+        deadline = time.monotonic() + (settings.lock_wait if wait is None else wait)
+        delay = 0.2
+        while True:
+            try:
+                return cls.open(settings, read_only=read_only)
+            except WarehouseBusy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+                log.debug("the warehouse is busy; trying again in %.1f s", min(delay, left))
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, 5.0)
 
     def close(self) -> None:
         with contextlib.suppress(duckdb.Error):
@@ -379,16 +402,36 @@ class Warehouse:
         self.con.executemany(f"INSERT INTO staged_articles ({', '.join(ARTICLE_COLUMNS)}) "
                              f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", rows)
 
-    def _transaction(self, work: Any) -> None:
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction; nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
         try:
             self.con.begin()
-            work()
+            yield
             faults.checkpoint("commit")
             self.con.commit()
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
                 self.con.rollback()
             raise WarehouseError(f"writing to the warehouse failed: {_first_line(exc)}") from None
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                self.con.rollback()
+            raise
+        finally:
+            self._depth = 0
+
+    def _transaction(self, work: Any) -> None:
+        with self.transaction():
+            work()
 
 
 # ---------------------------------------------------------------------------- helpers

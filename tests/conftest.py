@@ -66,6 +66,9 @@ timeout = 5.0
 connect_timeout = 2.0
 connect_to = ["*={origin}"]
 
+[warehouse]
+lock_wait = 1.0
+
 [crawl]
 batch_size = 5
 """
