@@ -106,10 +106,11 @@ def test_configuration_alone_points_the_crawl_at_a_ducklake_catalog(config, kr, 
     ne.publish("tech", 2)
     lake = tmp_path / "lake"
     lake.mkdir()
-    Path(config).write_text(Path(config).read_text() + (
-        f"\n[warehouse]\nattach = 'ducklake:{lake}/meta.ducklake'\n"
-        f"attach_options = \"DATA_PATH '{lake}/data/'\"\nextensions = ['ducklake']\n"))
-    settings = settings_mod.load([config], environ={})
+    lake_config = tmp_path / "lake.toml"
+    lake_config.write_text(
+        f"[warehouse]\nattach = 'ducklake:{lake}/meta.ducklake'\n"
+        f"attach_options = \"DATA_PATH '{lake}/data/'\"\nextensions = ['ducklake']\n")
+    settings = settings_mod.load([config, lake_config], environ={})
     report = crawl(settings)
     assert report.exit_code == 0
     again = crawl(settings)
