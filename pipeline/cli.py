@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Show the last runs, per-site counts, pending work and the "
                                    "last errors. Example: newsvault status --json")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--check", action="store_true",
+                   help="run the monitoring checks; exit 1 when one fails (for cron/nagios)")
     p.set_defaults(handler=cmd_status)
 
     p = sub.add_parser("config", parents=[common], help="show settings",
@@ -303,8 +305,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .query import status
+    from .query import check, status
 
+    if args.check:
+        checks = check(load_settings(args))
+        if args.json:
+            print(json.dumps([dataclasses.asdict(c) for c in checks], ensure_ascii=False))
+        else:
+            print("\n".join(c.line() for c in checks))
+        return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILURES
     report = status(load_settings(args))
     if args.json:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))

@@ -177,3 +177,55 @@ def _escape(path: str) -> str:
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return " ".join(line.strip() for line in lines[:2]) if lines else type(exc).__name__
+
+
+@dataclass
+class Check:
+    name: str
+    site: str | None
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.site or '-'} {self.name}: {self.detail}"
+
+
+def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
+    """The monitoring checks of `status --check` (see MonitorSettings)."""
+    now = now or dt.datetime.now(dt.UTC)
+    monitor = settings.monitor
+    window = dt.timedelta(hours=monitor.max_silence)
+    checks = []
+    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+        con = warehouse.con
+        for site in (n for n, s in settings.sites.items() if s.enabled):
+            row = con.execute(
+                "SELECT max(r.started_at) FROM run_sites s JOIN runs r USING (run_id) "
+                "WHERE s.site = ? AND s.outcome = 'ok' AND r.command = 'crawl'", [site]
+            ).fetchone()
+            last_ok = row[0] if row else None
+            fresh = last_ok is not None and now - last_ok <= window
+            checks.append(Check("last successful crawl", site, fresh,
+                                f"{_ago(now, last_ok)} (limit {monitor.max_silence:g} h)"))
+            row = con.execute(
+                "SELECT block_rate FROM run_sites WHERE site = ? ORDER BY run_id DESC LIMIT 1",
+                [site]).fetchone()
+            rate = row[0] if row else None
+            checks.append(Check("block rate", site,
+                                rate is None or rate <= monitor.max_block_rate,
+                                f"{'n/a' if rate is None else f'{rate:.0%}'} in the last run "
+                                f"(limit {monitor.max_block_rate:.0%})"))
+    spool = Spool(settings.spool_dir())
+    oldest = min((p.stat().st_mtime for p in spool.files()), default=None)
+    waiting = (dt.datetime.fromtimestamp(oldest, dt.UTC) if oldest is not None else None)
+    checks.append(Check("spooled work", None, waiting is None or now - waiting <= window,
+                        "none" if waiting is None else
+                        f"waiting since {_ago(now, waiting)} in {spool.folder}"))
+    return checks
+
+
+def _ago(now: dt.datetime, when: dt.datetime | None) -> str:
+    if when is None:
+        return "never"
+    hours = (now - when).total_seconds() / 3600
+    return f"{hours:.1f} h ago"

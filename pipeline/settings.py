@@ -123,6 +123,16 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True)
+class MonitorSettings:
+    max_silence: float = setting(
+        6.0, "Hours a site may go without a successful (ok) crawl before `status --check` "
+             "fails.", minimum=0.0)
+    max_block_rate: float = setting(
+        0.2, "A site's block rate in its last run above which `status --check` fails.",
+        minimum=0.0)
+
+
+@dataclass(frozen=True)
 class ListSettings:
     """One discovery list of a site: a feed, a channel list, an SSR list page."""
 
@@ -148,6 +158,7 @@ class Settings:
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
     sites: Mapping[str, SiteSettings] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
@@ -167,7 +178,8 @@ class Settings:
 
 
 SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
-                             "warehouse": WarehouseSettings, "archive": ArchiveSettings}
+                             "warehouse": WarehouseSettings, "archive": ArchiveSettings,
+                             "monitor": MonitorSettings}
 
 
 # ---------------------------------------------------------------------------------- loading

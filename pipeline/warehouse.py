@@ -227,10 +227,11 @@ class Warehouse:
         self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL,"
                          " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
         self.check_not_newer()
-        current = self.schema_version()
+        done = {row[0] for row in self.con.execute(
+            "SELECT version FROM schema_migrations").fetchall()}
         applied = []
-        for version, name, sql in migrations():
-            if version <= current:
+        for version, name, sql in migrations():  # every one not applied yet, in order
+            if version in done:
                 continue
             try:
                 self.con.begin()

@@ -132,3 +132,25 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over(first_run, ne):
     ne.publish("tech", 1)
     assert crawl(first_run, "--site", "netease") == 0
     assert rows("SELECT count(*) FROM articles") == [(3,)]
+
+
+def test_status_check_passes_after_a_good_crawl(first_run, capsys):
+    assert crawl(first_run) == 0  # both sites
+    capsys.readouterr()
+    assert main(["--warehouse", "news.duckdb", "status", "--check"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(line.startswith("ok") for line in lines)
+
+
+def test_status_check_fails_on_silence_and_blocks(first_run, capsys):
+    assert crawl(first_run) == 0
+    con = duckdb.connect("news.duckdb")
+    con.execute("UPDATE runs SET started_at = started_at - INTERVAL 10 HOUR")
+    con.execute("UPDATE run_sites SET block_rate = 0.5 WHERE site = 'netease'")
+    con.close()
+    capsys.readouterr()
+    assert main(["--warehouse", "news.duckdb", "status", "--check", "--json"]) == 1
+    failed = {(c["site"], c["name"]) for c in json.loads(capsys.readouterr().out)
+              if not c["ok"]}
+    assert failed == {("36kr", "last successful crawl"), ("netease", "last successful crawl"),
+                      ("netease", "block rate")}
