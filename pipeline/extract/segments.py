@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from .text import BLOCK_TAGS, SKIP_TAGS
+from .text import BLOCK_TAGS, BREAKS, SKIP_TAGS
 
 UNLIKELY = re.compile(
     r"-ad-|banner|breadcrumb|combx|comment|community|disqus|extra|footer|header|menu|"
@@ -81,8 +81,8 @@ def segments(root: LexborNode, strip_unlikely: bool = True
 def _walk(node: LexborNode, owner: LexborNode, walk: _Walk) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
-        if tag == "-text":
-            walk.add(child.text(deep=False) or "")
+        if tag == "-text":  # a line break in the markup is only a space
+            walk.add(BREAKS.sub(" ", child.text(deep=False) or ""))
         elif tag == "br":
             walk.add("\n")
         elif _skipped(child, tag, walk.strip_unlikely):

@@ -23,6 +23,7 @@ SKIP_TAGS = frozenset({
     "script", "style", "noscript", "iframe", "button", "select", "textarea", "svg",
     "template", "object", "embed", "video", "audio", "canvas", "map", "head", "input",
 })
+BREAKS = re.compile(r"[\r\n\t]+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+")
 
 
@@ -36,8 +37,8 @@ def node_text(node: LexborNode) -> str:
 def _walk(node: LexborNode, out: list[str]) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
-        if tag == "-text":
-            out.append(child.text(deep=False) or "")
+        if tag == "-text":  # a line break in the markup is only a space
+            out.append(BREAKS.sub(" ", child.text(deep=False) or ""))
         elif tag == "br":
             out.append("\n")
         elif tag in SKIP_TAGS or tag == "-comment" or tag is None:
@@ -71,9 +72,19 @@ def html_to_text(fragment: str) -> str:
 
 def remove(node: LexborNode, selectors: Iterable[str]) -> None:
     """Remove every descendant matching any selector (in place)."""
-    for selector in selectors:
-        for hit in node.css(selector):
-            hit.decompose()
+    decompose_all([hit for selector in selectors for hit in node.css(selector)])
+
+
+def decompose_all(nodes: Iterable[LexborNode]) -> None:
+    """Remove nodes from their tree; a node inside another one removed goes with it
+    (it is never touched once its ancestor is freed)."""
+    marked = {n.mem_id: n for n in nodes}
+    for node in list(marked.values()):
+        parent = node.parent
+        while parent is not None and parent.mem_id not in marked:
+            parent = parent.parent
+        if parent is None:
+            node.decompose()
 
 
 def container_text(node: LexborNode, *, use_trafilatura: bool = True) -> str:
