@@ -111,10 +111,12 @@ class Article:
     summary: str | None = None
     lang: str | None = None
     source_url: str | None = None
-    status: str = "ok"  # ok | empty | not-html | blocked | paywall
+    status: str = "ok"  # ok | paywall | empty | not-html | blocked | too-large
     extractor: str = ""
     decode_rule: str = ""
     provenance: dict[str, str] = field(default_factory=dict)
+    original_source: str | None = None  # a reprint's outlet or WeChat account
+    original_author: str | None = None  # a reprint's author at that outlet
 
     @property
     def text(self) -> str:
@@ -125,7 +127,8 @@ class Article:
     def content_hash(self) -> str:
         """Digest of what a reader sees: changes when the story is edited."""
         parts = [self.title or "", self.body, self.author or "", self.source or "",
-                 self.published_at or "", ",".join(self.tags), self.summary or ""]
+                 self.published_at or "", ",".join(self.tags), self.summary or "",
+                 self.status, self.original_source or "", self.original_author or ""]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
