@@ -267,8 +267,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
-    for title, rows in (("sites", report.sites), ("last runs", report.runs),
-                        ("last errors", report.errors)):
+    for title, rows in (("sites", report.sites), ("extraction health (last run; flag: "
+                                                 "drift from the runs before)", report.health),
+                        ("last runs", report.runs), ("last errors", report.errors)):
         print(f"== {title}")
         if rows:
             _print_rows(list(rows[0]), [tuple(r.values()) for r in rows], "table")

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from .discover import ListOutcome, discover
 from .extract import extract
 from .fetch.client import Fetcher
+from .health import measure
 from .lock import RunLock
 from .records import Article, Fetched, Link, Request
 from .settings import Settings, SiteSettings, as_dict
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachable"})
 SKIP_REASONS = frozenset({"robots", "not-allowed-host", "offsite-redirect", "bad-url"})
 GONE_STATUS = frozenset({404, 410})
+STORED_STATUSES = frozenset({"ok", "paywall"})  # a paywalled page is stored, without body
 
 
 @dataclass
@@ -141,6 +143,7 @@ class CrawlWriter:
         self.batch = Batch()
         self._seq = 0
         self._sites: dict[str, str] = {}
+        self.extracted: dict[str, list[Article]] = {}  # site -> pages read (drift guard)
 
     def capture(self, site: str, fetched: Fetched) -> int:
         self._seq += 1
@@ -173,6 +176,15 @@ class CrawlWriter:
         self.batch.done.append((article_id, state, error))
         if len(self.batch.done) >= self.batch_size:
             self.flush()
+
+    def extracted_page(self, site: str, article: Article) -> None:
+        """Note an article page's extraction, whatever its status, for the run's health."""
+        self.extracted.setdefault(site, []).append(article)
+
+    def record_health(self) -> None:
+        """Write the run's extraction health per site (pipeline.health)."""
+        rows = [measure(site, pages).as_row() for site, pages in self.extracted.items()]
+        self.warehouse.write_health(self.run_id, rows)
 
     def flush(self) -> None:
         if not len(self.batch):
@@ -224,6 +236,7 @@ def _run(settings: Settings, warehouse: Warehouse, names: list[str],
         report.seconds = time.perf_counter() - started
         try:
             writer.flush()
+            writer.record_health()
         finally:
             _finish(warehouse, report)
     return report
@@ -346,7 +359,8 @@ async def _fetch_article(source: Source, item: dict, fetcher: Fetcher, writer: C
         report.counters["fail/extract-crash"] += 1
         writer.done(article_id, "retry", f"extractor crashed: {type(exc).__name__}: {exc}")
         return
-    if article.status != "ok":
+    writer.extracted_page(source.name, article)
+    if article.status not in STORED_STATUSES:
         state = "retry" if article.status == "blocked" else "skipped"
         if state == "retry":
             report.failed += 1
@@ -356,6 +370,8 @@ async def _fetch_article(source: Source, item: dict, fetcher: Fetcher, writer: C
         report.counters[f"{'fail' if state == 'retry' else 'skip'}/{article.status}"] += 1
         writer.done(article_id, state, article.provenance.get("status", article.status))
         return
+    if article.status != "ok":
+        report.counters[f"article/status/{article.status}"] += 1
     article.article_id, article.site, article.url = article_id, source.name, url
     article.kind = item.get("kind") or article.kind
     writer.article(article, capture_id, fetched)

@@ -124,13 +124,13 @@ def _article(page: Page, profile: Profile, body: LexborNode | None) -> Article:
     article = Article(url=page.url, extractor=f"netease:{profile.name}",
                       provenance={"body": profile.body[0] if profile.body else "density"})
     lines = _body_lines(body) if body is not None else ""
-    if _squash(lines).__len__() < SHORT_BODY:  # broken markup can close the container early
-        fuller = tidy_lines(main_text(page.tree))
-        gain = len(_squash(fuller)) - len(_squash(lines))
-        if gain >= SHORT_BODY and _squash(lines)[:40] in _squash(fuller):
+    if len(_squash(lines)) < SHORT_BODY:  # broken markup can close the container early
+        fuller = _continued(lines, tidy_lines(main_text(page.tree)))
+        if fuller is not None:
             lines = fuller
-            article.extractor += "+density" if body is not None else ""
-            article.provenance["body"] += "+density" if body is not None else ""
+            if body is not None:
+                article.extractor += "+density"
+                article.provenance["body"] += "+density"
     article.title = _title(page, profile, article)
     article.body = clean_body(lines.split("\n"), article.title, parts.original_title)
     _time(page, profile, parts, article)
@@ -152,6 +152,19 @@ class _Parts:
         self.original_title = re.sub(r"^[（(]?\s*原标题\s*[:：]|[)）]\s*$", "",
                                      otitle or "").strip() or None
         self.editor_alt = _editor_alt(page)
+
+
+def _continued(lines: str, fuller: str) -> str | None:
+    """The density text from the container's first line on, when it continues the
+    container's text by a story's worth (SHORT_BODY more visible characters)."""
+    if len(_squash(fuller)) - len(_squash(lines)) < SHORT_BODY:
+        return None
+    if not lines:
+        return fuller
+    head = _squash(lines.split("\n")[0])[:20]
+    found = fuller.split("\n")
+    start = next((i for i, line in enumerate(found) if head in _squash(line)), None)
+    return "\n".join(found[start:]) if start is not None else None
 
 
 def _body_lines(body: LexborNode) -> str:
@@ -281,7 +294,7 @@ def _source(page: Page, profile: Profile, parts: _Parts, article: Article) -> No
     if profile.name == "mobile":
         candidates.append(("meta:article:author", page.meta("article:author")))
     for rule, value in candidates:
-        name = PLACE_SUFFIX.sub("", value or "").strip(" ·　")
+        name = PLACE_SUFFIX.sub("", value or "").strip(" ·　《》「」“”\"")
         if name and name != "网易" and "举报" not in name:
             article.source, article.provenance["source"] = name, rule
             return
