@@ -64,8 +64,7 @@ def measure(site: str, articles: Iterable[Article]) -> Health:
         no_title_share=share(lambda a: not a.title, readable),
         no_date_share=share(lambda a: not a.published_at, readable),
         noise_share=share(_noisy, readable),
-        generic_share=share(lambda a: a.extractor.startswith("generic") or "+generic" in
-                            a.extractor, readable),
+        generic_share=share(_no_template, readable),
         blocked_share=share(lambda a: a.status == "blocked", pages))
 
 
@@ -73,6 +72,11 @@ def _empty(article: Article) -> bool:
     if article.status == "paywall":
         return False
     return len("".join(article.body.split())) < SHORT_BODY
+
+
+def _no_template(article: Article) -> bool:
+    """Read without the site's template: the generic extractor, or density filling in."""
+    return "generic" in article.extractor or "density" in article.extractor
 
 
 def _noisy(article: Article) -> bool:

@@ -76,7 +76,7 @@ def editor_name(text: str | None) -> str | None:
 
 
 def strip_title_suffix(title: str | None, suffixes: tuple[str, ...] = ()) -> str | None:
-    """Drop a site suffix ('_网易新闻', '_36氪') from a <title>."""
+    """Drop a site suffix ('_某某新闻网') from a <title>; sites pass their suffixes."""
     if not title:
         return None
     title = title.strip()
