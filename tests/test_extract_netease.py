@@ -188,3 +188,16 @@ def test_container_closed_early_by_broken_markup_is_completed():
                  + "".join(f"<p>{p}</p>" for p in long_paragraphs[1:]))
     built = pagekit.build(TEMPLATES[3], body_html=body_html)
     assert extract(built.data, built.url).body == "\n".join(long_paragraphs)
+
+
+def test_container_split_in_two_by_an_include_is_read_whole():
+    """2011-2012 pages close #endText before a gallery include and open a second one."""
+    plain = pagekit.build(TEMPLATES[3])
+    first, rest = plain.paragraphs[:1], plain.paragraphs[1:]
+    body_html = ("".join(f"<p>{p}</p>" for p in first)
+                 + "</div><script>var gallery = 1;</script>"
+                 "<div class='nph_gallery'>图集 | 查看图集</div><div id='endText'>"
+                 + "".join(f"<p>{p}</p>" for p in rest))
+    built = pagekit.build(TEMPLATES[3], body_html=body_html)
+    article = extract(built.data, built.url)
+    assert (article.body, article.extractor) == (plain.body, "netease:endText")

@@ -79,10 +79,18 @@ def remove(node: LexborNode, selectors: Iterable[str]) -> None:
 def decompose_all(nodes: Iterable[LexborNode]) -> None:
     """Remove nodes from their tree; a node inside another one removed goes with it
     (it is never touched once its ancestor is freed)."""
+    for node in outermost(nodes):
+        node.decompose()
+
+
+def outermost(nodes: Iterable[LexborNode]) -> list[LexborNode]:
+    """The nodes that are not inside another of the nodes, in their order."""
     marked = {n.mem_id: n for n in nodes}
-    for node in list(marked.values()):
+    found = []
+    for node in marked.values():
         parent = node.parent
         while parent is not None and parent.mem_id not in marked:
             parent = parent.parent
         if parent is None:
-            node.decompose()
+            found.append(node)
+    return found

@@ -33,7 +33,7 @@ from selectolax.lexbor import LexborNode
 from ..extract.clean import SOURCE, drop_noise_lines, editor_name, strip_title_suffix
 from ..extract.dates import parse_time
 from ..extract.density import main_text
-from ..extract.text import decompose_all, node_text, remove, tidy_lines
+from ..extract.text import SKIP_TAGS, decompose_all, node_text, outermost, remove, tidy_lines
 from ..records import Article
 from .base import Page
 
@@ -113,22 +113,23 @@ def extract_article(page: Page) -> Article:
         if photo is not None:
             return photo
     for profile in PROFILES:
-        node = next((n for n in map(page.css_first, profile.body) if n is not None), None)
-        if node is not None:
-            return _article(page, profile, node)
-    return _article(page, DENSITY, None)
+        for selector in profile.body:
+            nodes = outermost(page.tree.css(selector))  # a page may split its container
+            if nodes:
+                return _article(page, profile, selector, nodes)
+    return _article(page, DENSITY, "density", [])
 
 
-def _article(page: Page, profile: Profile, body: LexborNode | None) -> Article:
+def _article(page: Page, profile: Profile, rule: str, body: list[LexborNode]) -> Article:
     parts = _Parts(page, profile)
     article = Article(url=page.url, extractor=f"netease:{profile.name}",
-                      provenance={"body": profile.body[0] if profile.body else "density"})
-    lines = _body_lines(body) if body is not None else ""
-    if len(_squash(lines)) < SHORT_BODY:  # broken markup can close the container early
+                      provenance={"body": rule})
+    lines = "\n".join(filter(None, map(_body_lines, body)))
+    if not body or (len(_squash(lines)) < SHORT_BODY and _story_follows(body[-1])):
         fuller = _continued(lines, tidy_lines(main_text(page.tree)))
         if fuller is not None:
             lines = fuller
-            if body is not None:
+            if body:
                 article.extractor += "+density"
                 article.provenance["body"] += "+density"
     article.title = _title(page, profile, article)
@@ -152,6 +153,22 @@ class _Parts:
         self.original_title = re.sub(r"^[（(]?\s*原标题\s*[:：]|[)）]\s*$", "",
                                      otitle or "").strip() or None
         self.editor_alt = _editor_alt(page)
+
+
+def _story_follows(body: LexborNode) -> bool:
+    """Broken markup can close the container early: then the next elements after it
+    hold paragraphs of prose."""
+    node, seen = body.next, 0
+    while node is not None and seen < 3:
+        if node.tag and node.tag[0] != "-" and node.tag not in SKIP_TAGS | {"link", "meta"}:
+            seen += 1
+            for para in ([node] if node.tag == "p" else node.css("p")[:5]):
+                text = _squash(para.text() or "")
+                linked = sum(len(_squash(a.text() or "")) for a in para.css("a"))
+                if len(text) >= 40 and linked < 0.3 * len(text):
+                    return True
+        node = node.next
+    return False
 
 
 def _continued(lines: str, fuller: str) -> str | None:
