@@ -209,15 +209,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     data = _read_file(args.file)
     article = extract(data, args.url)
-    if article.status != "ok":
+    if article.status not in ("ok", "paywall"):  # a paywalled page still has its metadata
         raise ExtractError(f"{args.file}: {article.status}: "
                            f"{article.provenance.get('status', 'nothing to extract')}",
                            article.status)
     if args.json:
         print(json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
         return EXIT_OK
-    for name in ("title", "published_at", "author", "source", "site", "article_id",
-                 "canonical_url", "tags", "summary", "lang", "extractor", "decode_rule"):
+    for name in ("title", "published_at", "author", "source", "original_source",
+                 "original_author", "site", "article_id", "canonical_url", "tags", "summary",
+                 "lang", "status", "extractor", "decode_rule"):
         value = getattr(article, name)
         if value:
             print(f"{name}: {', '.join(value) if isinstance(value, list) else value}")

@@ -27,7 +27,7 @@ from .warehouse import Warehouse
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")
 EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title", "author",
                   "source", "published_at", "tags", "summary", "lang", "source_url", "body",
-                  "first_seen_at", "updated_at")
+                  "first_seen_at", "updated_at", "status", "original_source", "original_author")
 
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None

@@ -53,3 +53,13 @@ def test_status_prints_the_health_table(config, kr, ne: FakeNetEase, capsys):
     assert main(["--warehouse", "news.duckdb", "status"]) == 0
     out = capsys.readouterr().out
     assert "== extraction health" in out and "no_date_share" in out
+
+
+def test_extract_command_prints_a_paywalled_page_with_its_status(workdir, kr: Fake36Kr,
+                                                                 capsys):
+    story = kr.publish(articles=1)[0]
+    kr.paid.add(story.id)
+    (workdir / "paid.html").write_text(kr.article_page(story), "utf-8")
+    assert main(["extract", "paid.html", "--url", f"https://36kr.com/p/{story.id}"]) == 0
+    out = capsys.readouterr().out
+    assert f"title: {story.title}" in out and "status: paywall" in out
