@@ -95,6 +95,13 @@ class Page:
         return None
 
     @cached_property
+    def title_tag(self) -> str | None:
+        """The <title> text, whitespace folded (site suffix and all)."""
+        node = self.tree.css_first("title")
+        text = " ".join((node.text() or "").split()) if node is not None else ""
+        return text or None
+
+    @cached_property
     def own_url(self) -> str | None:
         """The URL the page gives itself: link[rel=canonical], else og:url."""
         return self.link_rel("canonical") or self.meta("og:url")

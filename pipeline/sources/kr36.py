@@ -237,8 +237,7 @@ class Kr36(Source):
         """A saved 36Kr page: its canonical URL, or a `_36氪` title."""
         if super().claims(page):
             return True
-        title = page.css_first("title")
-        return title is not None and (title.text() or "").strip().endswith(TITLE_SUFFIXES)
+        return (page.title_tag or "").endswith(TITLE_SUFFIXES)
 
     def extract(self, page: Page) -> Article | None:
         return extract_article(page)

@@ -190,7 +190,7 @@ def _finish(page: Page, article: Article) -> None:
     article.body = "\n".join(strip_reprint(lines, article))
     article.body, _ = drop_noise_lines(article.body)
     if not article.title:
-        title = strip_title_suffix(page.meta("og:title") or _title_tag(page), TITLE_SUFFIXES)
+        title = strip_title_suffix(page.meta("og:title") or page.title_tag, TITLE_SUFFIXES)
         if title and "36氪" not in title:
             article.title, article.provenance["title"] = title, "og:title"
     if not article.published_at:
@@ -252,11 +252,6 @@ def webview_target(route: str | None) -> str | None:
         return None
     target = parse_qs(urlsplit(route).query).get("url", [""])[0]
     return unquote(target) or None
-
-
-def _title_tag(page: Page) -> str | None:
-    node = page.css_first("title")
-    return node_text(node) if node is not None else None
 
 
 def _text(value: Any) -> str | None:

@@ -169,8 +169,7 @@ class NetEase(Source):
             return True
         if page.meta("author") == "网易" or "网易" in (page.meta("copyright") or ""):
             return True
-        title = page.css_first("title")
-        return title is not None and SIGNATURE_TITLES.search(title.text() or "") is not None
+        return SIGNATURE_TITLES.search(page.title_tag or "") is not None
 
     def extract(self, page: Page) -> Article | None:
         article = extract_article(page)

@@ -18,7 +18,7 @@ Templates (../shared/notes/sites.md 2.2), most specific first (2016-2020 pages w
 The body never holds: 原标题 lines, image captions and credits, the 本文来源/责任编辑
 note and anything after it, 特别声明/Notice, share prompts, comment boxes, related and
 recommendation lists, a first line that repeats the headline, a closing 来源 credit.
-Story credits (文/…, 编辑/…) stay.  meta[name=author] is always "网易": never used.
+Story credits (文/…, 编辑/…) stay.  The metadata rules are in netease_meta.py.
 """
 
 from __future__ import annotations
@@ -30,16 +30,14 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from ..extract.clean import SOURCE, drop_noise_lines, editor_name, strip_title_suffix
+from ..extract.clean import drop_noise_lines, editor_name
 from ..extract.dates import parse_time
 from ..extract.density import main_text
 from ..extract.text import SKIP_TAGS, decompose_all, node_text, outermost, remove, tidy_lines
 from ..records import Article
 from .base import Page
+from .netease_meta import Parts, author, describe, publish_time, source, title
 
-TITLE_SUFFIXES = ("_网易订阅", "_网易新闻中心", "_网易新闻", "_网易科技", "_网易财经", "_网易",
-                  "_手机网易网", "_网易体育", "_网易娱乐", "_网易汽车", "_网易商业", "_商业频道",
-                  "_网易号", "_网易财经_网易网", "_网易网")
 NOISE = (
     "script", "style", "iframe", ".post_statement", ".creative_statement", ".statement",
     ".post_comment_area", ".post_next", ".post_recommends", ".post_top", ".post_crumb",
@@ -60,10 +58,6 @@ NETEASE_LINES = re.compile(
     r"|本文为.{1,30}(?:授权|独家).{0,20}网易.{0,30}发布"
     r"|(?:19|20)\d\d-\d\d-\d\d\s+\d\d:\d\d(?::\d\d)?\s*来源\s*[:：])")
 TRAILING_SOURCE = re.compile(r"^\s*[（(]?\s*来源\s*[:：]\s*\S{1,24}\s*[)）]?\s*$")
-BYLINE = re.compile(r"^\s*(?:作者|文|撰文|记者)\s*[:：/|｜]\s*(?P<name>[\u4e00-\u9fff·]{2,6})\s*$")
-AUTHOR_NOTE = re.compile(r"作者\s*[:：]\s*(?P<name>[\u4e00-\u9fff·]{2,6})")
-PLACE_SUFFIX = re.compile(r"\s*[(（][^)）]{1,8}[)）]\s*$")
-INFO_TIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}(?::\d{2})?")
 
 
 @dataclass(frozen=True)
@@ -121,7 +115,7 @@ def extract_article(page: Page) -> Article:
 
 
 def _article(page: Page, profile: Profile, rule: str, body: list[LexborNode]) -> Article:
-    parts = _Parts(page, profile)
+    parts = Parts(page, profile)
     article = Article(url=page.url, extractor=f"netease:{profile.name}",
                       provenance={"body": rule})
     lines = "\n".join(filter(None, map(_body_lines, body)))
@@ -132,27 +126,13 @@ def _article(page: Page, profile: Profile, rule: str, body: list[LexborNode]) ->
             if body:
                 article.extractor += "+density"
                 article.provenance["body"] += "+density"
-    article.title = _title(page, profile, article)
+    article.title = title(page, profile, article)
     article.body = clean_body(lines.split("\n"), article.title, parts.original_title)
-    _time(page, profile, parts, article)
-    _source(page, profile, parts, article)
-    _author(page, profile, parts, article)
+    publish_time(page, profile, parts, article)
+    source(page, profile, parts, article)
+    author(page, profile, parts, article)
     describe(page, article)
     return article
-
-
-class _Parts:
-    """Texts read from the page before the body's noise nodes are removed."""
-
-    def __init__(self, page: Page, profile: Profile) -> None:
-        self.info = first_text(page, profile.info)
-        self.editor = " ".join(t for t in (node_text(n) for s in profile.editor
-                                           for n in page.tree.css(s)) if t) or None
-        self.source_name = first_text(page, profile.source, skip=("举报",))
-        otitle = first_text(page, (".otitle",))
-        self.original_title = re.sub(r"^[（(]?\s*原标题\s*[:：]|[)）]\s*$", "",
-                                     otitle or "").strip() or None
-        self.editor_alt = _editor_alt(page)
 
 
 def _story_follows(body: LexborNode) -> bool:
@@ -258,117 +238,6 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text)
 
 
-# ----------------------------------------------------------------------------- metadata
-
-def _title(page: Page, profile: Profile, article: Article) -> str | None:
-    """The headline element, else og:title or <title> without the site suffix and the
-    '|tag|tag' tail 网易号 pages append."""
-    heading = first_text(page, profile.title)
-    if heading:
-        article.provenance["title"] = profile.title[0]
-        return heading
-    tags = {t.strip() for t in re.split(r"[,，]", page.meta("keywords") or "")}
-    for rule, value in (("og:title", page.meta("og:title")), ("title", _title_tag(page))):
-        title = strip_title_suffix(value, TITLE_SUFFIXES)
-        parts = (title or "").split("|")
-        while len(parts) > 1 and parts[-1].strip() in tags:
-            parts.pop()
-        title = "|".join(parts).strip()
-        if title:
-            article.provenance["title"] = rule
-            return title
-    return None
-
-
-def _time(page: Page, profile: Profile, parts: _Parts, article: Article) -> None:
-    root = page.css_first("html")
-    candidates = [("html@data-publishtime",
-                   root.attributes.get("data-publishtime") if root is not None else None)]
-    for selector, attr in profile.time_attr:
-        node = page.css_first(selector)
-        candidates.append((f"{selector}@{attr}",
-                           node.attributes.get(attr) if node is not None else None))
-    candidates += [("meta:article:published_time", page.meta("article:published_time")),
-                   ("meta:og:release_date", page.meta("og:release_date")),
-                   ("info", _info_time(parts.info))]
-    for rule, value in candidates:
-        parsed = parse_time(value)
-        if parsed:
-            article.published_at, article.provenance["published_at"] = parsed, rule
-            return
-
-
-def _info_time(info: str | None) -> str | None:
-    match = INFO_TIME.search(info or "")
-    return match.group(0) if match else (info if info and len(info) <= 40 else None)
-
-
-def _source(page: Page, profile: Profile, parts: _Parts, article: Article) -> None:
-    candidates = [("info:a", parts.source_name)]
-    for rule, text in (("info:来源", parts.info), ("editor:本文来源", parts.editor)):
-        match = SOURCE.search(text or "")
-        candidates.append((rule, match["name"] if match else None))
-    if profile.name == "mobile":
-        candidates.append(("meta:article:author", page.meta("article:author")))
-    for rule, value in candidates:
-        name = PLACE_SUFFIX.sub("", value or "").strip(" ·　《》「」“”\"")
-        if name and name != "网易" and "举报" not in name:
-            article.source, article.provenance["source"] = name, rule
-            return
-
-
-def _author(page: Page, profile: Profile, parts: _Parts, article: Article) -> None:
-    byline = next((m["name"] for m in map(BYLINE.match, article.body.split("\n")[-2:] +
-                                          article.body.split("\n")[:1]) if m), None)
-    note = AUTHOR_NOTE.search(parts.editor or "")
-    candidates = (("author", first_text(page, profile.author)),
-                  ("body:byline", byline),
-                  ("editor:作者", note["name"] if note else None),
-                  ("责任编辑", editor_name(parts.editor) or editor_name(parts.info)),
-                  ("editor:img@alt", parts.editor_alt))
-    for rule, value in candidates:
-        if value and value != "网易":
-            article.author, article.provenance["author"] = value.strip(), rule
-            return
-
-
-def _editor_alt(page: Page) -> str | None:
-    """2011-2016 pages name the editor only in the alt of the icon after 本文来源."""
-    for selector in (".ep-source img.icon", "#endText .left img.icon", "#endText img.icon"):
-        node = page.css_first(selector)
-        alt = (node.attributes.get("alt") or "").strip() if node is not None else ""
-        if alt and re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", alt):
-            return alt
-    return None
-
-
-def describe(page: Page, article: Article) -> None:
-    """Tags from meta keywords, summary from the description, canonical URL."""
-    keywords = page.meta("keywords")
-    if keywords:
-        article.tags = [t.strip() for t in re.split(r"[,，]", keywords) if t.strip()]
-        article.provenance["tags"] = "meta:keywords"
-    description = page.meta("description")
-    if description and not (article.title and description.startswith(article.title)):
-        article.summary, article.provenance["summary"] = description, "meta:description"
-    article.lang = "zh"
-
-
-def first_text(page: Page, selectors: tuple[str, ...], skip: tuple[str, ...] = ()
-               ) -> str | None:
-    for selector in selectors:
-        for node in page.tree.css(selector):
-            text = node_text(node).replace("\n", " ").strip()
-            if text and not any(s in text for s in skip):
-                return text
-    return None
-
-
-def _title_tag(page: Page) -> str | None:
-    node = page.css_first("title")
-    return node_text(node) if node is not None else None
-
-
 # -------------------------------------------------------------------------- photo sets
 
 def _photo(page: Page, textarea: LexborNode) -> Article | None:
@@ -383,7 +252,7 @@ def _photo(page: Page, textarea: LexborNode) -> Article | None:
     lines = [str(info.get("prevue") or "").strip(), *notes]
     article = Article(url=page.url, kind="photoview", extractor="netease:photo",
                       provenance={"body": "gallery-data"})
-    article.title = str(info.get("setname") or "").strip() or _title(page, DENSITY, article)
+    article.title = str(info.get("setname") or "").strip() or title(page, DENSITY, article)
     article.body = clean_body(tidy_lines(dict.fromkeys(lines)).split("\n"), None, None)
     for rule in ("lmodify", "createdate", "datetime"):
         parsed = parse_time(str(info.get(rule) or ""))
