@@ -127,8 +127,11 @@ class Article:
     def content_hash(self) -> str:
         """Digest of what a reader sees: changes when the story is edited."""
         parts = [self.title or "", self.body, self.author or "", self.source or "",
-                 self.published_at or "", ",".join(self.tags), self.summary or "",
-                 self.status, self.original_source or "", self.original_author or ""]
+                 self.published_at or "", ",".join(self.tags), self.summary or ""]
+        extra = [self.status if self.status != "ok" else "", self.original_source or "",
+                 self.original_author or ""]
+        if any(extra):  # only then: rows hashed before these fields existed keep their hash
+            parts += extra
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
