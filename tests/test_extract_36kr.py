@@ -137,3 +137,17 @@ def test_teaser_behind_a_purchase_prompt_is_a_paywall_not_a_body():
     article = extract(state_page(item(teaser)), URL)
     assert (article.status, article.body) == ("paywall", "")
     assert article.provenance["status"].startswith("paid article")
+
+
+def test_page_of_unknown_layout_keeps_36kr_metadata_and_gets_a_generic_body():
+    title = "36氪获悉，某测试公司完成新一轮融资"
+    page = (f"<html><head><meta charset='utf-8'><title>{title}_36氪</title>"
+            f"<meta property='article:published_time' content='{PUBLISHED_ISO}'></head><body>"
+            "<div class='kr-header'><a href='/'>首页</a></div>"
+            f"<div class='flash-wrapper'><h1 class='article-title'>{title}</h1>"
+            f"<div class='flash-text'>{paragraphs_html(PARAGRAPHS)}</div></div></body></html>")
+    article = extract(page.encode(), f"https://36kr.com/newsflashes/{ITEM_ID}")
+    assert (article.kind, article.title, article.published_at) == ("newsflash", title,
+                                                                   PUBLISHED_ISO)
+    assert article.body == BODY
+    assert article.extractor == "36kr:dom+generic-body"

@@ -49,6 +49,7 @@ REPRINT = re.compile(
 REPRINT_END = re.compile(r"36\s*[氪Kk][Rr]?.{0,12}(?:授权|经授权|发布|转载)|该文观点仅代表作者本人"
                          r"|36氪平台仅提供信息存储空间服务")
 PAYWALL_TEXT = re.compile(r"(?:购买|付费|订阅|开通会员|解锁)\S{0,4}(?:阅读|查看)(?:全文|完整内容)")
+SITE_TITLE = re.compile(r"^\s*36\s*氪\s*(?:$|[|_｜-])")  # the site's own title, not a story's
 RELATIVE_TIME = re.compile(r"(?:刚刚|\d+\s*(?:秒|分钟|小时|天)前|昨天|前天)")
 
 
@@ -148,14 +149,17 @@ def _props_tags(value: Any) -> list[str]:
 # -------------------------------------------------------------------------------- DOM
 
 def _from_dom(page: Page) -> Article | None:
+    """The rendered page; without a known body container, the metadata alone (the
+    generic extractor then reads the body)."""
     node = (page.css_first("div.articleDetailContent") or page.css_first(".newsflash-detail")
             or page.css_first(".article-content .item-desc"))
-    if node is None:
+    if node is None and page.css_first("h1.article-title") is None:
         return None
-    remove(node, BODY_NOISE)
-    rule = "36kr:dom"
-    article = Article(url=page.url, extractor=rule, body=node_text(node),
-                      provenance={"body": node.attributes.get("class") or node.tag or ""})
+    article = Article(url=page.url, extractor="36kr:dom")
+    if node is not None:
+        remove(node, BODY_NOISE)
+        article.body = node_text(node)
+        article.provenance["body"] = node.attributes.get("class") or node.tag or ""
     for name, selector in (("title", "h1.article-title"), ("summary", "div.summary"),
                            ("author", "a.title-icon-item.item-a")):
         found = page.css_first(selector)
@@ -191,7 +195,7 @@ def _finish(page: Page, article: Article) -> None:
     article.body, _ = drop_noise_lines(article.body)
     if not article.title:
         title = strip_title_suffix(page.meta("og:title") or page.title_tag, TITLE_SUFFIXES)
-        if title and "36氪" not in title:
+        if title and not SITE_TITLE.match(title):
             article.title, article.provenance["title"] = title, "og:title"
     if not article.published_at:
         article.published_at = parse_time(page.meta("article:published_time"))
