@@ -18,8 +18,17 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from .text import BLOCK_TAGS, BREAKS, SKIP_TAGS
-
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
+    "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
+})
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "button", "select", "textarea", "svg",
+    "template", "object", "embed", "video", "audio", "canvas", "map", "head", "input",
+})
+BREAKS = re.compile(r"[\r\n\t]+")  # in markup text, a line break is a space
 UNLIKELY = re.compile(
     r"-ad-|banner|breadcrumb|combx|comment|community|disqus|extra|footer|header|menu|"
     r"related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|"

@@ -1,10 +1,10 @@
 """Turning a body container into paragraphs, with selectolax (lexbor) only.
 
-`node_text` walks a container once: each block element (p, div, li, h*, td...) starts a
-new line, <br> breaks a line, a line break inside the markup is only a space, scripts
-and form controls are skipped.  Site readers remove their noise nodes first (`remove`,
-`decompose_all`), then read what is left; no second extractor runs on a known layout,
-which keeps a NetEase page at a few milliseconds.
+`node_text` reads a container's segments (segments.py): each block element (p, div, li,
+h*, td...) starts a new line, <br> breaks a line, a line break inside the markup is only
+a space, scripts and form controls are skipped.  Site readers remove their noise nodes
+first (`remove`, `decompose_all`), then read what is left; no second extractor runs on
+a known layout, which keeps a known page at a few milliseconds.
 """
 
 from __future__ import annotations
@@ -14,42 +14,15 @@ from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
-    "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-    "tbody", "td", "th", "thead", "tr", "ul",
-})
-SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "iframe", "button", "select", "textarea", "svg",
-    "template", "object", "embed", "video", "audio", "canvas", "map", "head", "input",
-})
-BREAKS = re.compile(r"[\r\n\t]+")
+from .segments import segments
+
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+")
 
 
 def node_text(node: LexborNode) -> str:
     """The visible text of a node, one line per block, whitespace tidied."""
-    parts: list[str] = []
-    _walk(node, parts)
-    return tidy_lines("".join(parts).split("\n"))
-
-
-def _walk(node: LexborNode, out: list[str]) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":  # a line break in the markup is only a space
-            out.append(BREAKS.sub(" ", child.text(deep=False) or ""))
-        elif tag == "br":
-            out.append("\n")
-        elif tag in SKIP_TAGS or tag == "-comment" or tag is None:
-            continue
-        elif tag in BLOCK_TAGS:
-            out.append("\n")
-            _walk(child, out)
-            out.append("\n")
-        else:
-            _walk(child, out)
+    found, _ = segments(node, strip_unlikely=False)
+    return tidy_lines("\n".join(seg.text for seg in found).split("\n"))
 
 
 def tidy_lines(lines: Iterable[str]) -> str:

@@ -33,7 +33,8 @@ from selectolax.lexbor import LexborNode
 from ..extract.clean import drop_noise_lines, editor_name
 from ..extract.dates import parse_time
 from ..extract.density import main_text
-from ..extract.text import SKIP_TAGS, decompose_all, node_text, outermost, remove, tidy_lines
+from ..extract.segments import SKIP_TAGS
+from ..extract.text import decompose_all, node_text, outermost, remove, tidy_lines
 from ..records import Article
 from .base import Page
 from .netease_meta import Parts, author, describe, publish_time, source, title
