@@ -253,15 +253,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     data = _read_file(args.file)
     article = extract(data, args.url)
-    if article.status != "ok":
+    if article.status not in ("ok", "paywall"):  # a paywalled page still has its metadata
         raise ExtractError(f"{args.file}: {article.status}: "
                            f"{article.provenance.get('status', 'nothing to extract')}",
                            article.status)
     if args.json:
         print(json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
         return EXIT_OK
-    for name in ("title", "published_at", "author", "source", "site", "article_id",
-                 "canonical_url", "tags", "summary", "lang", "extractor", "decode_rule"):
+    for name in ("title", "published_at", "author", "source", "original_source",
+                 "original_author", "site", "article_id", "canonical_url", "tags", "summary",
+                 "lang", "status", "extractor", "decode_rule"):
         value = getattr(article, name)
         if value:
             print(f"{name}: {', '.join(value) if isinstance(value, list) else value}")
@@ -318,8 +319,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
-    for title, rows in (("sites", report.sites), ("last runs", report.runs),
-                        ("archive", report.storage),
+    for title, rows in (("sites", report.sites),
+                        ("extraction health (last run; flag: drift from the runs before)",
+                         report.health),
+                        ("last runs", report.runs), ("archive", report.storage),
                         ("waiting in the spool (merged by the next crawl)", report.spool),
                         ("last errors", report.errors)):
         print(f"== {title}")

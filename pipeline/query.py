@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from .errors import QueryError, UsageError
+from .health import Health, drift
 from .settings import Settings
 from .spool import Spool
 from .warehouse import Warehouse
@@ -27,7 +28,7 @@ from .warehouse import Warehouse
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")
 EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title", "author",
                   "source", "published_at", "tags", "summary", "lang", "source_url", "body",
-                  "first_seen_at", "updated_at")
+                  "first_seen_at", "updated_at", "status", "original_source", "original_author")
 
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
@@ -115,6 +116,7 @@ class Status:
     errors: list[dict[str, Any]] = field(default_factory=list)
     storage: list[dict[str, Any]] = field(default_factory=list)
     spool: list[dict[str, Any]] = field(default_factory=list)
+    health: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
@@ -144,6 +146,7 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "FROM run_sites WHERE error IS NOT NULL "
                 "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
                 "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
+            health=_health(con),
         )
 
 
@@ -163,6 +166,29 @@ def storage(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[dict[str
              "raw_payload_bytes": int(raw), "responses": responses, "revisits": revisits,
              "articles": articles, "disk_bytes_per_article": per(disk),
              "raw_bytes_per_article": per(int(raw))}]
+
+
+HEALTH_RUNS = 6  # the latest run and the runs it is compared with
+
+
+def _health(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per site: the latest run's extraction health and what drifted (pipeline.health)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                         "'extraction_health' AND database_name = current_database()").fetchone()
+    if not exists or not exists[0]:
+        return []
+    rows = _dicts(con.execute(
+        "SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER (PARTITION BY site ORDER BY "
+        "run_id DESC) AS n FROM extraction_health) WHERE n <= ? ORDER BY site, run_id DESC",
+        [HEALTH_RUNS]))
+    report = []
+    for site in dict.fromkeys(r["site"] for r in rows):
+        runs = [r for r in rows if r["site"] == site]
+        current, *previous = (Health(**{k: v for k, v in r.items() if k != "run_id"})
+                              for r in runs)
+        reasons = drift(current, previous)
+        report.append({**runs[0], "flag": "; ".join(reasons) if reasons else "ok"})
+    return report
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
 from .extract import extract
+from .health import measure
 from .records import Article, Fetched, Link
 from .report import SiteReport
 from .settings import Settings
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SKIP_REASONS = frozenset({"robots", "not-allowed-host", "offsite-redirect", "bad-url"})
 GONE_STATUS = frozenset({404, 410})
+STORED_STATUSES = frozenset({"ok", "paywall"})  # a paywalled page is stored, without body
 
 
 class Recorder:
@@ -43,6 +45,7 @@ class Recorder:
         self.batch = Batch()
         self._seq = 0
         self._sites: dict[str, str] = {}
+        self.extracted: dict[str, list[Article]] = {}  # site -> pages read (drift guard)
 
     @classmethod
     def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
@@ -132,6 +135,15 @@ class Recorder:
         if len(self.batch.done) + len(self.batch.articles) >= self.batch_size:
             self.flush()
 
+    def extracted_page(self, site: str, article: Article) -> None:
+        """Note an article page's extraction, whatever its status, for the run's health."""
+        self.extracted.setdefault(site, []).append(article)
+
+    def record_health(self) -> None:
+        """Write the run's extraction health per site (pipeline.health)."""
+        rows = [measure(site, pages).as_row() for site, pages in self.extracted.items()]
+        self.warehouse.write_health(self.run_id, rows)
+
     def flush(self) -> None:
         if not len(self.batch):
             return
@@ -149,6 +161,7 @@ class Recorder:
     def close(self) -> None:
         try:
             self.flush()
+            self.record_health()
         finally:
             if self.archive is not None:
                 self.archive.close()
@@ -182,7 +195,8 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
         report.counters["fail/extract-crash"] += 1
         recorder.done(article_id, "retry", f"extractor crashed: {type(exc).__name__}: {exc}")
         return
-    if article.status != "ok":
+    recorder.extracted_page(source.name, article)
+    if article.status not in STORED_STATUSES:
         retry = article.status == "blocked"
         why = article.provenance.get("status", article.status)
         if retry:
@@ -196,6 +210,8 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
         recorder.done(article_id, "retry" if retry else "skipped", why)
         return
     report.observe(False)
+    if article.status != "ok":
+        report.counters[f"article/status/{article.status}"] += 1
     article.article_id, article.site, article.url = article_id, source.name, url
     article.kind = item.get("kind") or article.kind
     recorder.article(article, capture_id, fetched)

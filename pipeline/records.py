@@ -117,10 +117,12 @@ class Article:
     summary: str | None = None
     lang: str | None = None
     source_url: str | None = None
-    status: str = "ok"  # ok | empty | not-html | blocked | paywall
+    status: str = "ok"  # ok | paywall | empty | not-html | blocked | too-large
     extractor: str = ""
     decode_rule: str = ""
     provenance: dict[str, str] = field(default_factory=dict)
+    original_source: str | None = None  # a reprint's outlet or WeChat account
+    original_author: str | None = None  # a reprint's author at that outlet
 
     @property
     def text(self) -> str:
@@ -132,6 +134,10 @@ class Article:
         """Digest of what a reader sees: changes when the story is edited."""
         parts = [self.title or "", self.body, self.author or "", self.source or "",
                  self.published_at or "", ",".join(self.tags), self.summary or ""]
+        extra = [self.status if self.status != "ok" else "", self.original_source or "",
+                 self.original_author or ""]
+        if any(extra):  # only then: rows hashed before these fields existed keep their hash
+            parts += extra
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:

@@ -135,6 +135,8 @@ def _apply(warehouse: Warehouse, data: dict[str, Any]) -> None:
     elif data["kind"] == "run-finish":
         warehouse.finish_run(run_id, data["outcome"], data["exit_code"], data["summary"],
                              data["sites"], [tuple(c) for c in data["counters"]])
+    elif data["kind"] == "health":
+        warehouse.write_health(run_id, data["rows"])
     elif data["kind"] == "batch":
         warehouse.write_batch(decode_batch(data), run_id, data["max_attempts"], data["reason"])
 
@@ -220,6 +222,10 @@ class SpoolingWarehouse:
         self.spool.write(run_id, "run-finish", {
             "outcome": outcome, "exit_code": exit_code, "summary": summary + " (spooled)",
             "sites": sites, "counters": [list(c) for c in counters]})
+
+    def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.spool.write(run_id, "health", {"rows": rows})
 
     def requeue_refetch(self, *args: Any, **kwargs: Any) -> None:
         """Re-fetches wait for a run that can write the warehouse."""

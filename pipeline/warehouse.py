@@ -96,7 +96,8 @@ CAPTURE_COLUMNS = [f.name for f in dataclasses.fields(CaptureRow)]
 ARTICLE_COLUMNS = ["article_id", "site", "kind", "url", "canonical_url", "title", "body",
                    "author", "source", "published_at", "tags", "summary", "lang", "source_url",
                    "extractor", "extractor_version", "decode_rule", "provenance", "content_hash",
-                   "capture_id", "first_seen_at", "fetched_at", "updated_at", "run_id"]
+                   "capture_id", "first_seen_at", "fetched_at", "updated_at", "run_id",
+                   "status", "original_source", "original_author"]
 
 
 @dataclass
@@ -399,9 +400,21 @@ class Warehouse:
                          a.author, a.source, a.published_at, a.tags, a.summary, a.lang,
                          a.source_url, a.extractor, EXTRACTOR_VERSION, a.decode_rule,
                          json.dumps(a.provenance, ensure_ascii=False), a.content_hash,
-                         capture_id, fetched_at, fetched_at, fetched_at, run_id])
+                         capture_id, fetched_at, fetched_at, fetched_at, run_id,
+                         a.status, a.original_source, a.original_author])  # 0006 columns
         self.con.executemany(f"INSERT INTO staged_articles ({', '.join(ARTICLE_COLUMNS)}) "
                              f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", rows)
+
+    def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        """One extraction_health row per site of a run (see pipeline.health)."""
+        if not rows:
+            return
+        columns = ("site", "pages", "empty_share", "no_title_share", "no_date_share",
+                   "noise_share", "generic_share", "blocked_share")
+        self._transaction(lambda: self.con.executemany(
+            f"INSERT INTO extraction_health (run_id, {', '.join(columns)}) VALUES "
+            f"(?, {', '.join('?' * len(columns))})",
+            [[run_id, *(row[c] for c in columns)] for row in rows]))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -103,6 +103,7 @@ class Fake36Kr:
     counter: int = 0
     clock: dt.datetime = START
     dom_only: set[str] = field(default_factory=set)
+    paid: set[str] = field(default_factory=set)  # articles showing a teaser and a paywall
     check_sign: bool = True
 
     def publish(self, articles: int = 0, flashes: int = 0) -> list[Story]:
@@ -152,13 +153,16 @@ class Fake36Kr:
     def article_page(self, story: Story) -> str:
         template = "36kr/article_dom.html" if story.id in self.dom_only else "36kr/article.html"
         summary = story.paragraphs[0][:30]
+        content = story.body_html + '<p class="img-desc">图片来源：测试</p>'
+        if story.id in self.paid:
+            content = f"<p>{html.escape(story.paragraphs[0])}</p><p>购买后即可阅读全文</p>"
         state = {"navigator": {"userAgent": "Mozilla/5.0"}, "isSpider": False,
                  "articleDetail": {"articleDetailData": {"data": {
                      "itemId": int(story.id), "widgetTitle": story.title, "summary": summary,
                      "author": story.author, "authorId": 5551234,
                      "authorRoute": "detail_author?userId=5551234",
                      "publishTime": int(story.published.timestamp() * 1000),
-                     "widgetContent": story.body_html + '<p class="img-desc">图片来源：测试</p>',
+                     "widgetContent": content,
                      "sourceType": "original"}},
                      "articleRecommendData": {"relateArticleList": [
                          {"itemId": 1000000000000001, "title": "推荐：一篇不相关的测试稿件标题"}]}}}
@@ -287,7 +291,7 @@ class FakeNetEase:
         return made
 
     def url(self, story: Story) -> str:
-        if story.template == "2021":
+        if story.template in ("2021", "redesign"):
             return f"https://www.163.com/{story.channel}/article/{story.id}.html"
         host = {"news": "news.163.com", "tech": "tech.163.com", "money": "money.163.com",
                 "dy": "dy.163.com"}
@@ -331,7 +335,9 @@ class FakeNetEase:
         if story.template == "2019":
             return Reply(200, fill("163/article_2019_utf8.html", **common),
                          content_type="text/html")
-        text = fill("163/article_2021.html", channel=story.channel, docid=story.id,
+        template = "163/article_redesign.html" if story.template == "redesign" else \
+            "163/article_2021.html"
+        text = fill(template, channel=story.channel, docid=story.id,
                     published_iso=story.published.isoformat(), tags_bar="|".join(tags),
                     **common)
         return Reply(200, text)

@@ -16,11 +16,11 @@ import re
 from ..decode import decode
 from ..records import Article
 from ..sources import registry
-from ..sources.base import Page
+from ..sources.base import Page, Source
 from .clean import drop_noise_lines
 from .generic import extract_generic
 
-EXTRACTOR_VERSION = "2026.11.1"  # bump when a rule changes what is extracted (reextract)
+EXTRACTOR_VERSION = "2026.11.2"  # bump when a rule changes what is extracted (reextract)
 MAX_HTML_CHARS = 12_000_000
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
                  b"RIFF", b"\x00\x00\x01\x00", b"BZh", b"7z\xbc\xaf")
@@ -48,29 +48,29 @@ def extract(html: bytes | str, url: str | None = None, *,
 
 
 def extract_page(page: Page) -> Article:
-    source = registry.for_url(page.url) if page.url else None
+    """Extract a decoded page: its site's reader when the page is one of a known site's
+    (by URL, or by what the page says about itself), else the generic extractor."""
     if not _MARKUP.search(page.html[:65536]):
         return _finish(Article(url=page.url, status="not-html", extractor="none",
-                               provenance={"status": "no HTML markup in the page"}), page)
+                               provenance={"status": "no HTML markup in the page"}), page, None)
+    source = registry.for_page(page)
     if source is not None:
         reason = source.blocked(page.html)
         if reason:
             return _finish(Article(url=page.url, status="blocked", extractor=source.name,
-                                   provenance={"status": reason}), page)
+                                   provenance={"status": reason}), page, source)
     article = source.extract(page) if source is not None else None
-    if article is None or not article.body:
+    if article is None:
+        article = extract_generic(page)
+    elif not article.body and article.status == "ok":  # the site's metadata, generic body
         generic = extract_generic(page)
-        if article is None:
-            article = generic
-        else:  # the site's metadata with the generic body
-            article.body = generic.body
-            article.extractor += "+generic-body"
-            article.provenance["body"] = "trafilatura"
-    return _finish(article, page)
+        article.body = generic.body
+        article.extractor += "+generic-body"
+        article.provenance["body"] = generic.provenance.get("body", "generic")
+    return _finish(article, page, source)
 
 
-def _finish(article: Article, page: Page) -> Article:
-    source = registry.for_url(page.url) if page.url else None
+def _finish(article: Article, page: Page, source: Source | None) -> Article:
     if source is not None:
         article.site = article.site or source.name
         ref = source.identify(page.url or "")

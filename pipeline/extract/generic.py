@@ -1,42 +1,103 @@
-"""Pages of unknown layout: trafilatura on the whole (already decoded) page."""
+"""Pages of unknown layout: two extractors that must agree, then boilerplate filters.
+
+The page is decoded by pipeline.decode, never by trafilatura's guess.  Then:
+
+- the density extractor (density.py) picks the container that holds the story and
+  reads its text back, paragraph by paragraph;
+- trafilatura (default settings, comments off) reads the whole decoded page.
+
+The body is the density text, each line kept when trafilatura kept it too, or when it
+is prose by itself (at least 30 visible characters with sentence punctuation): the
+density extractor brings the precision (it never leaves the container; trafilatura
+keeps related-news lists, disclaimers and footers), trafilatura vetoes short
+captions, bylines and labels inside the container.  When one of them finds nothing,
+the other's text is used.  Lines repeated on the page are kept once, and the shared
+boilerplate filter (clean.py) runs last.  Title, author, tags and summary come from
+trafilatura's metadata; the publish time from the page's own meta tags first.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..records import Article
 from ..sources.base import Page
-from .clean import drop_noise_lines
+from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
 from .dates import parse_time
+from .density import main_text
+from .segments import visible_size
 from .text import tidy_lines
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-EXTRACTOR = "generic:trafilatura"
+_SENTENCE_END = re.compile(r"[。！？!?.;；…]")
+_SPACES = re.compile(r"\s+")
+PROSE_CHARS = 30
+EXTRACTOR = "generic"
+TIME_METAS = ("article:published_time", "og:release_date", "pubdate", "publishdate",
+              "PubDate", "datePublished", "publish-date", "date")
 
 
 def extract_generic(page: Page) -> Article:
+    """An Article from any page: body by agreement, metadata from the page/trafilatura."""
+    density = tidy_lines(main_text(page.tree)).split("\n")
+    doc = _trafilatura(page)
+    traf = tidy_lines(((doc.text if doc is not None else None) or "").split("\n"))
+    lines, rule = agree([x for x in density if x], [x for x in traf.split("\n") if x])
+    body = "\n".join(drop_repeated_lines(lines))
+    body = drop_title_line(body, page.meta("og:title") or (doc.title if doc else None))
+    article = Article(url=page.url, extractor=f"{EXTRACTOR}:{rule}")
+    article.body, _ = drop_noise_lines(body)
+    article.provenance["body"] = rule
+    _metadata(page, doc, article)
+    return article
+
+
+def agree(density: list[str], traf: list[str]) -> tuple[list[str], str]:
+    """Density lines that trafilatura kept too, or that are prose on their own."""
+    if not density:
+        return traf, "trafilatura"
+    if not traf:
+        return density, "density"
+    kept_by_traf = _squash("".join(traf))
+    kept = [line for line in density
+            if _squash(line) in kept_by_traf or _is_prose(line)]
+    return kept, "density+trafilatura"
+
+
+def _is_prose(line: str) -> bool:
+    return visible_size(line) >= PROSE_CHARS and _SENTENCE_END.search(line) is not None
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def _trafilatura(page: Page) -> Any:
     import trafilatura
 
     html = _XML_DECL.sub("", page.html, count=1)  # lxml refuses str with an encoding decl
-    doc = trafilatura.bare_extraction(
-        html, url=page.url, with_metadata=True, include_comments=False,
-        include_tables=True, include_images=False, include_links=False, deduplicate=False,
-    )
-    article = Article(url=page.url, extractor=EXTRACTOR)
-    if doc is None:
-        return article
-    body = tidy_lines((doc.text or "").split("\n"))
-    article.body, _ = drop_noise_lines(body)
-    article.title = doc.title or None
-    article.author = doc.author or None
-    article.summary = doc.description or None
-    article.tags = [t for t in (doc.tags or []) if t]
-    published = page.meta("article:published_time", "og:release_date", "pubdate",
-                          "publishdate", "PubDate")
-    article.published_at = parse_time(published) or parse_time(doc.date)
-    for name in ("title", "author", "summary", "tags", "body"):
-        if getattr(article, name):
-            article.provenance[name] = "trafilatura"
+    try:
+        return trafilatura.bare_extraction(
+            html, url=page.url, with_metadata=True, include_comments=False,
+            include_tables=True, include_images=False, include_links=False)
+    except (ValueError, TypeError, AttributeError):  # malformed markup it cannot walk
+        return None
+
+
+def _metadata(page: Page, doc: Any, article: Article) -> None:
+    if doc is not None:
+        article.title = doc.title or None
+        article.author = doc.author or None
+        article.summary = doc.description or None
+        article.tags = [t for t in (doc.tags or []) if t]
+        for name in ("title", "author", "summary", "tags"):
+            if getattr(article, name):
+                article.provenance[name] = "trafilatura"
+    published = page.meta(*TIME_METAS)
+    article.published_at = parse_time(published)
     if article.published_at:
-        article.provenance["published_at"] = "meta" if published else "trafilatura"
-    return article
+        article.provenance["published_at"] = "meta"
+    elif doc is not None and parse_time(doc.date):
+        article.published_at = parse_time(doc.date)
+        article.provenance["published_at"] = "trafilatura"

@@ -1,9 +1,10 @@
-"""Turning a body container into paragraphs.
+"""Turning a body container into paragraphs, with selectolax (lexbor) only.
 
-`container_text` is the path for known layouts: noise nodes are removed from the
-container (selectolax), the rest is handed to trafilatura, and the block walker here
-guards the result (trafilatura may drop short containers or lines it deems boilerplate;
-when it keeps much less than the container's own text, the walker's text is used).
+`node_text` reads a container's segments (segments.py): each block element (p, div, li,
+h*, td...) starts a new line, <br> breaks a line, a line break inside the markup is only
+a space, scripts and form controls are skipped.  Site readers remove their noise nodes
+first (`remove`, `decompose_all`), then read what is left; no second extractor runs on
+a known layout, which keeps a known page at a few milliseconds.
 """
 
 from __future__ import annotations
@@ -13,41 +14,15 @@ from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
-    "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-    "tbody", "td", "th", "thead", "tr", "ul",
-})
-SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "iframe", "button", "select", "textarea", "svg",
-    "template", "object", "embed", "video", "audio", "canvas", "map", "head", "input",
-})
+from .segments import segments
+
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+")
 
 
 def node_text(node: LexborNode) -> str:
     """The visible text of a node, one line per block, whitespace tidied."""
-    parts: list[str] = []
-    _walk(node, parts)
-    return tidy_lines("".join(parts).split("\n"))
-
-
-def _walk(node: LexborNode, out: list[str]) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            out.append(child.text(deep=False) or "")
-        elif tag == "br":
-            out.append("\n")
-        elif tag in SKIP_TAGS or tag == "-comment" or tag is None:
-            continue
-        elif tag in BLOCK_TAGS:
-            out.append("\n")
-            _walk(child, out)
-            out.append("\n")
-        else:
-            _walk(child, out)
+    found, _ = segments(node, strip_unlikely=False)
+    return tidy_lines("\n".join(seg.text for seg in found).split("\n"))
 
 
 def tidy_lines(lines: Iterable[str]) -> str:
@@ -71,24 +46,24 @@ def html_to_text(fragment: str) -> str:
 
 def remove(node: LexborNode, selectors: Iterable[str]) -> None:
     """Remove every descendant matching any selector (in place)."""
-    for selector in selectors:
-        for hit in node.css(selector):
-            hit.decompose()
+    decompose_all([hit for selector in selectors for hit in node.css(selector)])
 
 
-def container_text(node: LexborNode, *, use_trafilatura: bool = True) -> str:
-    """Paragraphs of a body container (noise already removed by the caller)."""
-    own = node_text(node)
-    if not use_trafilatura or not own:
-        return own
-    import trafilatura
+def decompose_all(nodes: Iterable[LexborNode]) -> None:
+    """Remove nodes from their tree; a node inside another one removed goes with it
+    (it is never touched once its ancestor is freed)."""
+    for node in outermost(nodes):
+        node.decompose()
 
-    extracted = trafilatura.extract(
-        node.html or "", fast=True, favor_recall=True, include_comments=False,
-        include_tables=True, include_images=False, include_links=False,
-        deduplicate=False, with_metadata=False,
-    )
-    text = tidy_lines((extracted or "").split("\n"))
-    if len(text) < 0.8 * len(own):
-        return own
-    return text
+
+def outermost(nodes: Iterable[LexborNode]) -> list[LexborNode]:
+    """The nodes that are not inside another of the nodes, in their order."""
+    marked = {n.mem_id: n for n in nodes}
+    found = []
+    for node in marked.values():
+        parent = node.parent
+        while parent is not None and parent.mem_id not in marked:
+            parent = parent.parent
+        if parent is None:
+            found.append(node)
+    return found

@@ -1,9 +1,10 @@
 """The small interface every site implements, and the helpers the sites share.
 
-A source answers four questions about its site:
+A source answers five questions about its site:
 
     which lists to read, and how to page them     default_lists, first_request, parse_list
     is this URL one of my articles, and its id    identify (-> ArticleRef)
+    is this page (URL unknown) one of mine        claims (its canonical URL, its signature)
     how to read one of my article pages           extract (-> Article, or None: generic)
     is this response a block page                 blocked
 
@@ -73,16 +74,37 @@ class Page:
     def css_first(self, selector: str) -> LexborNode | None:
         return self.tree.css_first(selector)
 
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        """<meta property=|name=|itemprop=> -> content, keys lower-cased, first one wins."""
+        found: dict[str, str] = {}
+        for node in self.tree.css("meta"):
+            attrs = node.attributes
+            key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+            value = attrs.get("content") or attrs.get("value")  # some savers rewrite it
+            if key and value and value.strip():
+                found.setdefault(key.strip().lower(), value.strip())
+        return found
+
     def meta(self, *names: str) -> str | None:
-        """Content of the first <meta name=|property=|itemprop=> among `names`."""
+        """Content of the first <meta> among `names` (name, property or itemprop)."""
         for name in names:
-            for attr in ("property", "name", "itemprop"):
-                node = self.tree.css_first(f'meta[{attr}="{name}"]')
-                if node is not None:
-                    value = node.attributes.get("content") or node.attributes.get("value")
-                    if value and value.strip():
-                        return value.strip()
+            value = self.metas.get(name.lower())
+            if value:
+                return value
         return None
+
+    @cached_property
+    def title_tag(self) -> str | None:
+        """The <title> text, whitespace folded (site suffix and all)."""
+        node = self.tree.css_first("title")
+        text = " ".join((node.text() or "").split()) if node is not None else ""
+        return text or None
+
+    @cached_property
+    def own_url(self) -> str | None:
+        """The URL the page gives itself: link[rel=canonical], else og:url."""
+        return self.link_rel("canonical") or self.meta("og:url")
 
     def link_rel(self, rel: str) -> str | None:
         node = self.tree.css_first(f'link[rel="{rel}"]')
@@ -122,6 +144,12 @@ class Source(ABC):
     @abstractmethod
     def parse_list(self, got: ListResponse) -> ListPage:
         """Items of a fetched list page. Raises SourceError when the structure is gone."""
+
+    def claims(self, page: Page) -> bool:
+        """Whether a page fetched from an unknown URL is one of this site's: its own
+        canonical URL says so (sites add their page signatures)."""
+        own = page.own_url
+        return bool(own) and self.owns(own)
 
     @abstractmethod
     def extract(self, page: Page) -> Article | None:

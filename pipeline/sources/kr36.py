@@ -5,8 +5,7 @@ Facts from ../shared/notes/sites.md section 1 (K1, K2/K3, K5/K6; 1.2, 1.3):
 - /newsflashes and /information/<nick>/ embed `window.initialState`; the next page is a
   POST to gateway.36kr.com with the page's `pageCallback` (signed with the page's
   `__GATEWAY_SIGN__` nonce when there is one);
-- article pages carry the story in initialState.articleDetail.articleDetailData.data
-  (widgetContent HTML), with div.articleDetailContent as the DOM fallback;
+- article pages (every form of them) are read in kr36_pages.py;
 - newsflash list items carry their whole text, so they are stored from the list.
 """
 
@@ -17,15 +16,15 @@ import json
 import re
 import time
 from typing import Any
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from ..errors import SourceError
-from ..extract.clean import strip_title_suffix
 from ..extract.dates import parse_time
-from ..extract.text import container_text, html_to_text, node_text, remove
+from ..extract.text import html_to_text
 from ..records import Article, Fetched, Link, Request, from_epoch_ms
 from ..settings import ListSettings
 from .base import ArticleRef, ListPage, ListResponse, Page, Source, dig, js_value, risk_page
+from .kr36_pages import TITLE_SUFFIXES, extract_article, webview_target
 
 ARTICLE_HOSTS = frozenset({"36kr.com", "www.36kr.com", "m.36kr.com"})
 GATEWAY = "https://gateway.36kr.com"
@@ -36,8 +35,6 @@ _FLASH = re.compile(r"^/newsflashes/(?P<id>\d{4,20})(?:\.html)?/?$")
 _ROUTE = re.compile(r"^/?(?P<kind>detail_article|detail_newsflash)$")
 _INFO_NICK = re.compile(r"^/information/(?P<nick>[\w-]+)/?$")
 _BLOCK_MARKERS = re.compile(r"正在进行安全检测|_wafchallengeid|\"isSpider\"\s*:\s*true")
-TITLE_SUFFIXES = ("_36氪", "-36氪", " | 36氪", "|36氪")
-BODY_NOISE = (".img-desc", "script", "style", ".article-footer-txt", ".kr-rich-text-ad")
 
 
 class Kr36(Source):
@@ -240,63 +237,14 @@ class Kr36(Source):
 
     # ------------------------------------------------------------------------ articles
 
+    def claims(self, page: Page) -> bool:
+        """A saved 36Kr page: its canonical URL, or a `_36氪` title."""
+        if super().claims(page):
+            return True
+        return (page.title_tag or "").endswith(TITLE_SUFFIXES)
+
     def extract(self, page: Page) -> Article | None:
-        article = self._from_state(page) or self._from_dom(page)
-        if article is None:
-            return None
-        article.title = article.title or strip_title_suffix(
-            page.meta("og:title") or _title_tag(page), TITLE_SUFFIXES)
-        if not article.published_at:
-            article.published_at = parse_time(page.meta("article:published_time"))
-            if article.published_at:
-                article.provenance["published_at"] = "meta:article:published_time"
-        article.summary = article.summary or page.meta("description", "og:description")
-        article.lang = "zh"
-        return article
-
-    def _from_state(self, page: Page) -> Article | None:
-        state = js_value(page.html, "initialState")
-        data = dig(state, "articleDetail", "articleDetailData", "data")
-        if not isinstance(data, dict) or not data.get("widgetContent"):
-            return None
-        body = _fragment_text(str(data["widgetContent"]))
-        rule = "36kr:initialState"
-        article = Article(url=page.url, site=self.name, extractor=rule, body=body,
-                          title=data.get("widgetTitle") or None,
-                          author=data.get("author") or None,
-                          summary=data.get("summary") or None,
-                          published_at=from_epoch_ms(data.get("publishTime") or 0))
-        for name in ("body", "title", "author", "summary", "published_at"):
-            if getattr(article, name):
-                article.provenance[name] = rule
-        return article
-
-    def _from_dom(self, page: Page) -> Article | None:
-        node = page.css_first("div.articleDetailContent")
-        if node is None:
-            return None
-        remove(node, BODY_NOISE)
-        rule = "36kr:dom"
-        article = Article(url=page.url, site=self.name, extractor=rule,
-                          body=container_text(node),
-                          provenance={"body": "div.articleDetailContent"})
-        title = page.css_first("h1.article-title")
-        if title is not None:
-            article.title = node_text(title) or None
-            article.provenance["title"] = "h1.article-title"
-        author = page.css_first(".article-title-icon a.title-icon-item") or page.css_first(
-            "a.title-icon-item.item-a")
-        if author is not None:
-            article.author = node_text(author).strip("· ") or None
-            article.provenance["author"] = "a.title-icon-item"
-        stamp = page.css_first("span.title-icon-item.item-time")
-        if stamp is not None and parse_time(node_text(stamp)):
-            article.published_at = parse_time(node_text(stamp))
-            article.provenance["published_at"] = "span.item-time"
-        summary = page.css_first("div.summary")
-        if summary is not None:
-            article.summary = node_text(summary) or None
-        return article
+        return extract_article(page)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -315,14 +263,6 @@ def route_url(route: str | None, base: str = "https://36kr.com/") -> str | None:
         return None
     paths = {"detail_article": f"/p/{item}", "detail_newsflash": f"/newsflashes/{item}"}
     return urljoin(base, paths[name]) if name in paths else None
-
-
-def webview_target(route: str | None) -> str | None:
-    """'webview?url=<encoded>' -> the external 原文 URL."""
-    if not route or not route.startswith("webview"):
-        return None
-    target = parse_qs(urlsplit(route).query).get("url", [""])[0]
-    return unquote(target) or None
 
 
 def parse_rss(text: str) -> list[dict[str, str]] | None:
@@ -364,17 +304,3 @@ def _with_record(link: Link, record: Article) -> Link:
     return replace(link, record=record)
 
 
-def _title_tag(page: Page) -> str | None:
-    node = page.css_first("title")
-    return node_text(node) if node is not None else None
-
-
-def _fragment_text(fragment: str) -> str:
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(f"<div id='nv-body'>{fragment}</div>")
-    node = tree.css_first("#nv-body")
-    if node is None:
-        return html_to_text(fragment)
-    remove(node, BODY_NOISE)
-    return container_text(node)

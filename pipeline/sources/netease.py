@@ -6,9 +6,7 @@ Facts from ../shared/notes/sites.md section 2 (N1, N2, N9; 2.2, 2.3):
 - the rolling list is `var data={"news":[[{c,t,l,p}...]...]}`;
 - article ids are the 16-character docid, the same under www, m, 3g and c.m hosts and
   the legacy news.163.com/YY/MMDD/HH/<docid>.html form: key `163:<docid>`;
-- 2021+ pages: body div.post_body, time html@data-publishtime, 来源 in div.post_info;
-  2013-2020 pages: body #endText, time and 来源 in .post_time_source / .ep-time-soure;
-- meta[name=author] is always "网易", never the author.
+- article pages of every template are read in netease_pages.py.
 """
 
 from __future__ import annotations
@@ -16,18 +14,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from selectolax.lexbor import LexborNode
-
 from ..errors import SourceError
-from ..extract.clean import SOURCE, editor_name, strip_title_suffix
 from ..extract.dates import parse_time
-from ..extract.text import container_text, node_text, remove
 from ..records import Article
 from ..settings import ListSettings
 from .base import ArticleRef, ListPage, ListResponse, Page, Source, anchor_links, risk_page
+from .netease_pages import extract_article
 
 DOCID = r"(?P<docid>[0-9A-Z]{16})"
 _WWW = re.compile(rf"^/(?P<ch>[a-z0-9_]+)/article/{DOCID}\.html$")
@@ -39,35 +33,8 @@ _PHOTO = re.compile(r"^/photoview/(?P<set>\w+)/(?P<id>\d+)\.html$")
 _VIDEO = re.compile(r"^/v/video/(?P<vid>[0-9A-Z]{8,20})\.html$")
 _PAGED = re.compile(r"(?P<stem>.*?)(?P<ext>\.js|/)?$")
 MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m"})
-TITLE_SUFFIXES = ("_网易订阅", "_网易新闻", "_网易科技", "_网易财经", "_网易新闻中心", "_网易",
-                  "_手机网易网", "_网易体育", "_网易娱乐", "_网易汽车", "_商业频道")
-NOISE = (
-    "script", "style", ".post_statement", ".creative_statement", ".post_comment_area",
-    ".post_next", ".post_recommends", ".post_top", ".post_crumb", ".post_btns", ".post_end",
-    ".ep-source", ".ep-editor", ".otitle", ".gg200x300", ".post_wemedia", ".share_box",
-    ".js-open-app", ".bot_word", ".s-img", ".m-linkCard", "iframe",
-)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A NetEase article template: where its body, title, time/来源 and editor are."""
-
-    name: str
-    body: str
-    title: tuple[str, ...]
-    info: tuple[str, ...]
-    editor: tuple[str, ...]
-
-
-PROFILES = (  # most specific first: 2016-2020 pages also have a div.post_body wrapper
-    Profile("endText", "#endText", ("#epContentLeft h1", "h1#h1title", ".post_content_main h1",
-                                    "h1"),
-            (".post_time_source", ".ep-time-soure", ".ep-time-source", ".ep-info"),
-            (".ep-editor", ".ep-source", ".post_author")),
-    Profile("post_body", "div.post_body", ("h1.post_title",), (".post_info",),
-            (".post_author", ".creative_statement")),
-)
+# What a NetEase page says about itself when its URL is unknown (a saved page).
+SIGNATURE_TITLES = re.compile(r"_(?:网易[^_]{0,6}|手机网易网|商业频道)\s*$")
 
 
 class NetEase(Source):
@@ -204,78 +171,24 @@ class NetEase(Source):
 
     # ------------------------------------------------------------------------ articles
 
-    def extract(self, page: Page) -> Article | None:
-        for profile in PROFILES:
-            node = page.css_first(profile.body)
-            if node is not None:
-                return self._extract(page, profile, node)
-        return None
+    def claims(self, page: Page) -> bool:
+        """A saved NetEase page: its canonical URL, html#ne_wrap, the <meta> author or
+        copyright "网易" every NetEase template carries, or a NetEase <title> suffix."""
+        if super().claims(page) or page.css_first("html#ne_wrap") is not None:
+            return True
+        if page.meta("author") == "网易" or "网易" in (page.meta("copyright") or ""):
+            return True
+        return SIGNATURE_TITLES.search(page.title_tag or "") is not None
 
-    def _extract(self, page: Page, profile: Profile, body: LexborNode) -> Article:
-        rule = f"netease:{profile.name}"
-        info_text = _first_text(page, profile.info)
-        editor_text = _first_text(page, profile.editor)
-        remove(body, NOISE)
-        _drop_captions(body)
-        article = Article(url=page.url, site=self.name, extractor=rule,
-                          body=container_text(body), provenance={"body": profile.body})
-        title = _first_text(page, profile.title)
-        title_rule = "h1"
-        if not title:
-            title, title_rule = page.meta("og:title"), "og:title"
-        if not title:
-            title, title_rule = _title_tag(page), "title"
-        article.title = strip_title_suffix((title or "").split("|")[0], TITLE_SUFFIXES)
-        if article.title:
-            article.provenance["title"] = title_rule
-        self._time(page, article, info_text)
-        self._source_and_author(page, article, info_text, editor_text)
-        keywords = page.meta("keywords")
-        if keywords:
-            article.tags = [t.strip() for t in re.split(r"[,，]", keywords) if t.strip()]
-            article.provenance["tags"] = "meta:keywords"
-        description = page.meta("description")
-        if description and article.title and not description.startswith(article.title):
-            article.summary = description
-            article.provenance["summary"] = "meta:description"
-        canonical = page.link_rel("canonical")
-        ref = self.identify(canonical) if canonical else None
+    def extract(self, page: Page) -> Article | None:
+        article = extract_article(page)
+        own = page.own_url
+        ref = self.identify(own) if own else None
         if ref is not None:
             article.canonical_url = ref.canonical_url
+            article.article_id = ref.article_id
             article.provenance["canonical_url"] = "link:canonical"
-        article.lang = "zh"
         return article
-
-    def _time(self, page: Page, article: Article, info_text: str | None) -> None:
-        html_node = page.css_first("html")
-        candidates = (
-            ("html@data-publishtime",
-             html_node.attributes.get("data-publishtime") if html_node is not None else None),
-            ("meta:article:published_time", page.meta("article:published_time")),
-            ("info", info_text),
-            ("meta:og:release_date", page.meta("og:release_date")),
-        )
-        for rule, value in candidates:
-            parsed = parse_time(value)
-            if parsed:
-                article.published_at = parsed
-                article.provenance["published_at"] = rule
-                return
-
-    def _source_and_author(self, page: Page, article: Article, info_text: str | None,
-                           editor_text: str | None) -> None:
-        info = page.css_first(".post_info") or page.css_first(".post_time_source")
-        anchor = info.css_first("a") if info is not None else None
-        name = node_text(anchor) if anchor is not None else None
-        if name and "举报" not in name:
-            article.source, article.provenance["source"] = name, "info:a"
-        else:
-            match = SOURCE.search(info_text or "") or SOURCE.search(editor_text or "")
-            if match:
-                article.source, article.provenance["source"] = match["name"], "info:来源"
-        editor = editor_name(editor_text)
-        if editor:
-            article.author, article.provenance["author"] = editor, "责任编辑"
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -337,23 +250,3 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-def _first_text(page: Page, selectors: tuple[str, ...]) -> str | None:
-    for selector in selectors:
-        node = page.css_first(selector)
-        if node is not None:
-            text = node_text(node)
-            if text:
-                return text
-    return None
-
-
-def _title_tag(page: Page) -> str | None:
-    node = page.css_first("title")
-    return node_text(node) if node is not None else None
-
-
-def _drop_captions(body: LexborNode) -> None:
-    """Image paragraphs (p.f_center with an <img>) carry captions, not story text."""
-    for para in body.css("p.f_center"):
-        if para.css_first("img") is not None:
-            para.decompose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from .base import Source
+from .base import Page, Source
 from .kr36 import Kr36
 from .netease import NetEase
 
@@ -35,3 +35,11 @@ def for_host(host: str | None) -> Source | None:
 
 def for_url(url: str | None) -> Source | None:
     return for_host(urlsplit(url).hostname) if url else None
+
+
+def for_page(page: Page) -> Source | None:
+    """The site of a page: by its URL, else by what the page says about itself."""
+    by_url = for_url(page.url)
+    if by_url is not None:
+        return by_url
+    return next((source for source in _sources().values() if source.claims(page)), None)

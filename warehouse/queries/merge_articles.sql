@@ -20,7 +20,9 @@ UPDATE articles AS a SET
     source_url = s.source_url, extractor = s.extractor,
     extractor_version = s.extractor_version, decode_rule = s.decode_rule,
     provenance = s.provenance, content_hash = s.content_hash, capture_id = s.capture_id,
-    fetched_at = s.fetched_at, updated_at = $now, run_id = s.run_id
+    fetched_at = s.fetched_at, updated_at = $now, run_id = s.run_id,
+    status = s.status, original_source = s.original_source,
+    original_author = s.original_author
 FROM (SELECT DISTINCT ON (article_id) * FROM staged_articles) AS s
 WHERE a.article_id = s.article_id AND a.content_hash IS DISTINCT FROM s.content_hash;
 
