@@ -241,6 +241,9 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
                                 rate is None or rate <= monitor.max_block_rate,
                                 f"{'n/a' if rate is None else f'{rate:.0%}'} in the last run "
                                 f"(limit {monitor.max_block_rate:.0%})"))
+        for row in _health(con):
+            checks.append(Check("extraction health", row["site"], row["flag"] == "ok",
+                                f"{row['flag']} ({row['pages']} pages in run {row['run_id']})"))
     spool = Spool(settings.spool_dir())
     oldest = min((p.stat().st_mtime for p in spool.files()), default=None)
     waiting = (dt.datetime.fromtimestamp(oldest, dt.UTC) if oldest is not None else None)

@@ -11,6 +11,7 @@ publish more than a page between two runs.
 from __future__ import annotations
 
 import base64
+import functools
 import datetime as dt
 import hashlib
 import html
@@ -51,8 +52,13 @@ def story_text(n: int, paragraphs: int = 4) -> tuple[str, list[str]]:
     return title, paras
 
 
+@functools.cache
+def _template(name: str) -> str:
+    return (PAGES / name).read_text("utf-8")
+
+
 def fill(template: str, **values: str) -> str:
-    text = (PAGES / template).read_text("utf-8")
+    text = _template(template)
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", value)
     leftover = re.search(r"\{\{\w+\}\}", text)

@@ -32,10 +32,13 @@ class HostGate:
         await self._slots.acquire()
         try:
             async with self._lock:
-                wait = self._next - self._clock()
-                if wait > 0:
-                    await self._sleep(wait)
-                self._next = max(self._clock(), self._next) + self.interval
+                now = self._clock()
+                start = max(now, self._next)  # this request's slot on the host's grid
+                if start > now:
+                    await self._sleep(start - now)
+                # the next slot follows this one, not the (later) moment we woke up, so
+                # sleep overshoot does not pile up and the configured rate is kept
+                self._next = start + self.interval
         except BaseException:
             self._slots.release()
             raise
