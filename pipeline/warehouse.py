@@ -34,6 +34,7 @@ from .records import Article, Fetched, Link, utcnow
 from .settings import WarehouseSettings
 
 log = logging.getLogger(__name__)
+SECRET_HEADERS = frozenset({"set-cookie", "cookie", "authorization"})
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -86,8 +87,10 @@ class CaptureRow:
     @classmethod
     def of(cls, capture_id: int, run_id: int, site: str | None, f: Fetched,
            **archive: Any) -> CaptureRow:
+        headers = [(k, "<redacted>" if k.lower() in SECRET_HEADERS else v)
+                   for k, v in f.headers]
         return cls(capture_id, run_id, site, f.purpose, f.method, f.final_url or f.url,
-                   f.final_url, f.status, f.error, f.detail or None, json.dumps(f.headers),
+                   f.final_url, f.status, f.error, f.detail or None, json.dumps(headers),
                    f.content_type, f.fetched_at, round(f.elapsed_ms, 1), f.attempts,
                    len(f.body), f.sha256 if f.body else None, **archive)
 

@@ -11,8 +11,8 @@ publish more than a page between two runs.
 from __future__ import annotations
 
 import base64
-import functools
 import datetime as dt
+import functools
 import hashlib
 import html
 import json

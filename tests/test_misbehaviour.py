@@ -140,3 +140,23 @@ def test_repeated_blocks_trip_the_site_circuit_and_spare_the_other_site(config, 
     finally:
         con.close()
     assert gzip  # the gzip-bomb mode relies on the server's gzip module
+
+
+def test_no_secret_reaches_the_logs_the_captures_or_the_request_records(config, kr, ne,
+                                                                        server, capsys):
+    story = ne.publish("tech", 1)[0]
+    reply = ne.article_reply(story)
+    reply.headers["Set-Cookie"] = "session=TOPSECRET123; Path=/"
+    server.route("www.163.com", "/robots.txt", Reply(200, "User-agent: *\nAllow: /\n",
+                                                     headers={"Set-Cookie": "t=TOPSECRET123"}))
+    server.route("www.163.com", f"/tech/article/{story.id}.html", reply)
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "-v", "crawl"]) == 0
+    logged = capsys.readouterr()
+    assert "TOPSECRET123" not in logged.out + logged.err
+    con = duckdb.connect("news.duckdb", read_only=True)
+    headers = " ".join(r[0] for r in con.execute("SELECT headers FROM captures").fetchall())
+    con.close()
+    assert "TOPSECRET123" not in headers and "<redacted>" in headers
+    raw = b"".join(gzip.decompress(p.read_bytes()) for p in Path("warc").glob("*.warc.gz"))
+    requests = [r for r in raw.split(b"WARC/1.1") if b"WARC-Type: request" in r]
+    assert requests and not any(b"TOPSECRET123" in r for r in requests)

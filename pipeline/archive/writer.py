@@ -178,7 +178,8 @@ class WarcArchive:
         parts = urlsplit(uri)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         statusline = f"{fetched.method} {target} {fetched.http_version or 'HTTP/1.1'}"
-        headers = [(k, v) for k, v in fetched.request_headers if k.lower() != "cookie"]
+        headers = [(k, v) for k, v in fetched.request_headers
+                   if k.lower() not in ("cookie", "authorization")]
         record = self._writer.create_warc_record(
             uri, "request", payload=io.BytesIO(fetched.request_body),
             length=len(fetched.request_body),
