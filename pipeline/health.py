@@ -48,24 +48,43 @@ class Health:
         return asdict(self)
 
 
+class Tally:
+    """Counts a run's pages one at a time (a crawl keeps no article for this)."""
+
+    TESTS = (("empty_share", lambda a: _empty(a)), ("no_title_share", lambda a: not a.title),
+             ("no_date_share", lambda a: not a.published_at), ("noise_share", lambda a: _noisy(a)),
+             ("generic_share", lambda a: _no_template(a)))
+
+    def __init__(self, site: str) -> None:
+        self.site = site
+        self.pages = self.readable = self.blocked = 0
+        self.hits = dict.fromkeys([name for name, _ in self.TESTS], 0)
+
+    def add(self, article: Article) -> None:
+        self.pages += 1
+        if article.status == "blocked":
+            self.blocked += 1
+        if article.status in ("blocked", "not-html", "too-large"):
+            return
+        self.readable += 1
+        for name, test in self.TESTS:
+            self.hits[name] += bool(test(article))
+
+    def health(self) -> Health:
+        def share(count: int, among: int) -> float:
+            return round(count / among, 4) if among else 0.0
+
+        return Health(self.site, self.pages,
+                      **{name: share(n, self.readable) for name, n in self.hits.items()},
+                      blocked_share=share(self.blocked, self.pages))
+
+
 def measure(site: str, articles: Iterable[Article]) -> Health:
     """Health of one site's extracted pages (any status: blocked and empty count)."""
-    pages = list(articles)
-    if not pages:
-        return Health(site, 0)
-    readable = [a for a in pages if a.status not in ("blocked", "not-html", "too-large")]
-
-    def share(test: Any, among: Sequence[Article]) -> float:
-        return round(sum(1 for a in among if test(a)) / len(among), 4) if among else 0.0
-
-    return Health(
-        site=site, pages=len(pages),
-        empty_share=share(_empty, readable),
-        no_title_share=share(lambda a: not a.title, readable),
-        no_date_share=share(lambda a: not a.published_at, readable),
-        noise_share=share(_noisy, readable),
-        generic_share=share(_no_template, readable),
-        blocked_share=share(lambda a: a.status == "blocked", pages))
+    tally = Tally(site)
+    for article in articles:
+        tally.add(article)
+    return tally.health()
 
 
 def _empty(article: Article) -> bool:

@@ -10,13 +10,15 @@ that turns a fetched article page into a stored article (or a reason it was not)
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
 from pathlib import Path
 
 from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
 from .extract import extract
-from .health import measure
+from .health import Tally
 from .records import Article, Fetched, Link
 from .report import SiteReport
 from .settings import Settings
@@ -45,7 +47,7 @@ class Recorder:
         self.batch = Batch()
         self._seq = 0
         self._sites: dict[str, str] = {}
-        self.extracted: dict[str, list[Article]] = {}  # site -> pages read (drift guard)
+        self.extracted: dict[str, Tally] = {}  # site -> pages read (drift guard)
 
     @classmethod
     def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
@@ -137,11 +139,11 @@ class Recorder:
 
     def extracted_page(self, site: str, article: Article) -> None:
         """Note an article page's extraction, whatever its status, for the run's health."""
-        self.extracted.setdefault(site, []).append(article)
+        self.extracted.setdefault(site, Tally(site)).add(article)
 
     def record_health(self) -> None:
         """Write the run's extraction health per site (pipeline.health)."""
-        rows = [measure(site, pages).as_row() for site, pages in self.extracted.items()]
+        rows = [tally.health().as_row() for tally in self.extracted.values() if tally.pages]
         self.warehouse.write_health(self.run_id, rows)
 
     def flush(self) -> None:
@@ -187,8 +189,9 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     report.fetched += 1
     faults.checkpoint("extract")
     try:
-        article = await asyncio.to_thread(extract, fetched.body, url,
-                                          content_type=fetched.content_type)
+        article = await asyncio.get_running_loop().run_in_executor(
+            _extractor_thread(), functools.partial(extract, fetched.body, url,
+                                                   content_type=fetched.content_type))
     except Exception as exc:  # an extractor bug must not stop the crawl
         log.exception("extracting %s failed", url)
         report.failed += 1
@@ -216,6 +219,14 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     article.kind = item.get("kind") or article.kind
     recorder.article(article, capture_id, fetched)
     recorder.done(article_id, "done", None)
+
+
+@functools.cache
+def _extractor_thread() -> concurrent.futures.ThreadPoolExecutor:
+    """One thread extracts, off the event loop: more would not run in parallel (the GIL)
+    and each would grow its own malloc arena, so memory would creep up over a long run."""
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                 thread_name_prefix="newsvault-extract")
 
 
 def _warc_date(value: object) -> str:

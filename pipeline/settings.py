@@ -103,6 +103,10 @@ class WarehouseSettings:
             "the offline duckdb-extension-ducklake package when installed.")
     timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
                             "(the sites publish Beijing time).")
+    memory_limit: str = setting(
+        "64MB", "DuckDB memory_limit of the writing commands (crawl, import, reextract): "
+                "caps DuckDB's cache so a long crawl's memory stays flat. Readers (sql, "
+                "export, status) use DuckDB's default. Empty: the default for all.")
     lock_wait: float = setting(
         30.0, "Seconds a command waits while another process holds the DuckDB file; a crawl "
               "then keeps its work in the spool folder (merged by the next run).", minimum=0.0)

@@ -134,7 +134,6 @@ class Warehouse:
         self.settings = settings
         self.read_only = read_only
         self.catalog = settings.catalog
-        self._staged = False
         self._depth = 0
 
     # -------------------------------------------------------------------- lifecycle
@@ -166,6 +165,8 @@ class Warehouse:
             con.execute(f"ATTACH {_literal(target)} AS {settings.catalog}{suffix}")
             con.execute(f"USE {settings.catalog}")
             con.execute(f"SET TimeZone = {_literal(settings.timezone)}")
+            if settings.memory_limit and not read_only:
+                con.execute(f"SET memory_limit = {_literal(settings.memory_limit)}")
         except duckdb.Error as exc:
             con.close()
             raise _attach_error(target, exc) from None
@@ -343,8 +344,6 @@ class Warehouse:
         now = utcnow()
 
         def write() -> None:
-            for table in ("staged_links", "staged_articles", "staged_bodies", "staged_done"):
-                self.con.execute(f"DELETE FROM {table}")
             self._stage_links(batch.links)
             self._insert_captures(batch.captures, batch.bodies)
             self._stage_articles(batch.articles, run_id)
@@ -369,9 +368,9 @@ class Warehouse:
         return result
 
     def _stage(self) -> None:
-        if not self._staged:
-            self.con.execute(sql_text("stage"))
-            self._staged = True
+        """Fresh staging tables for a batch: recreated, not emptied, because rows deleted
+        from an in-memory table keep their memory and a long run would grow."""
+        self.run_script("stage")
 
     def _stage_links(self, links: list[Link]) -> None:
         if links:
