@@ -137,7 +137,7 @@ def politeness(pages: int, rate: float) -> dict[str, object]:
     return {"pages": len(starts), "response_ms": 500, "configured_per_s": rate,
             "achieved_per_s": round(achieved, 2),
             "share_of_configured": f"{achieved / rate:.1%}",
-            "shortest_gap_ms": round(min(gaps) * 1000, 1)}
+            "median_gap_ms": round(sorted(gaps)[len(gaps) // 2] * 1000, 1)}
 
 
 def real_pages() -> dict[str, object] | None:
