@@ -191,9 +191,12 @@ class CrawlWriter:
 def crawl(settings: Settings, sites: list[str] | None = None,
           max_articles: int | None = None) -> RunReport:
     """Run one crawl; see the module docstring. Raises LockHeld, WarehouseError."""
+    from .terms import crawl_hook
+
     names = _site_names(settings, sites)
     with RunLock(settings.lock_path()):
         warehouse = Warehouse.open(settings.warehouse)
+        warehouse.after_store = crawl_hook(settings)  # index the terms of stored articles
         try:
             return _run(settings, warehouse, names, max_articles)
         finally:

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -80,6 +81,9 @@ class Warehouse:
         self.read_only = read_only
         self.catalog = settings.catalog
         self._staged = False
+        # Called after each committed batch with the ids of its new and updated articles
+        # (the crawl sets it to pipeline.terms.crawl_hook, which indexes their terms).
+        self.after_store: Callable[[Warehouse, list[str]], None] | None = None
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -273,6 +277,9 @@ class Warehouse:
                                  {"now": now, "max_attempts": max_attempts})
 
         self._transaction(write)
+        changed = [aid for aid, state in result.states.items() if state != "unchanged"]
+        if changed and self.after_store is not None:
+            self.after_store(self, changed)
         return result
 
     def _stage(self) -> None:
