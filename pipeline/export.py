@@ -152,8 +152,9 @@ def build_select(columns: Sequence[str], fmt: str, site: str | None, window: Ran
         params["until"] = window.until
     for s in series:
         found = [str(ids[t]) for t in s.terms if t in ids]
-        clauses.append("article_id IN (SELECT article_id FROM terms WHERE term_id IN "
-                       f"({', '.join(found)}))" if found else "FALSE")
+        clauses.append("article_id IN (SELECT d.article_id FROM term_rows JOIN term_docs AS d "
+                       f"USING (doc) WHERE term_id IN ({', '.join(found)}))" if found
+                       else "FALSE")
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     select = (f"SELECT {', '.join(exprs)} FROM articles{where} "
               "ORDER BY published_at NULLS LAST, article_id")

@@ -12,7 +12,7 @@ no difference) at about 7 million.  It differs only in keeping ASCII runs joined
 (SHA-1) whole.
 
 Every token becomes one normal form or is left out:
-  * text is NFKC-normalised first (full-width ＡＩ６ -> AI6);
+  * text is NFKC-normalised first (full-width ＡＩ６ -> AI6) when it needs it;
   * left out: tokens under two characters, tokens without a letter or a Chinese
     character (numbers, punctuation, spaces), tokens over 32 characters, stop-words;
   * Latin is case-folded, except that a user-dictionary entry keeps its spelling
@@ -24,6 +24,7 @@ records it per article, so a changed dictionary shows as stale articles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import re
@@ -32,8 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import rjieba
+from typing import Any
 
 from .errors import ConfigError, UsageError
 from .settings import TermsSettings
@@ -147,13 +147,24 @@ class Segmenter:
     """jieba with the user dictionary, and the normal form of every token it yields."""
 
     def __init__(self, entries: tuple[Entry, ...], stopwords: frozenset[str]) -> None:
-        self._jieba = rjieba.Jieba()
-        for entry in entries:
-            self._jieba.add_word(entry.word, entry.freq, entry.tag)
-        canon = {e.word.casefold(): e.word for e in entries}
-        self._normal = _Normal(canon, stopwords)
+        self._canon = {e.word.casefold(): e.word for e in entries}
+        self._normal = _Normal(self._canon, stopwords)
+        self._jieba: Any = None
         self.entries = entries
+        self.stopwords = stopwords
         self.digest = _digest(entries, stopwords)
+
+    @property
+    def jieba(self) -> Any:
+        """The jieba-rs segmenter with the user dictionary, built on first use: loading
+        jieba's dictionary takes 0.2 s, which a trend of dictionary terms never pays."""
+        if self._jieba is None:
+            import rjieba
+
+            self._jieba = rjieba.Jieba()
+            for entry in self.entries:
+                self._jieba.add_word(entry.word, entry.freq, entry.tag)
+        return self._jieba
 
     @classmethod
     def from_settings(cls, settings: TermsSettings) -> Segmenter:
@@ -162,7 +173,11 @@ class Segmenter:
 
     def tokens(self, text: str) -> list[str]:
         """jieba's raw tokens of the NFKC-normalised text."""
-        return self._jieba.cut(unicodedata.normalize("NFKC", text)) if text else []
+        if not text:
+            return []
+        if needs_nfkc(text):
+            text = unicodedata.normalize("NFKC", text)
+        return self.jieba.cut(text)
 
     def terms(self, text: str) -> list[str]:
         """The kept terms of a text, in order, repeats included."""
@@ -180,6 +195,9 @@ class Segmenter:
 
     def term_of(self, text: str) -> str:
         """The one term a query word stands for; TermError says why there is none."""
+        entity = self._canon.get(unicodedata.normalize("NFKC", text.strip()).casefold())
+        if entity:  # a user-dictionary entry is one term by definition
+            return entity
         tokens = [t for t in self.tokens(text.strip()) if t.strip()]
         if len(tokens) != 1:
             parts = " + ".join(tokens) or "nothing"
@@ -191,6 +209,38 @@ class Segmenter:
             raise TermError(f"{text!r} {reason}, so it is not indexed: ask for a word of "
                             f"{MIN_CHARS} to {MAX_CHARS} characters that is not a stop-word")
         return self._normal[tokens[0]]
+
+
+def needs_nfkc(text: str) -> bool:
+    """Whether NFKC would turn some character of text into a letter or digit
+    (full-width ＡＩ６, ①, 𝐀, compatibility ideographs).  Only such texts are normalised:
+    NFKC of a whole article costs as much as segmenting it, and the full-width
+    punctuation every Chinese text has (，：（）) needs none, being left out anyway."""
+    bmp, astral = _nfkc_classes()
+    if bmp.search(text):
+        return True
+    beyond_bmp = len(text.encode("utf-16-le")) != 2 * len(text)  # 2 us; max() takes 70
+    return beyond_bmp and bool(astral.search(text))
+
+
+@functools.cache
+def _nfkc_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two character classes (as ranges, which `re` tests fast within the BMP)."""
+    def ranges(first: int, last: int) -> re.Pattern[str]:
+        spans: list[list[int]] = []
+        for code in range(first, last):
+            if 0xD800 <= code < 0xE000:
+                continue
+            normal = unicodedata.normalize("NFKC", chr(code))
+            if normal != chr(code) and any(ch.isalnum() for ch in normal):
+                if spans and spans[-1][1] == code - 1:
+                    spans[-1][1] = code
+                else:
+                    spans.append([code, code])
+        return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                                        for a, b in spans) + "]")
+
+    return ranges(0x80, 0x10000), ranges(0x10000, 0x20000)
 
 
 def _digest(entries: tuple[Entry, ...], stopwords: frozenset[str]) -> str:

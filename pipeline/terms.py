@@ -3,10 +3,11 @@
     report = update(settings)                    # `newsvault terms`: index what is missing
     hook = crawl_hook(settings)                  # the crawl indexes each stored batch
 
-Tables (warehouse/migrations/0004_terms.sql): `terms` (article, term, count, in_title, and
-the article's site and Beijing day), `term_ids` (the vocabulary), `term_docs` (per
-indexed article: the content hash and index version it was indexed from, its SimHash and
-near-duplicate cluster).  An article's rows are replaced in one transaction.
+Tables (warehouse/migrations/0004_terms.sql, written by pipeline.termwriter): the
+vocabulary `term_ids`, `term_docs` (per indexed article: content hash and index version
+it was indexed from, SimHash, near-duplicate cluster), `term_rows` (article x term) and
+`term_days` (per term, site and day; additive deltas, compacted by `newsvault terms`),
+read through the views `terms` and `term_daily`.  A batch is written in one transaction.
 
 When is an article (re)indexed?
   * the crawl indexes the new and updated articles of every batch it stores, right
@@ -21,158 +22,47 @@ When is an article (re)indexed?
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import logging
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
 import duckdb
-import numpy as np
 
-from . import fingerprint
 from .errors import WarehouseError
 from .lock import RunLock
-from .records import utcnow
 from .segment import Entry, Segmenter, load_dictionary, load_stopwords
 from .settings import Settings
+from .termwriter import Row, Segmented, TermWriter, compact, segment_batch
 from .warehouse import Warehouse, sql_text
 
 log = logging.getLogger(__name__)
 BATCH = 2000
 
 
-@dataclass(frozen=True)
-class Row:
-    """What the indexer reads of an article."""
-
-    article_id: str
-    site: str
-    day: dt.date | None
-    title: str | None
-    body: str | None
-    content_hash: str | None
-
-
-@dataclass
-class Segmented:
-    """One batch, segmented: flat columns ready to hand to DuckDB."""
-
-    terms: list[str] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    titled: list[bool] = field(default_factory=list)
-    sizes: list[int] = field(default_factory=list)      # distinct terms per article
-    simhash: list[int | None] = field(default_factory=list)
-
-
-def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
-    """Count each article's terms (title and body) and fingerprint its body."""
-    out = Segmented()
-    bodies = []
-    for row in rows:
-        body, title = segmenter.count(row.title, row.body)
-        merged = body + title
-        out.terms.extend(merged)
-        out.counts.extend(merged.values())
-        out.titled.extend(map(title.__contains__, merged))
-        out.sizes.append(len(merged))
-        bodies.append(body)
-    out.simhash = fingerprint.simhashes(bodies)
-    return out
-
-
-# ----------------------------------------------------------------------------- writing
-
-class TermWriter:
-    """Writes batches into the term index of an open (read-write) warehouse."""
-
-    def __init__(self, warehouse: Warehouse, version: str) -> None:
-        self.con = warehouse.con
-        self.version = version
-
-    def write(self, rows: Sequence[Row], seg: Segmented) -> None:
-        """Replace the index rows of these articles, all in one transaction."""
-        if not rows:
-            return
-        ids = [r.article_id for r in rows]
-        self.con.begin()
-        try:
-            previous = dict(self.con.execute(sql_text("terms_previous"), {"ids": ids})
-                            .fetchall())
-            self._register_docs(rows, seg, {r.article_id: r.article_id for r in rows})
-            self._register_docs(rows, seg, self._clusters(rows, seg))
-            self._register_terms(rows, seg)
-            if previous:
-                days = list(previous.values())
-                dated = None not in days
-                self.con.execute(sql_text("terms_delete"), {
-                    "ids": list(previous), "lo": min(days) if dated else None,
-                    "hi": max(days) if dated else None})
-            self.con.execute(sql_text("terms_vocabulary"))
-            self.con.execute(sql_text("terms_insert"))
-            self.con.execute(sql_text("terms_docs"))
-            self.con.commit()
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                self.con.rollback()
-            raise
-        finally:
-            for name in ("batch_docs", "batch_terms"):
-                with contextlib.suppress(duckdb.Error):
-                    self.con.unregister(name)
-
-    def _clusters(self, rows: Sequence[Row], seg: Segmented) -> dict[str, str]:
-        stored = [fingerprint.Doc(*r) for r in self.con.execute(
-            sql_text("terms_candidates"), {"window": fingerprint.WINDOW_DAYS}).fetchall()]
-        new = [fingerprint.Doc(r.article_id, r.day, h)
-               for r, h in zip(rows, seg.simhash, strict=True)]
-        return fingerprint.assign_clusters(new, stored)
-
-    def _register_docs(self, rows: Sequence[Row], seg: Segmented,
-                       clusters: dict[str, str]) -> None:
-        now = utcnow()
-        self.con.register("batch_docs", {
-            "article_id": _objects([r.article_id for r in rows]),
-            "site": _objects([r.site for r in rows]),
-            "day": _objects([r.day for r in rows]),
-            "content_hash": _objects([r.content_hash for r in rows]),
-            "index_version": _objects([self.version] * len(rows)),
-            "terms": np.array(seg.sizes, dtype=np.int32),
-            "simhash": _objects(seg.simhash),
-            "cluster": _objects([clusters[r.article_id] for r in rows]),
-            "indexed_at": _objects([now] * len(rows)),
-        })
-
-    def _register_terms(self, rows: Sequence[Row], seg: Segmented) -> None:
-        owners = np.repeat(_objects([r.article_id for r in rows]), seg.sizes)
-        self.con.register("batch_terms", {
-            "article_id": owners,
-            "term": _objects(seg.terms),
-            "count": np.array(seg.counts, dtype=np.int32),
-            "in_title": np.array(seg.titled, dtype=np.bool_),
-        })
-
-
-def _objects(values: Sequence[Any]) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
-
-
 # ------------------------------------------------------------------------ crawl hook
 
 def index_articles(warehouse: Warehouse, segmenter: Segmenter, ids: Sequence[str]) -> int:
     """(Re)index these articles now; returns how many were indexed."""
-    rows = [Row(*r) for r in warehouse.con.execute(sql_text("terms_articles"),
-                                                   {"ids": list(ids)}).fetchall()]
+    rows = read_articles(warehouse, ids)
     TermWriter(warehouse, segmenter.digest).write(rows, segment_batch(segmenter, rows))
     return len(rows)
+
+
+def read_articles(warehouse: Warehouse, ids: Sequence[str]) -> list[Row]:
+    """The articles of these ids, in this order (ids not stored are left out)."""
+    con = warehouse.con
+    con.register("batch_ids", {"article_id": _objects(list(ids))})
+    try:
+        found = {r[0]: Row(*r) for r in con.execute(sql_text("terms_articles")).fetchall()}
+    finally:
+        con.unregister("batch_ids")
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | None:
@@ -213,6 +103,7 @@ class IndexStatus:
     current: int
     stale: int
     missing: int
+    deltas: int      # term_days rows written since the last compaction
     version: str
 
     @property
@@ -223,20 +114,23 @@ class IndexStatus:
 def status(con: duckdb.DuckDBPyConnection, version: str) -> IndexStatus:
     """How many articles are indexed with this version and their current content."""
     row = con.execute(sql_text("terms_status"), {"version": version}).fetchone()
-    articles, current, stale, missing = row if row else (0, 0, 0, 0)
-    return IndexStatus(int(articles), int(current), int(stale), int(missing), version)
+    articles, current, stale, missing, deltas = row if row else (0, 0, 0, 0, 0)
+    return IndexStatus(int(articles), int(current), int(stale), int(missing), int(deltas),
+                       version)
 
 
 @dataclass
 class IndexReport:
     indexed: int
     seconds: float
+    compacted: bool
     status: IndexStatus
 
     @property
     def summary(self) -> str:
         rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
-        return (f"indexed {self.indexed} articles in {self.seconds:.1f} s ({rate:.0f}/s); "
+        return (f"indexed {self.indexed} articles in {self.seconds:.1f} s ({rate:.0f}/s)"
+                f"{'; daily counts compacted' if self.compacted else ''}; "
                 f"{self.status.current} of {self.status.articles} current, "
                 f"index version {self.status.version}")
 
@@ -244,7 +138,8 @@ class IndexReport:
 def update(settings: Settings, *, rebuild: bool = False, workers: int | None = None,
            batch: int = BATCH, progress: Callable[[int, int], None] | None = None
            ) -> IndexReport:
-    """Index every article that is missing or stale (all of them with `rebuild`).
+    """Index every article that is missing or stale (all of them with `rebuild`), then
+    compact the daily counts if they hold many deltas.
 
     Takes the run lock, so a crawl started meanwhile exits 75 and cron retries it.
     `workers` segmenting processes (default: one per CPU when there is much to do).
@@ -268,8 +163,9 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
             done += len(rows)
             if progress:
                 progress(done, todo)
+        compacted = compact(warehouse, force=rebuild)
         final = status(warehouse.con, segmenter.digest)
-    return IndexReport(done, time.perf_counter() - started, final)
+    return IndexReport(done, time.perf_counter() - started, compacted, final)
 
 
 def _worklist(warehouse: Warehouse, version: str) -> int:
@@ -286,11 +182,9 @@ def _worklist(warehouse: Warehouse, version: str) -> int:
 def _batches(warehouse: Warehouse, todo: int, batch: int) -> Iterator[list[Row]]:
     for start in range(0, todo, batch):
         ids = [r[0] for r in warehouse.con.execute(
-            "SELECT article_id FROM index_todo WHERE n > ? AND n <= ? ORDER BY n",
-            [start, start + batch]).fetchall()]
-        by_id = {r[0]: Row(*r) for r in warehouse.con.execute(
-            sql_text("terms_articles"), {"ids": ids}).fetchall()}
-        yield [by_id[i] for i in ids if i in by_id]
+            f"SELECT article_id FROM index_todo WHERE n > {start} AND n <= {start + batch} "
+            "ORDER BY n").fetchall()]
+        yield read_articles(warehouse, ids)
 
 
 def _segmented(warehouse: Warehouse, segmenter: Segmenter,
@@ -330,3 +224,11 @@ def check(settings: Settings) -> IndexStatus:
     segmenter = Segmenter.from_settings(settings.terms)
     with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
         return status(warehouse.con, segmenter.digest)
+
+
+def _objects(values: list[str]) -> Any:
+    import numpy as np
+
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array

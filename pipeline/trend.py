@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from .errors import QueryError, UsageError
-from .filters import Range, Series, check_site, parse_all, parse_range, term_ids
+from .filters import Range, Series, check_site, literal, parse_all, parse_range, term_ids
 from .segment import Segmenter
 from .settings import Settings
 from .warehouse import Warehouse
@@ -60,7 +60,7 @@ def trend(settings: Settings, specs: Sequence[str], *, by: str = "week",
         sql, params = build_query(series, ids, by=by, site=site, window=window, share=share,
                                   dedupe=dedupe)
         try:
-            cursor = warehouse.con.execute(sql, params)
+            cursor = warehouse.con.execute(sql, params) if params else warehouse.con.execute(sql)
         except duckdb.Error as exc:
             raise QueryError(f"trend query failed: {str(exc).splitlines()[0]}") from None
         columns = [d[0] for d in cursor.description]
@@ -74,53 +74,62 @@ def trend(settings: Settings, specs: Sequence[str], *, by: str = "week",
 def build_query(series: Sequence[Series], ids: dict[str, int], *, by: str,
                 site: str | None, window: Range, share: bool, dedupe: bool
                 ) -> tuple[str, dict[str, Any]]:
-    """The trend SQL and its parameters.
+    """The trend SQL (values inlined, see filters.literal) and no parameters.
 
-    Term ids go in as literal integers (so DuckDB prunes the scan with them); labels
-    and everything else a user typed are parameters.
+    One-word series without --dedupe read the daily counts (`term_days`, compacted and
+    sorted by term_id: a few row groups).  A series of several words counts articles
+    mentioning any of them once, and --dedupe counts clusters: both need the article
+    rows (`term_rows` with `term_docs`), which is exact and slower.
     """
     first, last = window.days()
-    params: dict[str, Any] = {"first": first or dt.date.min, "last": last or dt.date.max,
-                              "site": site, "labels": [s.label for s in series]}
-    pairs = [(n, ids[t]) for n, s in enumerate(series) for t in s.terms if t in ids]
-    series_rows = ", ".join(f"({n}, {term_id})" for n, term_id in pairs) or "(NULL, NULL)"
-    id_list = ", ".join(str(term_id) for _, term_id in pairs) or "NULL"
     period = f"CAST(date_trunc('{by}', day) AS DATE)"
-    where = "day BETWEEN $first AND $last AND ($site IS NULL OR site = $site)"
-    unit = "cluster" if dedupe else "article_id"
-    hits_from = ("terms JOIN term_docs USING (article_id, site, day)" if dedupe else "terms")
+    days = (f"day BETWEEN {literal(first or dt.date(1, 1, 1))} "
+            f"AND {literal(last or dt.date(9999, 12, 31))}")
+
+    def where(site_column: str = "site") -> str:
+        return days + (f" AND {site_column} = {literal(site)}" if site else "")
+
+    pairs = [(n, ids[t]) for n, s in enumerate(series) for t in s.terms if t in ids]
+    values = ", ".join(f"({n}, {term_id})" for n, term_id in pairs) or "(NULL, NULL)"
+    id_list = ", ".join(str(term_id) for _, term_id in pairs) or "NULL"
+    labels = ", ".join(f"({n}, {literal(s.label)})" for n, s in enumerate(series))
+    exact = dedupe or any(len(s.terms) > 1 for s in series)
+    if exact:
+        counts = f"""
+    SELECT s.n, {period} AS period, count(DISTINCT d.cluster) AS stories,
+           count(DISTINCT r.doc) AS articles, sum(r.count)::BIGINT AS mentions
+    FROM term_rows AS r JOIN series AS s USING (term_id) JOIN term_docs AS d USING (doc, day)
+    WHERE r.term_id IN ({id_list}) AND {where("d.site")}
+    GROUP BY ALL"""
+    else:
+        counts = f"""
+    SELECT s.n, {period} AS period, sum(articles)::BIGINT AS articles,
+           sum(mentions)::BIGINT AS mentions
+    FROM term_days JOIN series AS s USING (term_id)
+    WHERE term_id IN ({id_list}) AND {where()}
+    GROUP BY ALL"""
     if dedupe:
         totals = (f"SELECT {period} AS period, count(DISTINCT cluster) AS total "
-                  f"FROM term_docs WHERE {where} GROUP BY ALL")
+                  f"FROM term_docs WHERE {where()} GROUP BY ALL")
     else:
         totals = (f"SELECT {period} AS period, sum(articles)::BIGINT AS total "
-                  f"FROM site_daily WHERE {where} GROUP BY ALL")
-    total_name = "all_stories" if dedupe else "all_articles"
-    share_cols = (f", g.total AS {total_name}, round(coalesce(c.units, 0) / g.total, 6) "
-                  "AS share") if share else ""
+                  f"FROM site_daily WHERE {where()} GROUP BY ALL")
+    measure = "stories" if dedupe else "articles"
+    extra = (f", g.total AS all_{measure}, round(coalesce(c.{measure}, 0) / g.total, 6) "
+             "AS share") if share else ""
     sql = f"""
-WITH series(n, term_id) AS (VALUES {series_rows}),
-labels AS (SELECT n - 1 AS n, label FROM unnest($labels::VARCHAR[]) WITH ORDINALITY AS l(label, n)),
-hits AS (
-    SELECT s.n, {period} AS period, {unit} AS unit, article_id, count
-    FROM {hits_from} JOIN series AS s USING (term_id)
-    WHERE term_id IN ({id_list}) AND {where}
+WITH series(n, term_id) AS (VALUES {values}),
+labels(n, label) AS (VALUES {labels}),
+counts AS ({counts}
 ),
-counts AS (
-    SELECT n, period, count(DISTINCT unit) AS units, count(DISTINCT article_id) AS articles,
-           sum(count)::BIGINT AS mentions
-    FROM hits GROUP BY ALL
-),
-grid AS (
-    SELECT t.period, t.total, l.n, l.label FROM ({totals}) AS t CROSS JOIN labels AS l
-)
+grid AS (SELECT t.period, t.total, l.n, l.label FROM ({totals}) AS t CROSS JOIN labels AS l)
 SELECT g.period, g.label AS term,
-       {"coalesce(c.units, 0) AS stories, " if dedupe else ""}coalesce(c.articles, 0) AS articles,
-       coalesce(c.mentions, 0) AS mentions{share_cols}
+       {"coalesce(c.stories, 0) AS stories, " if dedupe else ""}coalesce(c.articles, 0) AS articles,
+       coalesce(c.mentions, 0) AS mentions{extra}
 FROM grid AS g LEFT JOIN counts AS c USING (n, period)
 ORDER BY g.period, g.n
 """
-    return sql, params
+    return sql, {}
 
 
 def _notes(con: duckdb.DuckDBPyConnection, version: str, series: Sequence[Series],
@@ -130,7 +139,7 @@ def _notes(con: duckdb.DuckDBPyConnection, version: str, series: Sequence[Series
     if missing:
         notes.append(f"never indexed: {', '.join(missing)} (counted as 0)")
     row = con.execute("SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM term_docs "
-                      "WHERE index_version = $v)", {"v": version}).fetchone()
+                      f"WHERE index_version = {literal(version)})").fetchone()
     behind = int(row[0]) if row and row[0] else 0
     if behind > 0:
         notes.append(f"{behind} articles are not indexed with the current dictionary; "

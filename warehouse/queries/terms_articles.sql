@@ -1,4 +1,4 @@
--- The articles to index by id ($ids): what the indexer reads of each.
-SELECT article_id, site, CAST(timezone('Asia/Shanghai', published_at) AS DATE) AS day,
-       title, body, content_hash
-FROM articles WHERE article_id IN (SELECT unnest($ids::VARCHAR[]));
+-- What the indexer reads of the articles to index (`batch_ids`: their ids).
+SELECT a.article_id, a.site, CAST(timezone('Asia/Shanghai', a.published_at) AS DATE) AS day,
+       a.title, a.body, a.content_hash
+FROM articles AS a JOIN batch_ids USING (article_id);

@@ -1,2 +1,3 @@
--- The indexed days of the articles about to be (re)indexed ($ids).
-SELECT article_id, day FROM term_docs WHERE article_id IN (SELECT unnest($ids::VARCHAR[]));
+-- The batch's articles that are indexed already: their doc number, site and day.
+SELECT d.article_id, d.doc, d.site, d.day
+FROM term_docs AS d JOIN batch_docs USING (article_id);

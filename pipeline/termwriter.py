@@ -1,0 +1,221 @@
+"""Writing the term index: a batch of articles, segmented, into the four index tables.
+
+    seg = segment_batch(segmenter, rows)        # pure Python; runs in worker processes
+    TermWriter(warehouse, segmenter.digest).write(rows, seg)   # one transaction
+
+A segmented batch travels as a batch-local vocabulary (the distinct terms, each once)
+and integer arrays (which term, how often, in the title), because DuckDB takes numeric
+numpy arrays seven times faster than Python strings.  The SQL (warehouse/queries/
+terms_*.sql) maps local codes to vocabulary ids, numbers new articles, and writes rows,
+per-day deltas and doc records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from . import fingerprint
+from .records import utcnow
+from .segment import Segmenter
+from .warehouse import Warehouse, sql_text
+
+_PARAM = re.compile(r"\$(\w+)")
+COMPACT_MIN_DELTAS = 100_000   # compact term_days when it holds more deltas than this
+COMPACT_SHARE = 0.1            # ... and than this share of its rows
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the indexer reads of an article."""
+
+    article_id: str
+    site: str
+    day: dt.date | None
+    title: str | None
+    body: str | None
+    content_hash: str | None
+
+
+@dataclass
+class Segmented:
+    """One batch, segmented: a local vocabulary and integer columns."""
+
+    vocab: list[str] = field(default_factory=list)       # code -> term
+    codes: list[int] = field(default_factory=list)       # per row: code of its term
+    counts: list[int] = field(default_factory=list)      # per row: occurrences
+    titled: list[bool] = field(default_factory=list)     # per row: in the title
+    sizes: list[int] = field(default_factory=list)       # per article: its rows
+    simhash: list[int | None] = field(default_factory=list)
+
+
+class _Codes(dict[str, int]):
+    def __missing__(self, term: str) -> int:
+        self[term] = code = len(self)
+        return code
+
+
+def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
+    """Count each article's terms (title and body) and fingerprint its body."""
+    out = Segmented()
+    codes = _Codes()
+    bodies = []
+    for row in rows:
+        body, title = segmenter.count(row.title, row.body)
+        bodies.append(list(body))
+        body.update(title)  # now title and body
+        out.codes.extend(map(codes.__getitem__, body))
+        out.counts.extend(body.values())
+        out.titled.extend(map(title.__contains__, body))
+        out.sizes.append(len(body))
+    out.vocab = list(codes)
+    out.simhash = fingerprint.simhashes(bodies)
+    return out
+
+
+class TermWriter:
+    """Writes batches into the term index of an open (read-write) warehouse."""
+
+    def __init__(self, warehouse: Warehouse, version: str) -> None:
+        self.con = warehouse.con
+        self.version = version
+
+    def write(self, rows: Sequence[Row], seg: Segmented) -> None:
+        """Replace the index of these articles, all in one transaction."""
+        if not rows:
+            return
+        self.con.begin()
+        try:
+            self._register_docs(rows, seg, {})
+            previous = {aid: (doc, site, day) for aid, doc, site, day in
+                        self.con.execute(sql_text("terms_previous")).fetchall()}
+            docs = self._number(rows, previous)
+            self._register_docs(rows, seg, docs)
+            self._register_docs(rows, seg, docs, self._clusters(rows, seg, docs))
+            if previous:
+                self._retract(list(previous.values()))
+            self._register_rows(seg)
+            run_script(self.con, "terms_write")
+            self.con.commit()
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                self.con.rollback()
+            raise
+        finally:
+            for name in ("batch_docs", "batch_rows", "batch_vocab", "batch_old"):
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister(name)
+
+    def _number(self, rows: Sequence[Row], previous: dict[str, tuple[int, str, Any]]
+                ) -> dict[str, int]:
+        """Doc numbers: an indexed article keeps its own, a new one gets the next."""
+        row = self.con.execute("SELECT coalesce(max(doc), 0) FROM term_docs").fetchone()
+        last = int(row[0]) if row else 0
+        docs = {}
+        for r in rows:
+            if r.article_id in previous:
+                docs[r.article_id] = previous[r.article_id][0]
+            elif r.article_id not in docs:
+                last += 1
+                docs[r.article_id] = last
+        return docs
+
+    def _clusters(self, rows: Sequence[Row], seg: Segmented, docs: dict[str, int]
+                  ) -> dict[int, int]:
+        stored = [fingerprint.Doc(*r) for r in self.con.execute(
+            sql_text("terms_candidates"), {"window": fingerprint.WINDOW_DAYS}).fetchall()]
+        new = [fingerprint.Doc(docs[r.article_id], r.day, h)
+               for r, h in zip(rows, seg.simhash, strict=True)]
+        return fingerprint.assign_clusters(new, stored)
+
+    def _retract(self, old: list[tuple[int, str, Any]]) -> None:
+        days = [day for _, _, day in old]
+        dated = None not in days
+        self.con.register("batch_old", {
+            "doc": np.array([doc for doc, _, _ in old], dtype=np.int32),
+            "site": _objects([site for _, site, _ in old]),
+        })
+        run_script(self.con, "terms_retract", {"lo": min(days) if dated else None,
+                                               "hi": max(days) if dated else None})
+
+    def _register_docs(self, rows: Sequence[Row], seg: Segmented, docs: dict[str, int],
+                       clusters: dict[int, int] | None = None) -> None:
+        numbers = [docs.get(r.article_id, 0) for r in rows]
+        self.con.register("batch_docs", {
+            "idx": np.arange(len(rows), dtype=np.int32),
+            "doc": np.array(numbers, dtype=np.int32),
+            "article_id": _objects([r.article_id for r in rows]),
+            "site": _objects([r.site for r in rows]),
+            "day": _objects([r.day for r in rows]),
+            "content_hash": _objects([r.content_hash for r in rows]),
+            "index_version": _objects([self.version] * len(rows)),
+            "terms": np.array(seg.sizes, dtype=np.int32),
+            "simhash": _objects(seg.simhash),
+            "cluster": np.array([(clusters or {}).get(n, n) for n in numbers], dtype=np.int32),
+            "indexed_at": _objects([utcnow()] * len(rows)),
+        })
+
+    def _register_rows(self, seg: Segmented) -> None:
+        self.con.register("batch_vocab", {"code": np.arange(len(seg.vocab), dtype=np.int32),
+                                          "term": _objects(seg.vocab)})
+        self.con.register("batch_rows", {
+            "idx": np.repeat(np.arange(len(seg.sizes), dtype=np.int32), seg.sizes),
+            "code": np.array(seg.codes, dtype=np.int32),
+            "count": np.array(seg.counts, dtype=np.int32),
+            "in_title": np.array(seg.titled, dtype=np.bool_),
+        })
+
+
+def compact(warehouse: Warehouse, force: bool = False) -> bool:
+    """Compact term_days when its deltas are many (or `force`); True when it did."""
+    con = warehouse.con
+    row = con.execute("SELECT count(*), count(*) FILTER (WHERE NOT compacted) "
+                      "FROM term_days").fetchone()
+    total, deltas = (int(row[0]), int(row[1])) if row else (0, 0)
+    if not force and (deltas < COMPACT_MIN_DELTAS or deltas < COMPACT_SHARE * total):
+        return False
+    con.begin()
+    try:
+        run_script(con, "terms_compact")
+        con.commit()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        raise
+    return True
+
+
+def run_script(con: duckdb.DuckDBPyConnection, name: str,
+               params: dict[str, Any] | None = None) -> None:
+    """Run a query file statement by statement, each with the parameters it names."""
+    for statement in _statements(sql_text(name)):
+        used = {key: value for key, value in (params or {}).items()
+                if key in _PARAM.findall(statement)}
+        con.execute(statement, used) if used else con.execute(statement)
+
+
+def _statements(text: str) -> list[str]:
+    """Split on ';' at line ends (the query files put one there after each statement)."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().rstrip(";")]
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def counts_of(segmenter: Segmenter, title: str, body: str) -> Counter[str]:
+    """All term counts of one article (title and body), as the index stores them."""
+    counts, title_counts = segmenter.count(title, body)
+    counts.update(title_counts)
+    return counts
