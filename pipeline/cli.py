@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--csv", action="store_true", help="CSV output")
     fmt.add_argument("--json", action="store_true", help="JSON lines output")
     p.add_argument("--plot", metavar="FILE.png", help="also draw the lines into a PNG")
-    p.add_argument("--plot-size", type=_size, default=(1200, 600), metavar="WxH",
+    p.add_argument("--plot-size", default="1200x600", metavar="WxH",
                    help="PNG size in pixels (default 1200x600)")
     p.set_defaults(handler=cmd_trend)
 
@@ -219,8 +219,8 @@ def _size(text: str) -> tuple[int, int]:
     width, sep, height = text.lower().partition("x")
     if not sep or not width.isdigit() or not height.isdigit() \
             or not (100 <= int(width) <= 10000 and 100 <= int(height) <= 10000):
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT in pixels "
-                                         "(100 to 10000 each), e.g. 1200x600")
+        raise UsageError(f"--plot-size {text!r} is not WIDTHxHEIGHT in pixels (100 to 10000 "
+                         "each), e.g. 1200x600")
     return int(width), int(height)
 
 
@@ -347,12 +347,17 @@ def cmd_trend(args: argparse.Namespace) -> int:
     from .trend import plot, trend
 
     settings = load_settings(args)
+    size = _size(args.plot_size)
+    if args.plot:
+        from .outputs import writable_file
+
+        writable_file(args.plot, "--plot")  # before the query, not after it
     result = trend(settings, args.terms, by=args.by, site=args.site, since=args.since,
                    until=args.until, share=args.share, dedupe=args.dedupe)
     for note in result.notes:
         print(f"newsvault: note: {note}", file=sys.stderr)
     if args.plot:
-        font = plot(result, args.plot, settings, args.plot_size)
+        font = plot(result, args.plot, settings, size)
         print(f"newsvault: plot {args.plot} drawn with {font}", file=sys.stderr)
     _print_rows(result.columns, result.rows,
                 "csv" if args.csv else "json" if args.json else "table")

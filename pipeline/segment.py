@@ -41,7 +41,8 @@ from .settings import TermsSettings
 RULES_VERSION = "1"  # bump when the rules above change: every article becomes stale
 MIN_CHARS, MAX_CHARS = 2, 32
 DEFAULT_DICTIONARY = "configs/terms.txt"
-_ENTRY = re.compile(r"^(?P<word>\S+)(?:\s+(?P<freq>\d+))?(?:\s+(?P<tag>[A-Za-z]+))?$")
+# jieba user dictionary lines: a word, then an optional frequency and a lower-case tag (n, nz)
+_ENTRY = re.compile(r"^(?P<word>\S+)(?:\s+(?P<freq>\d+))?(?:\s+(?P<tag>[a-z]+))?$")
 _CACHE_LIMIT = 500_000
 
 

@@ -16,8 +16,8 @@ When is an article (re)indexed?
     since (another writer, a re-extraction), or that was indexed with another
     `index_version`: the digest of segmenter, rules, dictionary and stop-words.  Editing
     configs/terms.txt therefore makes every article stale, and `newsvault terms` re-indexes
-    them all, oldest first, one committed batch at a time: a killed run resumes where
-    it stopped.  `trend` warns while some articles are stale.
+    them all, in storage order, one committed batch at a time: a killed run resumes
+    where it stopped.  `trend` warns while some articles are stale.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any
 
 import duckdb
 
@@ -55,14 +54,18 @@ def index_articles(warehouse: Warehouse, segmenter: Segmenter, ids: Sequence[str
 
 
 def read_articles(warehouse: Warehouse, ids: Sequence[str]) -> list[Row]:
-    """The articles of these ids, in this order (ids not stored are left out)."""
-    con = warehouse.con
-    con.register("batch_ids", {"article_id": _objects(list(ids))})
-    try:
-        found = {r[0]: Row(*r) for r in con.execute(sql_text("terms_articles")).fetchall()}
-    finally:
-        con.unregister("batch_ids")
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
+    """The stored articles of these ids (in storage order)."""
+    rows = [r[0] for r in warehouse.con.execute(sql_text("terms_rowids"),
+                                                {"ids": list(ids)}).fetchall()]
+    return read_rows(warehouse, rows)
+
+
+def read_rows(warehouse: Warehouse, rows: Sequence[int]) -> list[Row]:
+    """The articles at these row ids."""
+    if not rows:
+        return []
+    return [Row(*r) for r in warehouse.con.execute(sql_text("terms_articles"), {
+        "lo": min(rows), "hi": max(rows), "rows": list(rows)}).fetchall()]
 
 
 def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | None:
@@ -181,10 +184,10 @@ def _worklist(warehouse: Warehouse, version: str) -> int:
 
 def _batches(warehouse: Warehouse, todo: int, batch: int) -> Iterator[list[Row]]:
     for start in range(0, todo, batch):
-        ids = [r[0] for r in warehouse.con.execute(
-            f"SELECT article_id FROM index_todo WHERE n > {start} AND n <= {start + batch} "
+        rows = [r[0] for r in warehouse.con.execute(
+            f"SELECT row FROM index_todo WHERE n > {start} AND n <= {start + batch} "
             "ORDER BY n").fetchall()]
-        yield read_articles(warehouse, ids)
+        yield read_rows(warehouse, rows)
 
 
 def _segmented(warehouse: Warehouse, segmenter: Segmenter,
@@ -225,10 +228,3 @@ def check(settings: Settings) -> IndexStatus:
     with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
         return status(warehouse.con, segmenter.digest)
 
-
-def _objects(values: list[str]) -> Any:
-    import numpy as np
-
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array

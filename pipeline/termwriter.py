@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -47,14 +47,15 @@ class Row:
 
 @dataclass
 class Segmented:
-    """One batch, segmented: a local vocabulary and integer columns."""
+    """One batch, segmented: a local vocabulary and integer columns (numpy arrays, which
+    also pickle fast from a worker process)."""
 
-    vocab: list[str] = field(default_factory=list)       # code -> term
-    codes: list[int] = field(default_factory=list)       # per row: code of its term
-    counts: list[int] = field(default_factory=list)      # per row: occurrences
-    titled: list[bool] = field(default_factory=list)     # per row: in the title
-    sizes: list[int] = field(default_factory=list)       # per article: its rows
-    simhash: list[int | None] = field(default_factory=list)
+    vocab: list[str]               # code -> term
+    codes: np.ndarray              # per row: code of its term
+    counts: np.ndarray             # per row: occurrences
+    titled: np.ndarray             # per row: in the title
+    sizes: np.ndarray              # per article: its rows
+    simhash: list[int | None]
 
 
 class _Codes(dict[str, int]):
@@ -65,20 +66,23 @@ class _Codes(dict[str, int]):
 
 def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
     """Count each article's terms (title and body) and fingerprint its body."""
-    out = Segmented()
-    codes = _Codes()
+    local = _Codes()
+    codes: list[int] = []
+    counts: list[int] = []
+    titled: list[bool] = []
+    sizes: list[int] = []
     bodies = []
     for row in rows:
         body, title = segmenter.count(row.title, row.body)
         bodies.append(list(body))
         body.update(title)  # now title and body
-        out.codes.extend(map(codes.__getitem__, body))
-        out.counts.extend(body.values())
-        out.titled.extend(map(title.__contains__, body))
-        out.sizes.append(len(body))
-    out.vocab = list(codes)
-    out.simhash = fingerprint.simhashes(bodies)
-    return out
+        codes.extend(map(local.__getitem__, body))
+        counts.extend(body.values())
+        titled.extend(map(title.__contains__, body))
+        sizes.append(len(body))
+    return Segmented(list(local), np.array(codes, dtype=np.int32),
+                     np.array(counts, dtype=np.int32), np.array(titled, dtype=np.bool_),
+                     np.array(sizes, dtype=np.int32), fingerprint.simhashes(bodies))
 
 
 class TermWriter:
@@ -131,7 +135,8 @@ class TermWriter:
     def _clusters(self, rows: Sequence[Row], seg: Segmented, docs: dict[str, int]
                   ) -> dict[int, int]:
         stored = [fingerprint.Doc(*r) for r in self.con.execute(
-            sql_text("terms_candidates"), {"window": fingerprint.WINDOW_DAYS}).fetchall()]
+            sql_text("terms_candidates"), {"window": fingerprint.WINDOW_DAYS,
+                                           "distance": fingerprint.MAX_DISTANCE}).fetchall()]
         new = [fingerprint.Doc(docs[r.article_id], r.day, h)
                for r, h in zip(rows, seg.simhash, strict=True)]
         return fingerprint.assign_clusters(new, stored)
@@ -157,7 +162,7 @@ class TermWriter:
             "day": _objects([r.day for r in rows]),
             "content_hash": _objects([r.content_hash for r in rows]),
             "index_version": _objects([self.version] * len(rows)),
-            "terms": np.array(seg.sizes, dtype=np.int32),
+            "terms": seg.sizes,
             "simhash": _objects(seg.simhash),
             "cluster": np.array([(clusters or {}).get(n, n) for n in numbers], dtype=np.int32),
             "indexed_at": _objects([utcnow()] * len(rows)),
@@ -168,9 +173,9 @@ class TermWriter:
                                           "term": _objects(seg.vocab)})
         self.con.register("batch_rows", {
             "idx": np.repeat(np.arange(len(seg.sizes), dtype=np.int32), seg.sizes),
-            "code": np.array(seg.codes, dtype=np.int32),
-            "count": np.array(seg.counts, dtype=np.int32),
-            "in_title": np.array(seg.titled, dtype=np.bool_),
+            "code": seg.codes,
+            "count": seg.counts,
+            "in_title": seg.titled,
         })
 
 

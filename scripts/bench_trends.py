@@ -84,8 +84,9 @@ base AS (
     SELECT i,
            CASE WHEN i % 10 < 2 THEN 'kr-article' WHEN i % 10 < 4 THEN 'kr-flash'
                 WHEN i % 10 < 7 THEN 'ne-dy' ELSE 'ne-news' END AS kind,
-           TIMESTAMPTZ '2024-12-01 00:00:00+08'
-               + to_seconds((hash(i, 1) % (730 * 86400))::BIGINT) AS published_at,
+           TIMESTAMPTZ '2024-12-01 00:00:00+08'  -- in storage order, as a crawl stores
+               + to_seconds((i * 730 * 86400 // $total + hash(i, 1) % 7200)::BIGINT)
+               AS published_at,
            sqrt(-2 * ln(greatest(random(), 1e-9))) * cos(2 * pi() * random()) AS z
     FROM range($first, $last) AS t(i)
 ),
@@ -164,7 +165,8 @@ def generate(path: Path, articles: int) -> dict[str, float]:
         for first in range(0, articles - reposts, step):
             last = min(first + step, articles - reposts)
             con.execute(GENERATE, {"words": words, "first": first, "last": last,
-                                   "zipf": ZIPF, "inv": 1 / (1 - ZIPF)})
+                                   "total": articles - reposts, "zipf": ZIPF,
+                                   "inv": 1 / (1 - ZIPF)})
             print(f"\rgenerated {last} articles", end="", file=sys.stderr, flush=True)
         con.execute(REPOSTS, {"limit": reposts})
         con.execute("CHECKPOINT")

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS term_docs (
     index_version VARCHAR NOT NULL, -- digest of segmenter, rules, dictionary, stop-words
     terms         INTEGER NOT NULL, -- distinct terms kept
     simhash       BIGINT,           -- 64-bit SimHash of the body's terms (NULL: too short)
-    cluster       INTEGER NOT NULL, -- doc of the earliest near-duplicate (itself if none)
+    cluster       INTEGER NOT NULL, -- doc naming its cluster of near-duplicates (own if none)
     indexed_at    TIMESTAMPTZ NOT NULL
 );
 

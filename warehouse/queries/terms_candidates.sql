@@ -1,13 +1,13 @@
--- Indexed articles that may be near-duplicates of the batch (`batch_docs`): published
--- within $window days of a batch article and sharing one of the four 16-bit bands of
--- its SimHash. pipeline.fingerprint then checks the distance.
+-- Indexed articles that are near-duplicates of an article of the batch (`batch_docs`):
+-- published within $window days of it, sharing one of the nine 7-bit bands of its
+-- SimHash (any two hashes within 8 bits do) and within $distance bits of it.
 WITH batch AS (
-    SELECT day, b, (simhash >> (16 * b)) & 65535 AS v
-    FROM batch_docs, range(4) AS r(b)
+    SELECT day, simhash, b, (simhash >> (7 * b)) & 127 AS v
+    FROM batch_docs, range(9) AS r(b)
     WHERE simhash IS NOT NULL AND day IS NOT NULL
 ), stored AS (
-    SELECT d.doc, d.day, d.simhash, d.cluster, b, (d.simhash >> (16 * b)) & 65535 AS v
-    FROM term_docs AS d, range(4) AS r(b)
+    SELECT d.doc, d.day, d.simhash, d.cluster, b, (d.simhash >> (7 * b)) & 127 AS v
+    FROM term_docs AS d, range(9) AS r(b)
     WHERE d.simhash IS NOT NULL
       AND d.day BETWEEN (SELECT min(day) FROM batch) - $window
                     AND (SELECT max(day) FROM batch) + $window
@@ -15,4 +15,5 @@ WITH batch AS (
 )
 SELECT DISTINCT s.doc, s.day, s.simhash, s.cluster
 FROM stored AS s JOIN batch USING (b, v)
-WHERE abs(s.day - batch.day) <= $window;
+WHERE abs(s.day - batch.day) <= $window
+  AND bit_count(xor(s.simhash, batch.simhash)) <= $distance;

@@ -1,6 +1,6 @@
 -- Take back what re-indexed articles (`batch_old`: doc, site, day as indexed) counted:
--- negative deltas in term_days, then their term_rows. $lo..$hi bound their days so the
--- delete skips the row groups of other days (NULL: some had no day; read them all).
+-- negative deltas in term_days, then their term_rows and term_docs rows. $lo..$hi bound
+-- their days so the deletes skip the row groups of other days (NULL: some had no day).
 INSERT INTO term_days
 SELECT r.term_id, o.site, r.day, -count(*), -sum(r.count), -count(*) FILTER (WHERE r.in_title),
        FALSE
@@ -9,4 +9,7 @@ WHERE r.day IS NOT NULL AND ($lo IS NULL OR r.day BETWEEN $lo AND $hi)
 GROUP BY ALL;
 
 DELETE FROM term_rows
+WHERE doc IN (SELECT doc FROM batch_old) AND ($lo IS NULL OR day BETWEEN $lo AND $hi);
+
+DELETE FROM term_docs
 WHERE doc IN (SELECT doc FROM batch_old) AND ($lo IS NULL OR day BETWEEN $lo AND $hi);

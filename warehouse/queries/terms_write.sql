@@ -22,8 +22,6 @@ SELECT term_id, site, day, count(*), sum(count), count(*) FILTER (WHERE in_title
 FROM batch_resolved WHERE day IS NOT NULL
 GROUP BY ALL;
 
-DELETE FROM term_docs WHERE article_id IN (SELECT article_id FROM batch_docs);
-
 INSERT INTO term_docs
 SELECT doc, article_id, site, day, content_hash, index_version, terms, simhash, cluster,
        indexed_at
