@@ -33,8 +33,8 @@ import numpy as np
 MAX_DISTANCE = 8
 MIN_TERMS = 20     # shorter bodies (a few shared words say little) are never clustered
 WINDOW_DAYS = 7
-BANDS = MAX_DISTANCE + 1  # 9 bands of 7 bits: within 8 bits, two hashes share one band
-BAND_BITS = 64 // BANDS
+BANDS = MAX_DISTANCE + 1  # terms_candidates.sql: 9 bands of 7 bits; within 8 bits, two
+BAND_BITS = 64 // BANDS  # hashes share one band exactly (pigeonhole)
 _SHIFTS = np.arange(64, dtype=np.uint64)
 _DOCS_PER_CHUNK = 512
 _MASK = 0xFFFF_FFFF_FFFF_FFFF
@@ -84,55 +84,35 @@ def distance(a: int, b: int) -> int:
     return ((a ^ b) & _MASK).bit_count()
 
 
-def bands(value: int) -> list[tuple[int, int]]:
-    """(band, 7-bit value) of a signed SimHash, as terms_candidates.sql computes them."""
-    unsigned = value & _MASK
-    return [(b, (unsigned >> (BAND_BITS * b)) & ((1 << BAND_BITS) - 1)) for b in range(BANDS)]
-
-
 @dataclass(frozen=True)
-class Doc:
-    """An article being indexed, or an indexed one (a candidate)."""
+class Match:
+    """A near-duplicate of a new doc: an indexed one (with its cluster) or, with cluster
+    None, another new doc."""
 
     doc: int
-    day: dt.date | None
-    simhash: int | None
-    cluster: int = 0
+    other: int
+    day: dt.date
+    cluster: int | None
 
 
-def assign_clusters(new: Sequence[Doc], stored: Iterable[Doc]) -> dict[int, int]:
-    """doc -> cluster for the new docs.
+def assign_clusters(new: Sequence[tuple[int, dt.date | None]], matches: Iterable[Match]
+                    ) -> dict[int, int]:
+    """doc -> cluster for the new (doc, day)s, given their near-duplicate matches.
 
-    `stored` are indexed docs sharing a band with some new doc (the candidates query).
-    New docs are also compared with each other, in (day, doc) order, so a story and its
-    reposts indexed in one batch end up together.
+    New docs are taken in (day, doc) order; each joins the cluster of its earliest match
+    (by day, then doc) among the indexed docs and the new docs placed before it, or
+    founds its own (named by its doc).  A story and its reposts indexed in one batch so
+    end up together.
     """
-    index: dict[tuple[int, int], list[Doc]] = {}
-    for doc in stored:
-        _place(index, doc)
+    found: dict[int, list[Match]] = {}
+    for match in matches:
+        found.setdefault(match.doc, []).append(match)
     clusters: dict[int, int] = {}
-    for doc in sorted(new, key=lambda d: (d.day or dt.date.max, d.doc)):
-        match = _earliest_match(doc, index)
-        clusters[doc.doc] = match.cluster if match else doc.doc
-        _place(index, Doc(doc.doc, doc.day, doc.simhash, clusters[doc.doc]))
+    for doc, _ in sorted(new, key=lambda d: (d[1] or dt.date.max, d[0])):
+        best: tuple[tuple[dt.date, int], int] | None = None
+        for match in found.get(doc, ()):
+            cluster = match.cluster if match.cluster is not None else clusters.get(match.other)
+            if cluster is not None and (best is None or (match.day, match.other) < best[0]):
+                best = ((match.day, match.other), cluster)
+        clusters[doc] = best[1] if best else doc
     return clusters
-
-
-def _place(index: dict[tuple[int, int], list[Doc]], doc: Doc) -> None:
-    if doc.simhash is not None and doc.day is not None:
-        for key in bands(doc.simhash):
-            index.setdefault(key, []).append(doc)
-
-
-def _earliest_match(doc: Doc, index: dict[tuple[int, int], list[Doc]]) -> Doc | None:
-    if doc.day is None or doc.simhash is None:
-        return None
-    best: Doc | None = None
-    for key in bands(doc.simhash):
-        for other in index.get(key, ()):
-            if (other.doc != doc.doc and other.day is not None and other.simhash is not None
-                    and abs((other.day - doc.day).days) <= WINDOW_DAYS
-                    and distance(doc.simhash, other.simhash) <= MAX_DISTANCE
-                    and (best is None or (other.day, other.doc) < (best.day, best.doc))):
-                best = other
-    return best

@@ -103,7 +103,7 @@ class TermWriter:
                         self.con.execute(sql_text("terms_previous")).fetchall()}
             docs = self._number(rows, previous)
             self._register_docs(rows, seg, docs)
-            self._register_docs(rows, seg, docs, self._clusters(rows, seg, docs))
+            self._register_docs(rows, seg, docs, self._clusters(rows, docs))
             if previous:
                 self._retract(list(previous.values()))
             self._register_rows(seg)
@@ -132,14 +132,12 @@ class TermWriter:
                 docs[r.article_id] = last
         return docs
 
-    def _clusters(self, rows: Sequence[Row], seg: Segmented, docs: dict[str, int]
-                  ) -> dict[int, int]:
-        stored = [fingerprint.Doc(*r) for r in self.con.execute(
+    def _clusters(self, rows: Sequence[Row], docs: dict[str, int]) -> dict[int, int]:
+        matches = [fingerprint.Match(*r) for r in self.con.execute(
             sql_text("terms_candidates"), {"window": fingerprint.WINDOW_DAYS,
                                            "distance": fingerprint.MAX_DISTANCE}).fetchall()]
-        new = [fingerprint.Doc(docs[r.article_id], r.day, h)
-               for r, h in zip(rows, seg.simhash, strict=True)]
-        return fingerprint.assign_clusters(new, stored)
+        return fingerprint.assign_clusters([(docs[r.article_id], r.day) for r in rows],
+                                           matches)
 
     def _retract(self, old: list[tuple[int, str, Any]]) -> None:
         days = [day for _, _, day in old]

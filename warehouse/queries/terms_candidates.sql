@@ -1,8 +1,9 @@
--- Indexed articles that are near-duplicates of an article of the batch (`batch_docs`):
--- published within $window days of it, sharing one of the nine 7-bit bands of its
--- SimHash (any two hashes within 8 bits do) and within $distance bits of it.
+-- Near-duplicates of the batch's articles (`batch_docs`): pairs published within $window
+-- days of each other whose SimHashes differ in at most $distance bits, found through
+-- the nine 7-bit bands (two hashes within 8 bits share one). `other` is an indexed
+-- article (with its cluster) or, with cluster NULL, another article of the batch.
 WITH batch AS (
-    SELECT day, simhash, b, (simhash >> (7 * b)) & 127 AS v
+    SELECT doc, day, simhash, b, (simhash >> (7 * b)) & 127 AS v
     FROM batch_docs, range(9) AS r(b)
     WHERE simhash IS NOT NULL AND day IS NOT NULL
 ), stored AS (
@@ -13,7 +14,11 @@ WITH batch AS (
                     AND (SELECT max(day) FROM batch) + $window
       AND d.article_id NOT IN (SELECT article_id FROM batch_docs)
 )
-SELECT DISTINCT s.doc, s.day, s.simhash, s.cluster
-FROM stored AS s JOIN batch USING (b, v)
-WHERE abs(s.day - batch.day) <= $window
-  AND bit_count(xor(s.simhash, batch.simhash)) <= $distance;
+SELECT DISTINCT n.doc, o.doc AS other, o.day, o.cluster
+FROM batch AS n JOIN stored AS o USING (b, v)
+WHERE abs(o.day - n.day) <= $window AND bit_count(xor(o.simhash, n.simhash)) <= $distance
+UNION
+SELECT DISTINCT n.doc, o.doc AS other, o.day, NULL AS cluster
+FROM batch AS n JOIN batch AS o USING (b, v)
+WHERE n.doc <> o.doc AND abs(o.day - n.day) <= $window
+  AND bit_count(xor(o.simhash, n.simhash)) <= $distance;
