@@ -328,7 +328,8 @@ def cmd_terms(args: argparse.Namespace) -> int:
     if args.check:
         report = terms.check(settings)
         print(f"term index {report.version}: {report.current} of {report.articles} articles "
-              f"current, {report.stale} stale, {report.missing} not indexed")
+              f"current, {report.stale} stale, {report.missing} not indexed; daily counts of "
+              f"{report.recount} months await a recount")
         return EXIT_OK if not report.todo else EXIT_FAILURES
 
     def progress(done: int, todo: int) -> None:

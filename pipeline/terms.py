@@ -6,7 +6,8 @@
 Tables (warehouse/migrations/0004_terms.sql, written by pipeline.termwriter): the
 vocabulary `term_ids`, `term_docs` (per indexed article: content hash and index version
 it was indexed from, SimHash, near-duplicate cluster), `term_rows` (article x term) and
-`term_days` (per term, site and day; additive deltas, compacted by `newsvault terms`),
+`term_days` (per term, site and day: recounted per month by `newsvault terms`, plus
+the crawl's deltas since),
 read through the views `terms` and `term_daily`.  A batch is written in one transaction.
 
 When is an article (re)indexed?
@@ -37,7 +38,7 @@ from .errors import WarehouseError
 from .lock import RunLock
 from .segment import Entry, Segmenter, load_dictionary, load_stopwords
 from .settings import Settings
-from .termwriter import Row, Segmented, TermWriter, compact, segment_batch
+from .termwriter import Row, Segmented, TermWriter, recount, segment_batch
 from .warehouse import Warehouse, sql_text
 
 log = logging.getLogger(__name__)
@@ -106,19 +107,19 @@ class IndexStatus:
     current: int
     stale: int
     missing: int
-    deltas: int      # term_days rows written since the last compaction
+    recount: int     # months whose daily counts await a recount (an interrupted index)
     version: str
 
     @property
     def todo(self) -> int:
-        return self.stale + self.missing
+        return self.stale + self.missing + self.recount
 
 
 def status(con: duckdb.DuckDBPyConnection, version: str) -> IndexStatus:
     """How many articles are indexed with this version and their current content."""
     row = con.execute(sql_text("terms_status"), {"version": version}).fetchone()
-    articles, current, stale, missing, deltas = row if row else (0, 0, 0, 0, 0)
-    return IndexStatus(int(articles), int(current), int(stale), int(missing), int(deltas),
+    articles, current, stale, missing, months = row if row else (0, 0, 0, 0, 0)
+    return IndexStatus(int(articles), int(current), int(stale), int(missing), int(months),
                        version)
 
 
@@ -126,14 +127,14 @@ def status(con: duckdb.DuckDBPyConnection, version: str) -> IndexStatus:
 class IndexReport:
     indexed: int
     seconds: float
-    compacted: bool
+    months: int          # months whose daily counts were recounted
     status: IndexStatus
 
     @property
     def summary(self) -> str:
         rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
         return (f"indexed {self.indexed} articles in {self.seconds:.1f} s ({rate:.0f}/s)"
-                f"{'; daily counts compacted' if self.compacted else ''}; "
+                f"; daily counts of {self.months} months recounted; "
                 f"{self.status.current} of {self.status.articles} current, "
                 f"index version {self.status.version}")
 
@@ -142,7 +143,8 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
            batch: int = BATCH, progress: Callable[[int, int], None] | None = None
            ) -> IndexReport:
     """Index every article that is missing or stale (all of them with `rebuild`), then
-    compact the daily counts if they hold many deltas.
+    recount the daily counts of the months it touched (and of those holding the crawl's
+    deltas), which also keeps them sorted for fast trends.
 
     Takes the run lock, so a crawl started meanwhile exits 75 and cron retries it.
     `workers` segmenting processes (default: one per CPU when there is much to do).
@@ -158,7 +160,7 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
         todo = _worklist(warehouse, segmenter.digest)
         if workers is None:
             workers = (os.cpu_count() or 1) if todo > 4 * batch else 1
-        writer = TermWriter(warehouse, segmenter.digest)
+        writer = TermWriter(warehouse, segmenter.digest, deltas=False)
         done = 0
         for rows, seg in _segmented(warehouse, segmenter, (entries, stopwords), todo, batch,
                                     workers):
@@ -166,9 +168,9 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
             done += len(rows)
             if progress:
                 progress(done, todo)
-        compacted = compact(warehouse, force=rebuild)
+        months = recount(warehouse)
         final = status(warehouse.con, segmenter.digest)
-    return IndexReport(done, time.perf_counter() - started, compacted, final)
+    return IndexReport(done, time.perf_counter() - started, months, final)
 
 
 def _worklist(warehouse: Warehouse, version: str) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +28,6 @@ from .segment import Segmenter
 from .warehouse import Warehouse, sql_text
 
 _PARAM = re.compile(r"\$(\w+)")
-COMPACT_MIN_DELTAS = 100_000   # compact term_days when it holds more deltas than this
-COMPACT_SHARE = 0.1            # ... and than this share of its rows
 
 
 @dataclass(frozen=True)
@@ -86,11 +83,17 @@ def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
 
 
 class TermWriter:
-    """Writes batches into the term index of an open (read-write) warehouse."""
+    """Writes batches into the term index of an open (read-write) warehouse.
 
-    def __init__(self, warehouse: Warehouse, version: str) -> None:
+    With `deltas` (the crawl's small batches) each batch adds its own rows to the daily
+    counts; without (a bulk index) it marks its months, which `recount` then rebuilds
+    from the article rows at once: cheaper than a delta per batch, and sorted.
+    """
+
+    def __init__(self, warehouse: Warehouse, version: str, *, deltas: bool = True) -> None:
         self.con = warehouse.con
         self.version = version
+        self.deltas = deltas
 
     def write(self, rows: Sequence[Row], seg: Segmented) -> None:
         """Replace the index of these articles, all in one transaction."""
@@ -108,6 +111,7 @@ class TermWriter:
                 self._retract(list(previous.values()))
             self._register_rows(seg)
             run_script(self.con, "terms_write")
+            run_script(self.con, "terms_deltas" if self.deltas else "terms_mark")
             self.con.commit()
         except BaseException:
             with contextlib.suppress(duckdb.Error):
@@ -145,9 +149,11 @@ class TermWriter:
         self.con.register("batch_old", {
             "doc": np.array([doc for doc, _, _ in old], dtype=np.int32),
             "site": _objects([site for _, site, _ in old]),
+            "day": _objects(days),
         })
         run_script(self.con, "terms_retract", {"lo": min(days) if dated else None,
-                                               "hi": max(days) if dated else None})
+                                               "hi": max(days) if dated else None,
+                                               "deltas": self.deltas})
 
     def _register_docs(self, rows: Sequence[Row], seg: Segmented, docs: dict[str, int],
                        clusters: dict[int, int] | None = None) -> None:
@@ -177,23 +183,21 @@ class TermWriter:
         })
 
 
-def compact(warehouse: Warehouse, force: bool = False) -> bool:
-    """Compact term_days when its deltas are many (or `force`); True when it did."""
+def recount(warehouse: Warehouse) -> int:
+    """Rebuild the daily counts of every month marked by a bulk index or holding the
+    crawl's deltas, one month per transaction; returns how many months."""
     con = warehouse.con
-    row = con.execute("SELECT count(*), count(*) FILTER (WHERE NOT compacted) "
-                      "FROM term_days").fetchone()
-    total, deltas = (int(row[0]), int(row[1])) if row else (0, 0)
-    if not force and (deltas < COMPACT_MIN_DELTAS or deltas < COMPACT_SHARE * total):
-        return False
-    con.begin()
-    try:
-        run_script(con, "terms_compact")
-        con.commit()
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.rollback()
-        raise
-    return True
+    months = [m for (m,) in con.execute(sql_text("terms_months")).fetchall()]
+    for month in months:
+        con.begin()
+        try:
+            run_script(con, "terms_recount", {"month": month})
+            con.commit()
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()
+            raise
+    return len(months)
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str,
@@ -215,10 +219,3 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
-
-
-def counts_of(segmenter: Segmenter, title: str, body: str) -> Counter[str]:
-    """All term counts of one article (title and body), as the index stores them."""
-    counts, title_counts = segmenter.count(title, body)
-    counts.update(title_counts)
-    return counts

@@ -76,10 +76,10 @@ def build_query(series: Sequence[Series], ids: dict[str, int], *, by: str,
                 ) -> tuple[str, dict[str, Any]]:
     """The trend SQL (values inlined, see filters.literal) and no parameters.
 
-    One-word series without --dedupe read the daily counts (`term_days`, compacted and
-    sorted by term_id: a few row groups).  A series of several words counts articles
-    mentioning any of them once, and --dedupe counts clusters: both need the article
-    rows (`term_rows` with `term_docs`), which is exact and slower.
+    One-word series without --dedupe read the daily counts (`term_days`, recounted
+    per month and sorted by term_id: a few row groups per month).  A series of several
+    words counts articles mentioning any of them once, and --dedupe counts clusters:
+    both need the article rows (`term_rows` with `term_docs`), exact and slower.
     """
     first, last = window.days()
     period = f"CAST(date_trunc('{by}', day) AS DATE)"
@@ -139,11 +139,15 @@ def _notes(con: duckdb.DuckDBPyConnection, version: str, series: Sequence[Series
     if missing:
         notes.append(f"never indexed: {', '.join(missing)} (counted as 0)")
     row = con.execute("SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM term_docs "
-                      f"WHERE index_version = {literal(version)})").fetchone()
-    behind = int(row[0]) if row and row[0] else 0
+                      f"WHERE index_version = {literal(version)}), "
+                      "(SELECT count(DISTINCT month) FROM term_recount)").fetchone()
+    behind, months = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
     if behind > 0:
         notes.append(f"{behind} articles are not indexed with the current dictionary; "
                      "run `newsvault terms` for exact counts")
+    if months > 0:
+        notes.append(f"the daily counts of {months} months await a recount (an index run "
+                     "was interrupted); run `newsvault terms`")
     return notes
 
 

@@ -9,9 +9,11 @@
 --   term_docs  one row per indexed article: doc number, what it was indexed from,
 --              SimHash and near-duplicate cluster
 --   term_rows  one row per article (doc) and term
---   term_days  per term, site and Beijing day: articles and mentions, kept as additive
---              deltas (a re-indexed article adds negative rows) that `newsvault terms`
---              compacts and sorts by term_id, so a trend reads a few row groups
+--   term_days  per term, site and Beijing day: articles and mentions. `newsvault terms`
+--              recounts a month from term_rows (sorted by term_id, so a trend reads a
+--              few row groups); the crawl adds deltas (negative ones for a re-indexed
+--              article) until the next recount
+--   term_recount  months a bulk index has marked for a recount
 
 CREATE TABLE IF NOT EXISTS term_ids (
     term_id INTEGER NOT NULL,
@@ -46,7 +48,11 @@ CREATE TABLE IF NOT EXISTS term_days (
     articles       INTEGER NOT NULL, -- articles mentioning the term (a delta)
     mentions       INTEGER NOT NULL, -- occurrences (a delta)
     title_articles INTEGER NOT NULL, -- articles with the term in the title (a delta)
-    compacted      BOOLEAN NOT NULL  -- written by a compaction (else a delta since)
+    compacted      BOOLEAN NOT NULL  -- written by a recount (else a delta since)
+);
+
+CREATE TABLE IF NOT EXISTS term_recount (
+    month DATE NOT NULL             -- first day of a month whose term_days need a recount
 );
 
 -- One row per article and term, as analysts expect it.
