@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 
@@ -55,27 +54,37 @@ class _Hashes(dict[str, int]):
 _HASHES = _Hashes()
 
 
+def term_hashes(terms: Sequence[str]) -> np.ndarray:
+    """The stable 64-bit hash of each term (blake2b; cached per process)."""
+    return np.fromiter(map(_HASHES.__getitem__, terms), dtype=np.uint64, count=len(terms))
+
+
 def simhashes(docs: Sequence[Sequence[str]]) -> list[int | None]:
     """The signed 64-bit SimHash of each body's distinct terms (None: under MIN_TERMS)."""
-    out: list[int | None] = [None] * len(docs)
-    for first in range(0, len(docs), _DOCS_PER_CHUNK):  # bounded memory for big batches
-        chunk = docs[first:first + _DOCS_PER_CHUNK]
-        lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-        keep = np.flatnonzero(lengths >= MIN_TERMS)
+    sizes = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    hashes = term_hashes([t for doc in docs for t in doc])
+    return simhashes_of(hashes, sizes)
+
+
+def simhashes_of(hashes: np.ndarray, sizes: np.ndarray) -> list[int | None]:
+    """SimHashes of consecutive runs of term hashes (`sizes[i]` terms for doc i)."""
+    out: list[int | None] = [None] * len(sizes)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    for first in range(0, len(sizes), _DOCS_PER_CHUNK):  # bounded memory for big batches
+        keep = np.flatnonzero(sizes[first:first + _DOCS_PER_CHUNK] >= MIN_TERMS) + first
         if not len(keep):
             continue
-        kept = [chunk[i] for i in keep]
-        sizes = lengths[keep]
-        hashes = np.fromiter(map(_HASHES.__getitem__, chain.from_iterable(kept)),
-                             dtype=np.uint64, count=int(sizes.sum()))
-        bits = np.unpackbits(hashes.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1,
-                             bitorder="little")  # (terms, 64): bit j of each term's hash
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        ones = np.add.reduceat(bits, starts, axis=0, dtype=np.int32)
-        packed = ((2 * ones > sizes[:, None]).astype(np.uint64) << _SHIFTS).sum(
+        parts = [hashes[starts[i]:ends[i]] for i in keep]
+        bits = np.unpackbits(np.concatenate(parts).astype("<u8").view(np.uint8).reshape(-1, 8),
+                             axis=1, bitorder="little")  # (terms, 64): bit j of each hash
+        lengths = sizes[keep]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        ones = np.add.reduceat(bits, offsets, axis=0, dtype=np.int32)
+        packed = ((2 * ones > lengths[:, None]).astype(np.uint64) << _SHIFTS).sum(
             axis=1, dtype=np.uint64)  # a bit is set when most terms have it set
         for i, value in zip(keep, packed.view(np.int64).tolist(), strict=True):
-            out[first + int(i)] = value
+            out[int(i)] = value
     return out
 
 

@@ -68,18 +68,30 @@ def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
     counts: list[int] = []
     titled: list[bool] = []
     sizes: list[int] = []
-    bodies = []
+    body_sizes: list[int] = []
     for row in rows:
         body, title = segmenter.count(row.title, row.body)
-        bodies.append(list(body))
-        body.update(title)  # now title and body
+        body_sizes.append(len(body))
+        body.update(title)  # title and body; the body's terms stay first (dict order)
         codes.extend(map(local.__getitem__, body))
         counts.extend(body.values())
         titled.extend(map(title.__contains__, body))
         sizes.append(len(body))
-    return Segmented(list(local), np.array(codes, dtype=np.int32),
-                     np.array(counts, dtype=np.int32), np.array(titled, dtype=np.bool_),
-                     np.array(sizes, dtype=np.int32), fingerprint.simhashes(bodies))
+    vocab = list(local)
+    code_array = np.array(codes, dtype=np.int32)
+    return Segmented(vocab, code_array, np.array(counts, dtype=np.int32),
+                     np.array(titled, dtype=np.bool_), np.array(sizes, dtype=np.int32),
+                     _body_simhashes(vocab, code_array, sizes, body_sizes))
+
+
+def _body_simhashes(vocab: list[str], codes: np.ndarray, sizes: list[int],
+                    body_sizes: list[int]) -> list[int | None]:
+    """Each article's SimHash over the terms of its body (the first `body_sizes[i]` of
+    its rows), hashing each distinct term of the batch once."""
+    hashes = fingerprint.term_hashes(vocab)[codes]
+    ends = np.cumsum(sizes)
+    in_body = np.arange(len(codes)) < np.repeat(ends - sizes + np.array(body_sizes), sizes)
+    return fingerprint.simhashes_of(hashes[in_body], np.array(body_sizes, dtype=np.int64))
 
 
 class TermWriter:

@@ -234,3 +234,8 @@ def test_the_index_works_the_same_in_a_ducklake_catalog(config, kr, ne, tmp_path
     assert main([*nv, "trend", "DeepSeek", "MiniMax", "--by", "month", "--csv"]) == 0
     assert capsys.readouterr().out == before
     assert ",DeepSeek,1," in before and not Path("warehouse/news.duckdb").exists()
+
+
+def test_two_spellings_of_a_term_add_up(segmenter):
+    body, title = segmenter.count("DEEPSEEK发布", "DeepSeek和deepseek都是DeepSeek")
+    assert body["DeepSeek"] == 3 and title["DeepSeek"] == 1
