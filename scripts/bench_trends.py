@@ -182,6 +182,12 @@ def timed(argv: list[str], repeat: int = 1) -> tuple[float, float, str]:
     return min(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2]
 
 
+def load() -> str:
+    """The 1-minute load average when a step starts (the machine has 2 cores; anything
+    above the step's own processes is another program competing for them)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def run_measured(argv: list[str]) -> tuple[float, float, str]:
     """Run a command: (wall seconds, peak RSS in MiB, stdout).
 
@@ -229,11 +235,11 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def new_articles_rate(path: Path, count: int, batch: int = 20) -> tuple[float, float]:
-    """Store `count` new articles (copies of the latest, new ids, so never indexed) and
-    index them in crawl-sized batches, as the crawl hook does, in a child process;
-    returns (articles/s, peak RSS MiB)."""
-    code = f"""
+def new_articles_code(path: Path, count: int, batch: int = 20) -> str:
+    """Python that stores `count` new articles (copies of the latest under new ids, so
+    never indexed) and indexes them in crawl-sized batches, as the crawl hook does; it
+    prints articles per second."""
+    return f"""
 import time
 from pipeline import settings as S
 from pipeline.segment import Segmenter
@@ -253,8 +259,6 @@ with Warehouse.open(s.warehouse) as wh:
         index_articles(wh, seg, ids[k:k + {batch}])
     print(len(ids) / (time.perf_counter() - started))
 """
-    _, rss, out = run_measured([sys.executable, "-c", code])
-    return float(out.strip().splitlines()[-1]), rss
 
 
 def main() -> int:
@@ -270,44 +274,49 @@ def main() -> int:
     db = args.workdir / "bench.duckdb"
     nv = [sys.executable, "-m", "pipeline", "--warehouse", str(db), "--config",
           str(ROOT / "configs")]
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
+
+    def step(label: str, argv: list[str], repeat: int = 1) -> tuple[float, str]:
+        started_load = load()
+        seconds, rss, out = timed(argv, repeat)
+        rows.append((label, f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.0f} s", "",
+                     f"{rss:,.0f} MiB", started_load))
+        return seconds, out
+
+    def result(text: str) -> None:
+        rows[-1] = (*rows[-1][:2], text, *rows[-1][3:])
+
     if args.generate_only:
         print(json.dumps(generate(db, args.articles)))
         return 0
     if not (args.reuse and db.exists()):
-        seconds, rss, out = run_measured([sys.executable, __file__, "--generate-only",
-                                          "--articles", str(args.articles),
-                                          "--workdir", str(args.workdir)])
+        _, out = step("generate (DuckDB SQL)", [sys.executable, __file__, "--generate-only",
+                                                "--articles", str(args.articles),
+                                                "--workdir", str(args.workdir)])
         info = json.loads(out.splitlines()[-1])
-        rows.append(("generate (DuckDB SQL)", f"{seconds:.0f} s",
-                     f"{info['articles']:,} articles, mean {info['mean_chars']:.0f} characters, "
-                     f"{info['bytes'] / 2**30:.1f} GiB", f"{rss:,.0f} MiB"))
-        seconds, rss, out = run_measured([*nv, "-q", "terms"])
-        rows.append(("index all: `newsvault terms`", f"{seconds:.0f} s",
-                     f"{info['articles'] / seconds:,.0f} articles/s (2 worker processes)",
-                     f"{rss:,.0f} MiB"))
-    rate, rss = new_articles_rate(db, 2000)
-    rows.append(("index new articles, crawl batches of 20", f"{2000 / rate:.1f} s",
-                 f"{rate:,.0f} articles/s (one process)", f"{rss:,.0f} MiB"))
+        result(f"{info['articles']:,} articles, mean {info['mean_chars']:.0f} characters, "
+               f"{info['bytes'] / 2**30:.1f} GiB")
+        seconds, _ = step("index all: `newsvault terms`", [*nv, "-q", "terms"])
+        result(f"{info['articles'] / seconds:,.0f} articles/s (2 worker processes)")
+    _, out = step("index new articles, crawl batches of 20",
+                  [sys.executable, "-c", new_articles_code(db, 2000)])
+    result(f"{float(out.split()[-1]):,.0f} articles/s (one process)")
     for label, extra in (("trend 5 terms by week", []), ("trend … --share", ["--share"]),
                          ("trend … --dedupe --share", ["--dedupe", "--share"])):
-        seconds, rss, out = timed([*nv, "trend", *TREND_TERMS, "--by", "week", "--csv",
-                                   *extra], repeat=5)
-        rows.append((label, f"{seconds:.2f} s", f"{len(out.splitlines()) - 1} rows, "
-                     "whole command (start-up included), best of 5", f"{rss:,.0f} MiB"))
+        _, out = step(label, [*nv, "trend", *TREND_TERMS, "--by", "week", "--csv", *extra],
+                      repeat=5)
+        result(f"{len(out.splitlines()) - 1} rows; whole command, start-up included; best "
+               "of 5")
     out_csv = args.workdir / "all.csv"
-    seconds, rss, _ = run_measured([*nv, "export", "--format", "csv", "--out", str(out_csv)])
-    rows.append(("export CSV, every article", f"{seconds:.0f} s",
-                 f"{out_csv.stat().st_size / 2**30:.1f} GiB", f"{rss:,.0f} MiB"))
+    step("export CSV, every article", [*nv, "export", "--format", "csv", "--out", str(out_csv)])
+    result(f"{out_csv.stat().st_size / 2**30:.1f} GiB")
     out_pq = args.workdir / "all_parquet"
-    seconds, rss, _ = run_measured([*nv, "export", "--format", "parquet", "--partition",
-                                    "--out", str(out_pq)])
-    size = sum(f.stat().st_size for f in out_pq.rglob("*.parquet"))
-    rows.append(("export Parquet --partition (site, month)", f"{seconds:.0f} s",
-                 f"{size / 2**30:.1f} GiB in {len(list(out_pq.rglob('*.parquet')))} files",
-                 f"{rss:,.0f} MiB"))
-    table = ["| step | time | result | peak RSS |", "|---|---|---|---|",
-             *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)]
+    step("export Parquet --partition (site, month)",
+         [*nv, "export", "--format", "parquet", "--partition", "--out", str(out_pq)])
+    files = list(out_pq.rglob("*.parquet"))
+    result(f"{sum(f.stat().st_size for f in files) / 2**30:.1f} GiB in {len(files)} files")
+    table = ["| step | time | result | peak RSS | load |", "|---|---|---|---|---|",
+             *(f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows)]
     print("\n".join(table))
     if args.markdown:
         args.markdown.write_text("\n".join(table) + "\n", encoding="utf-8")
