@@ -49,6 +49,7 @@ EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title",
                   "source", "published_at", "tags", "summary", "lang", "source_url", "body",
                   "first_seen_at", "updated_at")
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
+MEMORY_LIMIT = "2GB"        # DuckDB's, while exporting (it spills the sort to disk)
 BOM = b"\xef\xbb\xbf"
 _OPTIONS = {"csv": "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', "
                    "NEW_LINE '\r\n'",
@@ -78,10 +79,13 @@ def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
     with Warehouse.open(settings.warehouse, read_only=True) as warehouse:
         con = warehouse.con
         chosen = _columns(con, columns)
-        select, params = build_select(chosen, fmt, site, window, series, term_ids(con, series),
-                                      partition)
+        ids = term_ids(con, series)
+        select, params = build_select(chosen, fmt, site, window, series, ids, partition)
         rows, files = _write(con, select, params, fmt, target, partition, excel)
     result = ExportResult(target, rows, Path(f"{target}.manifest.json"), files)
+    missing = [t for s in series for t in s.terms if t not in ids]
+    if missing:
+        result.notes.append(f"never indexed: {', '.join(missing)}")
     if excel and rows > EXCEL_MAX_ROWS:
         result.notes.append(f"{rows} rows: Excel shows only the first {EXCEL_MAX_ROWS}")
     _write_manifest(result, fmt, select, params, {
@@ -164,34 +168,41 @@ def build_select(columns: Sequence[str], fmt: str, site: str | None, window: Ran
 def _write(con: duckdb.DuckDBPyConnection, select: str, params: dict[str, Any], fmt: str,
            target: Path, partition: bool, excel: bool) -> tuple[int, list[str]]:
     """COPY into a temporary file or folder beside the target, then rename it into place."""
-    if partition:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent))
-        options = f"{_OPTIONS[fmt]}, PARTITION_BY (site, month), RETURN_FILES true"
-    else:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent)
-        os.close(fd)
-        tmp, options = Path(name), _OPTIONS[fmt]
+    tmp = _temporary(target, partition)
+    spill = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".spill", dir=target.parent))
+    options = _OPTIONS[fmt] + (", PARTITION_BY (site, month), RETURN_FILES true, "
+                               "OVERWRITE true" if partition else "")
     try:
+        # Sorting a million bodies needs more than memory_limit: DuckDB spills to `spill`,
+        # beside the target (room for the export means room for the spill).
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = {_literal(str(spill))}")
         try:
-            row = con.execute(f"COPY ({select}) TO {_literal(str(tmp))} "
-                              f"({options}{', OVERWRITE true' if partition else ''})",
+            row = con.execute(f"COPY ({select}) TO {_literal(str(tmp))} ({options})",
                               params).fetchone()
         except duckdb.Error as exc:
             raise QueryError(f"export failed: {str(exc).splitlines()[0]}") from None
-        count = int(row[0]) if row else 0
-        files = sorted(str(Path(f).relative_to(tmp)) for f in row[1]) if partition and row \
-            else []
+        files = sorted(str(Path(f).relative_to(tmp)) for f in row[1]) if partition else []
         if excel:
             _prepend_bom(tmp)
         _move_into_place(tmp, target)
     finally:
+        shutil.rmtree(spill, ignore_errors=True)
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
         elif tmp.exists():
             tmp.unlink()
-    return count, files
+    return int(row[0]), files
+
+
+def _temporary(target: Path, partition: bool) -> Path:
+    """A new empty temporary folder (partitioned) or file beside the target."""
+    if partition:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                     dir=target.parent))
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return Path(name)
 
 
 def _prepend_bom(path: Path) -> None:

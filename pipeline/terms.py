@@ -7,8 +7,8 @@ Tables (warehouse/migrations/0004_terms.sql, written by pipeline.termwriter): th
 vocabulary `term_ids`, `term_docs` (per indexed article: content hash and index version
 it was indexed from, SimHash, near-duplicate cluster), `term_rows` (article x term) and
 `term_days` (per term, site and day: recounted per month by `newsvault terms`, plus
-the crawl's deltas since),
-read through the views `terms` and `term_daily`.  A batch is written in one transaction.
+the crawl's deltas since), read through the views `terms` and `term_daily`.  A batch is
+written in one transaction.
 
 When is an article (re)indexed?
   * the crawl indexes the new and updated articles of every batch it stores, right
@@ -43,6 +43,7 @@ from .warehouse import Warehouse, sql_text
 
 log = logging.getLogger(__name__)
 BATCH = 2000
+MEMORY_LIMIT = "2GB"
 
 
 # ------------------------------------------------------------------------ crawl hook
@@ -92,9 +93,9 @@ def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | N
             return
         try:
             index_articles(warehouse, segmenter, ids)
-        except duckdb.Error as exc:
-            log.warning("terms of %d articles not indexed (run `newsvault terms`): %s",
-                        len(ids), str(exc).splitlines()[0])
+        except Exception as exc:  # an indexing bug must not stop the crawl either
+            log.warning("terms of %d articles not indexed (run `newsvault terms`): %s: %s",
+                        len(ids), type(exc).__name__, (str(exc).splitlines() or [""])[0])
 
     return hook
 
@@ -155,6 +156,7 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
     started = time.perf_counter()
     with RunLock(settings.lock_path(), command="terms"), \
             Warehouse.open(settings.warehouse) as warehouse:
+        limit_memory(warehouse.con)
         if rebuild:
             warehouse.con.execute("UPDATE term_docs SET index_version = 'rebuild'")
         todo = _worklist(warehouse, segmenter.digest)
@@ -173,8 +175,14 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
     return IndexReport(done, time.perf_counter() - started, months, final)
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str = MEMORY_LIMIT) -> None:
+    """Cap DuckDB's memory for a long job: by default it keeps up to 80% of the machine's
+    memory of cached table blocks, so reading a million articles once would hold 8 GB."""
+    con.execute(f"SET memory_limit = '{limit}'")
+
+
 def _worklist(warehouse: Warehouse, version: str) -> int:
-    """Number the articles to index, oldest first, in a temp table; returns how many."""
+    """Number the articles to index, in storage order, in a temp table; returns how many."""
     con = warehouse.con
     try:
         con.execute(sql_text("terms_todo"), {"version": version})
@@ -205,7 +213,7 @@ def _segmented(warehouse: Warehouse, segmenter: Segmenter,
         pending: deque[tuple[list[Row], Future[Segmented]]] = deque()
         for rows in _batches(warehouse, todo, batch):
             pending.append((rows, pool.submit(_worker_segment, rows)))
-            if len(pending) > workers:
+            if len(pending) > 2 * workers:  # enough queued that no worker waits
                 done_rows, future = pending.popleft()
                 yield done_rows, future.result()
         while pending:

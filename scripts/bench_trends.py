@@ -31,6 +31,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -261,12 +262,30 @@ with Warehouse.open(s.warehouse) as wh:
 """
 
 
+WIPE = """
+import duckdb
+con = duckdb.connect({path!r})
+for table in ("term_rows", "term_docs", "term_days", "term_ids", "term_recount"):
+    con.execute(f"DELETE FROM {{table}}")
+con.execute("CHECKPOINT")
+"""
+
+
+def duckdb_count(path: Path, table: str) -> int:
+    out = subprocess.run([sys.executable, "-c", f"import duckdb; print(duckdb.connect("
+                          f"{str(path)!r}, read_only=True).sql('SELECT count(*) FROM {table}')"
+                          ".fetchone()[0])"], capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/nvbench"))
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing generated and indexed warehouse")
+    parser.add_argument("--reindex", action="store_true",
+                        help="with --reuse: empty the term index and index everything again")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -298,6 +317,11 @@ def main() -> int:
                f"{info['bytes'] / 2**30:.1f} GiB")
         seconds, _ = step("index all: `newsvault terms`", [*nv, "-q", "terms"])
         result(f"{info['articles'] / seconds:,.0f} articles/s (2 worker processes)")
+    if args.reuse and args.reindex:
+        subprocess.run([sys.executable, "-c", WIPE.format(path=str(db))], check=True)
+        seconds, _ = step("index all: `newsvault terms`", [*nv, "-q", "terms"])
+        count = duckdb_count(db, "term_docs")
+        result(f"{count / seconds:,.0f} articles/s ({count:,} articles, 2 worker processes)")
     _, out = step("index new articles, crawl batches of 20",
                   [sys.executable, "-c", new_articles_code(db, 2000)])
     result(f"{float(out.split()[-1]):,.0f} articles/s (one process)")
@@ -307,6 +331,11 @@ def main() -> int:
                       repeat=5)
         result(f"{len(out.splitlines()) - 1} rows; whole command, start-up included; best "
                "of 5")
+    readme = (ROOT / "README.md").read_text("utf-8").split("### Ten questions", 1)[1]
+    for title, query in re.findall(r"#### (\d+)\. [^\n]+\n.*?```sql\n(.*?)```",
+                                   readme.split("\n## ", 1)[0], re.S):
+        _, out = step(f"README question {title}", [*nv, "sql", query, "--csv"], repeat=3)
+        result(f"{len(out.splitlines()) - 1} rows; best of 3")
     out_csv = args.workdir / "all.csv"
     step("export CSV, every article", [*nv, "export", "--format", "csv", "--out", str(out_csv)])
     result(f"{out_csv.stat().st_size / 2**30:.1f} GiB")
