@@ -8,11 +8,13 @@ over the process and its workers, sampled every 10 ms from /proc):
 
   generate  1M articles written by DuckDB SQL into a fresh warehouse: two sites, two
             years (Beijing time), realistic lengths (36Kr articles ~3,000 characters,
-            36Kr newsflashes ~250, NetEase ~1,300; lognormal), 5% reposts of 36Kr
-            stories by 网易号 accounts, 30% of 36Kr articles credited to WeChat accounts
+            36Kr newsflashes ~250, NetEase ~1,300; lognormal), ~4% reposts of 36Kr
+            stories by 网易号 accounts, a sixth of 36Kr articles credited to WeChat
+            accounts
   index     `newsvault terms`: the real indexer segments and indexes every article
   new       indexing of new articles the way the crawl does (batches of 20, one process)
   trend     `newsvault trend` of 5 terms by week; with --share; with --dedupe --share
+  questions the README's ten SQL questions through `newsvault sql`
   export    `newsvault export --format csv` of every article; Parquet --partition
 
 The text is made of real jieba dictionary words (the two-character words jieba knows,
@@ -151,7 +153,7 @@ LIMIT $limit
 
 
 def generate(path: Path, articles: int) -> dict[str, float]:
-    """A fresh warehouse with `articles` synthetic articles (5% of them reposts)."""
+    """A fresh warehouse of about `articles` synthetic articles (up to 5% reposts)."""
     from pipeline.settings import WarehouseSettings
     from pipeline.warehouse import Warehouse
 
