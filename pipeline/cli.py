@@ -151,14 +151,60 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_sql)
 
     p = sub.add_parser("export", parents=[common], help="export articles",
-                       description="Export articles. Example: newsvault export --format csv "
-                                   "--out news.csv --site netease --since 2026-01-01")
+                       description="Export articles (written under a temporary name, then "
+                                   "renamed; a .manifest.json beside it). Example: newsvault "
+                                   "export --format csv --excel --out news.csv --site netease "
+                                   "--since 2026-01-01 --term 智谱")
     p.add_argument("--format", required=True, choices=("csv", "parquet", "jsonl"))
-    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--out", required=True, metavar="PATH",
+                   help="file, or folder with --partition")
     p.add_argument("--site", choices=_site_names())
-    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, Beijing)")
     p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--term", action="append", default=[], metavar="TERM",
+                   help="only articles mentioning TERM (WORD, or WORD|WORD for any); "
+                        "repeat: all of them")
+    p.add_argument("--columns", metavar="COL,COL", help="columns of articles to export "
+                   "(default: the usual ones, see README)")
+    p.add_argument("--excel", action="store_true", help="CSV for Excel: add the UTF-8 byte "
+                   "order mark so Chinese shows correctly")
+    p.add_argument("--partition", action="store_true", help="Parquet as a folder partitioned "
+                   "by site and month (hive layout site=.../month=YYYY-MM/)")
     p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("terms", parents=[common], help="bring the term index up to date",
+                       description="Index the terms of articles that are not indexed, changed "
+                                   "since, or indexed with another dictionary (after editing "
+                                   "configs/terms.txt). Resumable. Example: newsvault terms")
+    p.add_argument("--rebuild", action="store_true", help="re-index every article")
+    p.add_argument("--check", action="store_true",
+                   help="only report how current the index is (exit 1 when not)")
+    p.add_argument("--workers", type=_non_negative, metavar="N",
+                   help="segmenting processes (default: one per CPU for big jobs)")
+    p.set_defaults(handler=cmd_terms)
+
+    p = sub.add_parser("trend", parents=[common], help="mentions of terms per period",
+                       description="Articles mentioning each term per day, week or month "
+                                   "(Beijing time), from the term index. TERM: WORD, "
+                                   "WORD|WORD (any of them) or LABEL=WORD|WORD. Example: "
+                                   "newsvault trend 智谱 DeepSeek 千问 --by week --share "
+                                   "--plot trend.png")
+    p.add_argument("terms", nargs="+", metavar="TERM")
+    p.add_argument("--by", choices=("day", "week", "month"), default="week")
+    p.add_argument("--site", choices=_site_names())
+    p.add_argument("--since", metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="last day, included (YYYY-MM-DD)")
+    p.add_argument("--share", action="store_true",
+                   help="also divide by all articles of the period (share of coverage)")
+    p.add_argument("--dedupe", action="store_true",
+                   help="count a story reposted across sites or accounts once")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="CSV output")
+    fmt.add_argument("--json", action="store_true", help="JSON lines output")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw the lines into a PNG")
+    p.add_argument("--plot-size", default="1200x600", metavar="WxH",
+                   help="PNG size in pixels (default 1200x600)")
+    p.set_defaults(handler=cmd_trend)
 
     p = sub.add_parser("status", parents=[common], help="last runs, counts, errors",
                        description="Show the last runs, per-site counts, pending work and the "
@@ -190,6 +236,15 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
     return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit() \
+            or not (100 <= int(width) <= 10000 and 100 <= int(height) <= 10000):
+        raise UsageError(f"--plot-size {text!r} is not WIDTHxHEIGHT in pixels (100 to 10000 "
+                         "each), e.g. 1200x600")
+    return int(width), int(height)
 
 
 def _logging(args: argparse.Namespace) -> None:
@@ -297,11 +352,61 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .query import export
+    from .export import export
 
-    count = export(load_settings(args), args.format, args.out, site=args.site,
-                   since=args.since, until=args.until)
-    print(f"exported {count} articles to {args.out}")
+    columns = args.columns.split(",") if args.columns is not None else None
+    result = export(load_settings(args), args.format, args.out, site=args.site,
+                    since=args.since, until=args.until, terms=args.term, columns=columns,
+                    excel=args.excel, partition=args.partition)
+    for note in result.notes:
+        print(f"newsvault: note: {note}", file=sys.stderr)
+    what = f"{len(result.files)} files in " if args.partition else ""
+    print(f"exported {result.rows} articles to {what}{result.path} "
+          f"(manifest {result.manifest.name})")
+    return EXIT_OK
+
+
+def cmd_terms(args: argparse.Namespace) -> int:
+    from . import terms
+
+    settings = load_settings(args)
+    if args.check:
+        report = terms.check(settings)
+        print(f"term index {report.version}: {report.current} of {report.articles} articles "
+              f"current, {report.stale} stale, {report.missing} not indexed; daily counts of "
+              f"{report.recount} months await a recount")
+        return EXIT_OK if not report.todo else EXIT_FAILURES
+
+    def progress(done: int, todo: int) -> None:
+        if not getattr(args, "quiet", False):
+            print(f"\rindexed {done} of {todo}", end="", file=sys.stderr, flush=True)
+
+    report = terms.update(settings, rebuild=args.rebuild, workers=args.workers,
+                          progress=progress)
+    if report.indexed and not getattr(args, "quiet", False):
+        print(file=sys.stderr)
+    print(report.summary)
+    return EXIT_OK
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    from .trend import plot, trend
+
+    settings = load_settings(args)
+    size = _size(args.plot_size)
+    if args.plot:
+        from .outputs import writable_file
+
+        writable_file(args.plot, "--plot")  # before the query, not after it
+    result = trend(settings, args.terms, by=args.by, site=args.site, since=args.since,
+                   until=args.until, share=args.share, dedupe=args.dedupe)
+    for note in result.notes:
+        print(f"newsvault: note: {note}", file=sys.stderr)
+    if args.plot:
+        font = plot(result, args.plot, settings, size)
+        print(f"newsvault: plot {args.plot} drawn with {font}", file=sys.stderr)
+    _print_rows(result.columns, result.rows,
+                "csv" if args.csv else "json" if args.json else "table")
     return EXIT_OK
 
 

@@ -1,34 +1,27 @@
-"""Reading the warehouse: ad-hoc SQL, exports and status. Always read-only.
+"""Reading the warehouse: ad-hoc SQL and status. Always read-only.
 
     columns, rows = sql(settings, "SELECT ...")
-    written = export(settings, "csv", "out.csv", site="36kr", since="2026-01-01")
     report = status(settings)
 
-Exports are written to a temporary file beside the target and renamed into place, so
-a reader (or a cron job killed half-way) never sees half a file.
+Exports live in pipeline.export (`export` here is the first version's signature).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from .errors import QueryError, UsageError
+from .export import EXPORT_COLUMNS  # noqa: F401 (compat: it lived here)
+from .export import FORMATS as EXPORT_FORMATS  # noqa: F401
 from .health import Health, drift
 from .settings import Settings
 from .spool import Spool
 from .warehouse import Warehouse
-
-EXPORT_FORMATS = ("csv", "parquet", "jsonl")
-EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title", "author",
-                  "source", "published_at", "tags", "summary", "lang", "source_url", "body",
-                  "first_seen_at", "updated_at", "status", "original_source", "original_author")
 
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
@@ -46,55 +39,13 @@ def sql(settings: Settings, query: str, params: list[Any] | None = None
 
 def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
            site: str | None = None, since: str | None = None, until: str | None = None) -> int:
-    """Write articles to `out` as csv, parquet or jsonl; returns the row count."""
-    if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
-    target = Path(out)
-    if target.is_dir():
-        raise UsageError(f"--out {target} is a folder; give a file name")
-    if not target.parent.exists():
-        raise UsageError(f"--out {target}: the folder {target.parent} does not exist")
-    where, params = _filters(settings, site, since, until)
-    columns = ", ".join(
-        "array_to_string(tags, ',') AS tags" if (c == "tags" and fmt == "csv") else c
-        for c in EXPORT_COLUMNS)
-    select = (f"SELECT {columns} FROM articles{where} "
-              "ORDER BY published_at NULLS LAST, article_id")
-    options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet",
-               "jsonl": "FORMAT json"}[fmt]
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-            try:
-                count = warehouse.con.execute(f"SELECT count(*) FROM ({select})",
-                                              params).fetchone()
-                warehouse.con.execute(f"COPY ({select}) TO '{_escape(tmp)}' ({options})", params)
-            except duckdb.Error as exc:
-                raise QueryError(f"export failed: {_first_line(exc)}") from None
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return int(count[0]) if count else 0
+    """Write articles to `out` as csv, parquet or jsonl; returns the row count.
 
+    Kept for callers of the first version; pipeline.export.export has every option.
+    """
+    from .export import export as export_articles
 
-def _filters(settings: Settings, site: str | None, since: str | None,
-             until: str | None) -> tuple[str, list[Any]]:
-    clauses, params = [], []
-    if site:
-        if site not in settings.sites:
-            raise UsageError(f"--site {site!r} is not a site; known: {', '.join(settings.sites)}")
-        clauses.append("site = ?")
-        params.append(site)
-    for flag, value, op in (("--since", since, ">="), ("--until", until, "<")):
-        if value:
-            day = parse_date(flag, value)
-            if flag == "--until" and len(value.strip()) <= 10:
-                day += dt.timedelta(days=1)  # --until 2026-01-31 includes that day
-            clauses.append(f"published_at {op} ?")
-            params.append(day)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    return export_articles(settings, fmt, out, site=site, since=since, until=until).rows
 
 
 def parse_date(flag: str, value: str) -> dt.datetime:
@@ -194,10 +145,6 @@ def _health(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _escape(path: str) -> str:
-    return path.replace("'", "''")
 
 
 def _first_line(exc: BaseException) -> str:

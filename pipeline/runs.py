@@ -89,6 +89,9 @@ def open_for_writing(settings: Settings, spool: bool) -> Warehouse:
         log.warning("the warehouse is held by other processes: this run keeps its work in "
                     "%s; the next run merges it", folder.folder)
         return SpoolingWarehouse(reader, folder)  # type: ignore[return-value]
+    from .terms import crawl_hook
+
+    warehouse.after_store = crawl_hook(settings)  # index the terms of stored articles
     try:
         merged = merge(warehouse, folder)
     except BaseException:

@@ -137,6 +137,25 @@ class MonitorSettings:
 
 
 @dataclass(frozen=True)
+class TermsSettings:
+    dictionary: str = setting(
+        "configs/terms.txt", "User dictionary of entities the segmenter must keep whole, one "
+        "per line ('word [freq] [tag]', '#' comments); missing at the default path: the "
+        "built-in list. Editing it makes the term index stale until `newsvault terms`.")
+    stopwords: str = setting("", "Extra stop-words file (one per line, '#' comments), added to "
+                             "the built-in list; they are left out of the term index.")
+    index_on_crawl: bool = setting(True, "Index the terms of new and updated articles as the "
+                                   "crawl stores them (off: only `newsvault terms` does).")
+
+
+@dataclass(frozen=True)
+class TrendSettings:
+    font: str = setting("", "Font file for `trend --plot` (.ttf/.otf/.ttc with Chinese "
+                        "glyphs); empty: a CJK font of the system, else the bundled Noto "
+                        "Sans SC of the plot extra.")
+
+
+@dataclass(frozen=True)
 class ListSettings:
     """One discovery list of a site: a feed, a channel list, an SSR list page."""
 
@@ -163,6 +182,8 @@ class Settings:
     warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    terms: TermsSettings = field(default_factory=TermsSettings)
+    trend: TrendSettings = field(default_factory=TrendSettings)
     sites: Mapping[str, SiteSettings] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
@@ -183,7 +204,8 @@ class Settings:
 
 SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
                              "warehouse": WarehouseSettings, "archive": ArchiveSettings,
-                             "monitor": MonitorSettings}
+                             "monitor": MonitorSettings, "terms": TermsSettings,
+                             "trend": TrendSettings}
 
 
 # ---------------------------------------------------------------------------------- loading

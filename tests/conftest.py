@@ -80,3 +80,19 @@ def config(workdir: Path, server: TestServer) -> Path:
     path = workdir / "test.toml"
     path.write_text(FAST.format(origin=server.origin), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def archive_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small archive of tests/archive.py, built once per test session."""
+    from tests.archive import build
+
+    return build(tmp_path_factory.mktemp("archive") / "archive.duckdb")
+
+
+@pytest.fixture
+def archive(archive_master: Path, workdir: Path) -> Path:
+    """A copy of the small archive as ./news.duckdb, for a test to read or change."""
+    import shutil
+
+    return Path(shutil.copy(archive_master, workdir / "news.duckdb"))

@@ -1,0 +1,259 @@
+"""Exports of articles for analysts: CSV, Parquet (one file or partitioned), JSON lines.
+
+    result = export(settings, "csv", "news.csv", site="36kr", since="2026-01-01",
+                    terms=["智谱|DeepSeek"], columns=["article_id", "title"], excel=True)
+
+* CSV is RFC 4180: UTF-8, a header row, CRLF between records, fields with commas,
+  quotes or newlines quoted ("" inside), NULL empty and the empty string "".
+  `excel` puts a UTF-8 byte order mark first, which a Chinese-locale Excel needs to
+  read UTF-8 (without it Excel guesses GBK and shows mojibake); nothing else changes.
+* Parquet is one file, or with `partition` a folder in the hive layout
+  `site=<site>/month=<YYYY-MM>/data_0.parquet` (Beijing months; undated articles under
+  month=__HIVE_DEFAULT_PARTITION__), which DuckDB, pyarrow/pandas and Spark read with
+  hive partitioning.  The partition columns live in the paths, not in the files.
+* JSON lines: one object per article.
+
+Filters: site, Beijing date range (--until includes its day), terms (each --term a
+filters.Series: an article must mention one of its words; several --term must all
+match).  Columns: any columns of `articles` (default: EXPORT_COLUMNS).
+
+Everything is written beside the target under a temporary name and renamed into place
+(a folder: written as a temporary folder, then renamed), so a reader never sees half an
+export; then `<target>.manifest.json` records the query, filters, row count and time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import __version__
+from .errors import QueryError, UsageError
+from .filters import Range, Series, check_site, parse_all, parse_range, term_ids
+from .outputs import writable_file, writable_folder
+from .segment import Segmenter
+from .settings import Settings
+from .warehouse import Warehouse
+
+FORMATS = ("csv", "parquet", "jsonl")
+EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title", "author",
+                  "source", "published_at", "tags", "summary", "lang", "source_url", "body",
+                  "first_seen_at", "updated_at", "status", "original_source", "original_author")
+EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
+MEMORY_LIMIT = "2GB"        # DuckDB's, while exporting (it spills the sort to disk)
+BOM = b"\xef\xbb\xbf"
+_OPTIONS = {"csv": "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', "
+                   "NEW_LINE '\r\n'",
+            "parquet": "FORMAT parquet, COMPRESSION zstd",
+            "jsonl": "FORMAT json"}
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    rows: int
+    manifest: Path
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
+           site: str | None = None, since: str | None = None, until: str | None = None,
+           terms: Sequence[str] = (), columns: Sequence[str] | None = None,
+           excel: bool = False, partition: bool = False) -> ExportResult:
+    """Write the selected articles to `out`; see the module docstring."""
+    _check_options(fmt, excel, partition)
+    target = _target(out, partition)
+    check_site(settings, site)
+    window = parse_range(since, until)
+    series = parse_all(terms, Segmenter.from_settings(settings.terms)) if terms else []
+    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+        con = warehouse.con
+        chosen = _columns(con, columns)
+        ids = term_ids(con, series)
+        select, params = build_select(chosen, fmt, site, window, series, ids, partition)
+        rows, files = _write(con, select, params, fmt, target, partition, excel)
+    result = ExportResult(target, rows, Path(f"{target}.manifest.json"), files)
+    missing = [t for s in series for t in s.terms if t not in ids]
+    if missing:
+        result.notes.append(f"never indexed: {', '.join(missing)}")
+    if excel and rows > EXCEL_MAX_ROWS:
+        result.notes.append(f"{rows} rows: Excel shows only the first {EXCEL_MAX_ROWS}")
+    _write_manifest(result, fmt, select, params, {
+        "site": site, "since": since, "until": until, "terms": list(terms)}, chosen,
+        excel, partition)
+    return result
+
+
+def _check_options(fmt: str, excel: bool, partition: bool) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if excel and fmt != "csv":
+        raise UsageError("--excel is for --format csv (it adds the byte order mark Excel "
+                         "needs)")
+    if partition and fmt != "parquet":
+        raise UsageError("--partition is for --format parquet (a folder partitioned by site "
+                         "and month)")
+
+
+def _target(out: str | os.PathLike[str], partition: bool) -> Path:
+    target = Path(out)
+    if not partition:
+        return writable_file(target, "--out")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {target} is a file; --partition writes a folder")
+    if target.is_dir() and any(target.iterdir()) and not _is_export(target):
+        raise UsageError(f"--out {target} is a folder that is not a newsvault export; give a "
+                         "new folder name (an earlier export there is replaced)")
+    writable_folder(target.parent, f"--out {target}:")
+    return target
+
+
+def _is_export(folder: Path) -> bool:
+    return Path(f"{folder}.manifest.json").is_file()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, columns: Sequence[str] | None) -> list[str]:
+    known = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE articles)").fetchall()]
+    if not columns:
+        return [c for c in EXPORT_COLUMNS if c in known]
+    wanted = [c.strip() for c in columns if c.strip()]
+    unknown = [c for c in wanted if c not in known]
+    if unknown or not wanted:
+        raise UsageError(f"--columns: unknown column {', '.join(unknown) or '(none given)'}; "
+                         f"known: {', '.join(known)}")
+    return list(dict.fromkeys(wanted))
+
+
+def build_select(columns: Sequence[str], fmt: str, site: str | None, window: Range,
+                 series: Sequence[Series], ids: dict[str, int], partition: bool
+                 ) -> tuple[str, dict[str, Any]]:
+    """The SELECT an export copies, and its parameters."""
+    exprs = ["array_to_string(tags, ',') AS tags" if c == "tags" and fmt == "csv" else c
+             for c in columns]
+    if partition:
+        exprs += ["site AS site", "strftime(timezone('Asia/Shanghai', published_at), "
+                  "'%Y-%m') AS month"]
+        exprs = [e for e in exprs if e != "site"]
+    clauses, params = [], {}
+    if site:
+        clauses.append("site = $site")
+        params["site"] = site
+    if window.since:
+        clauses.append("published_at >= $since")
+        params["since"] = window.since
+    if window.until:
+        clauses.append("published_at < $until")
+        params["until"] = window.until
+    for s in series:
+        found = [str(ids[t]) for t in s.terms if t in ids]
+        clauses.append("article_id IN (SELECT d.article_id FROM term_rows JOIN term_docs AS d "
+                       f"USING (doc) WHERE term_id IN ({', '.join(found)}))" if found
+                       else "FALSE")
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    select = (f"SELECT {', '.join(exprs)} FROM articles{where} "
+              "ORDER BY published_at NULLS LAST, article_id")
+    return select, params
+
+
+def _write(con: duckdb.DuckDBPyConnection, select: str, params: dict[str, Any], fmt: str,
+           target: Path, partition: bool, excel: bool) -> tuple[int, list[str]]:
+    """COPY into a temporary file or folder beside the target, then rename it into place."""
+    tmp = _temporary(target, partition)
+    spill = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".spill", dir=target.parent))
+    options = _OPTIONS[fmt] + (", PARTITION_BY (site, month), RETURN_FILES true, "
+                               "OVERWRITE true" if partition else "")
+    try:
+        # Sorting a million bodies needs more than memory_limit: DuckDB spills to `spill`,
+        # beside the target (room for the export means room for the spill).
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = {_literal(str(spill))}")
+        try:
+            row = con.execute(f"COPY ({select}) TO {_literal(str(tmp))} ({options})",
+                              params).fetchone()
+        except duckdb.Error as exc:
+            raise QueryError(f"export failed: {str(exc).splitlines()[0]}") from None
+        files = sorted(str(Path(f).relative_to(tmp)) for f in row[1]) if partition else []
+        if excel:
+            _prepend_bom(tmp)
+        _move_into_place(tmp, target)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp.exists():
+            tmp.unlink()
+    return int(row[0]), files
+
+
+def _temporary(target: Path, partition: bool) -> Path:
+    """A new empty temporary folder (partitioned) or file beside the target."""
+    if partition:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                     dir=target.parent))
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _prepend_bom(path: Path) -> None:
+    """Put the UTF-8 byte order mark first (DuckDB's CSV writer has no option for it)."""
+    fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".bom", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, path.open("rb") as data:
+            out.write(BOM)
+            shutil.copyfileobj(data, out, 16 << 20)
+        os.replace(name, path)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    """Rename; a folder replaces an earlier export folder by two renames (old aside,
+    new in), so readers see the old export or the new one, never a mix."""
+    if not tmp.is_dir() or not target.exists():
+        os.replace(tmp, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_manifest(result: ExportResult, fmt: str, select: str, params: dict[str, Any],
+                    filters: dict[str, Any], columns: list[str], excel: bool,
+                    partition: bool) -> None:
+    manifest = {
+        "path": str(result.path), "format": fmt, "rows": result.rows,
+        "columns": columns, "filters": filters, "excel_bom": excel,
+        "partition_by": ["site", "month"] if partition else [],
+        "files": result.files, "query": select,
+        "parameters": {k: str(v) for k, v in params.items()},
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "newsvault": __version__,
+    }
+    fd, name = tempfile.mkstemp(prefix=f".{result.manifest.name}.", suffix=".tmp",
+                                dir=result.manifest.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+    os.replace(name, result.manifest)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
