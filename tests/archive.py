@@ -45,10 +45,11 @@ def stories() -> list[Article]:
         body = "\n".join(paragraphs)
         if n % 5 == 0:
             body += "\n" + TRICKY
-        if n % 10 == 7:  # a 36Kr reprint credited to a WeChat account
-            body = f"本文来自微信公众号“硅谷观察{n % 3}”（ID：ggobs），作者：李明。\n" + body
         published = START + dt.timedelta(days=n, hours=n % 7)
-        articles.append(_article(n, site, title, body, published))
+        article = _article(n, site, title, body, published)
+        if n % 10 == 7:  # a 36Kr reprint credited to a WeChat account (as extracted)
+            article.original_source, article.original_author = f"硅谷观察{n % 3}", "李明"
+        articles.append(article)
         if n in REPOSTED:
             articles.append(_article(1000 + n, "netease", title + "（转载）",
                                      "转载。\n" + body,
