@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.lock import RunLock
+from tests.clirun import error_line, nv
 from tests.fakesites import Fake36Kr, FakeNetEase, fill
 
 
@@ -23,16 +24,6 @@ def crawled(config: Path, kr: Fake36Kr, ne: FakeNetEase) -> Path:
     ne.publish("yaowen", 2)
     assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
     return Path("news.duckdb")
-
-
-def nv(*args: str) -> int:
-    return main(["--warehouse", "news.duckdb", *args])
-
-
-def error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0, err
-    return err
 
 
 def test_sql_prints_a_table(crawled, capsys):

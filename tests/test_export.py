@@ -11,14 +11,10 @@ import pandas as pd
 import pyarrow.dataset as pads
 import pytest
 
-from pipeline.cli import main
 from tests.archive import TRICKY
+from tests.clirun import error_line, nv
 
 COLUMNS = ["article_id", "site", "title", "body", "source"]
-
-
-def nv(*args: str) -> int:
-    return main(["--warehouse", "news.duckdb", *args])
 
 
 def stored(where: str = "TRUE") -> list[tuple]:
@@ -28,12 +24,6 @@ def stored(where: str = "TRUE") -> list[tuple]:
                            "ORDER BY published_at, article_id").fetchall()
     finally:
         con.close()
-
-
-def error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0, err
-    return err
 
 
 @pytest.mark.parametrize("excel", [False, True])

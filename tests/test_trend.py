@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from pipeline import settings as settings_mod
-from pipeline.cli import main
 from pipeline.errors import ConfigError, UsageError
 from pipeline.trend import trend
+from tests.clirun import error_line, nv
 
 TERMS = ["智谱", "MiniMax", "DeepSeek", "月之暗面", "千问", "火山引擎", "摩尔线程", "沐曦", "壁仞"]
 REPOST = "article_id LIKE '163:K0001%'"  # tests/archive.py: the 网易号 reposts
@@ -89,16 +89,6 @@ def test_a_word_never_seen_counts_zero_with_a_note(archive):
     result = trend(settings_for(archive), ["寒武纪"], by="month")
     assert {row[2] for row in result.rows} == {0} and len(result.rows) == 3
     assert result.notes == ["never indexed: 寒武纪 (counted as 0)"]
-
-
-def nv(*args: str) -> int:
-    return main(["--warehouse", "news.duckdb", *args])
-
-
-def error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0, err
-    return err
 
 
 @pytest.mark.parametrize("args,message", [
