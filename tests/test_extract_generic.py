@@ -83,8 +83,8 @@ def test_agreement_falls_back_to_the_one_that_found_text(density, traf, rule):
     assert agree(density, traf) == (density or traf, rule)
 
 
-GENERIC_MODULES = ["extract/generic.py", "extract/density.py", "extract/segments.py",
-                   "extract/clean.py", "extract/text.py"]
+GENERIC_MODULES = ["extract/generic.py", "extract/generic_meta.py", "extract/density.py",
+                   "extract/segments.py", "extract/clean.py", "extract/text.py"]
 DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:com|cn|net|org|tw|hk)\b|网易|36氪|sohu|sina|ifeng")
 
 

@@ -13,7 +13,8 @@ keeps related-news lists, disclaimers and footers), trafilatura vetoes short
 captions, bylines and labels inside the container.  When one of them finds nothing,
 the other's text is used.  Lines repeated on the page are kept once, and the shared
 boilerplate filter (clean.py) runs last.  Title, author, tags and summary come from
-trafilatura's metadata; the publish time from the page's own meta tags first.
+trafilatura's metadata, title and author cleaned of site names, labels and junk
+(generic_meta.py); the publish time from the page's own meta tags first.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..sources.base import Page
 from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
 from .dates import parse_time
 from .density import main_text
+from .generic_meta import byline, headline
 from .segments import visible_size
 from .text import tidy_lines
 
@@ -86,12 +88,14 @@ def _trafilatura(page: Page) -> Any:
 
 
 def _metadata(page: Page, doc: Any, article: Article) -> None:
+    article.title, rule = headline(page, doc.title if doc is not None else None)
+    if article.title:
+        article.provenance["title"] = rule
     if doc is not None:
-        article.title = doc.title or None
-        article.author = doc.author or None
+        article.author = byline(doc.author)
         article.summary = doc.description or None
         article.tags = [t for t in (doc.tags or []) if t]
-        for name in ("title", "author", "summary", "tags"):
+        for name in ("author", "summary", "tags"):
             if getattr(article, name):
                 article.provenance[name] = "trafilatura"
     published = page.meta(*TIME_METAS)
