@@ -83,3 +83,46 @@ def test_an_author_label_never_reaches_the_author_field():
                 "<div class='author'>作者：测试记者</div>")
     article = extract(html, URL)
     assert (article.author, article.provenance["author"]) == ("测试记者", "trafilatura")
+
+
+# ------------------------------------------------------------------------ publish time
+
+UNDATED_URL = "https://news.example.invalid/story/98765.html"
+
+def dated_page(meta: str = "", below_headline: str = "", footer: str = "",
+               lede: str = "") -> bytes:
+    story = "".join(f"<p>{p}</p>" for p in ([lede] if lede else []) + PARAGRAPHS)
+    return (f"<html><head><meta charset='utf-8'><title>示例新闻发布时间测试_示例网</title>{meta}"
+            "</head><body><div class='nav'>2011年3月1日 星期二</div><div class='article'>"
+            f"<h1>示例新闻发布时间测试</h1><div class='info'>{below_headline}</div>{story}</div>"
+            f"<div class='comments'><p>网友评论 2008-12-20 08:00:00 说得好</p></div>"
+            f"<div class='footer'>{footer}</div></body></html>").encode()
+
+
+@pytest.mark.parametrize(("html", "url", "published", "rules"), [
+    (dated_page(meta="<meta property='article:published_time' "
+                     "content='2012-01-12T10:23:00+08:00'>"), UNDATED_URL,
+     "2012-01-12T10:23:00+08:00", {"meta"}),
+    (dated_page(below_headline="2012年01月12日 10:23 来源：示例日报"), UNDATED_URL,
+     "2012-01-12T10:23:00+08:00", {"byline"}),
+    (dated_page(below_headline="发布时间：2012-01-12 10:23:45 作者：测试"), UNDATED_URL,
+     "2012-01-12T10:23:45+08:00", {"byline"}),
+    (dated_page(), "https://news.example.invalid/2012/01-12/3598123.shtml",
+     "2012-01-12T00:00:00+08:00", {"url", "trafilatura"}),
+    (dated_page(), "https://news.example.invalid/a/20120112/000123.htm",
+     "2012-01-12T00:00:00+08:00", {"url", "trafilatura"}),
+    (dated_page(below_headline="2011-12-30 09:00"),
+     "https://news.example.invalid/2012-01-12/101523.html",
+     "2012-01-12T00:00:00+08:00", {"url", "trafilatura"}),
+    (dated_page(footer="Copyright © 2012 示例网 版权所有"), UNDATED_URL, None, {None}),
+    (dated_page(lede="2009年3月5日 14:00，示例公司在这一天宣布了一项收购计划，这件旧事在今天的"
+                     "报道里被重新提起，用来说明这家公司多年以来的扩张路线和它的市场地位。"),
+     UNDATED_URL, None, {None}),
+], ids=["page meta", "date line below the headline", "labelled date line",
+        "url /YYYY/MM-DD/", "url /YYYYMMDD/", "url beats another day's line",
+        "no date but a copyright year", "a date inside the story is the event's"])
+def test_publish_time_comes_from_the_best_evidence(html, url, published, rules):
+    """(trafilatura reads URL dates too: the same day from it may carry a time)"""
+    article = extract(html, url)
+    assert article.published_at == published
+    assert article.provenance.get("published_at") in rules

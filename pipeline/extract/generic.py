@@ -14,19 +14,21 @@ captions, bylines and labels inside the container.  When one of them finds nothi
 the other's text is used.  Lines repeated on the page are kept once, and the shared
 boilerplate filter (clean.py) runs last.  Title, author, tags and summary come from
 trafilatura's metadata, title and author cleaned of site names, labels and junk
-(generic_meta.py); the publish time from the page's own meta tags first.
+(generic_meta.py); the publish time from the page's own meta tags, the line
+below the headline, the URL, then trafilatura (generic_dates.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from ..records import Article
 from ..sources.base import Page
 from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
-from .dates import parse_time
 from .density import main_text
+from .generic_dates import page_time
 from .generic_meta import byline, headline
 from .segments import visible_size
 from .text import tidy_lines
@@ -36,8 +38,6 @@ _SENTENCE_END = re.compile(r"[。！？!?.;；…]")
 _SPACES = re.compile(r"\s+")
 PROSE_CHARS = 30
 EXTRACTOR = "generic"
-TIME_METAS = ("article:published_time", "og:release_date", "pubdate", "publishdate",
-              "PubDate", "datePublished", "publish-date", "date")
 
 
 def extract_generic(page: Page) -> Article:
@@ -82,9 +82,17 @@ def _trafilatura(page: Page) -> Any:
     try:
         return trafilatura.bare_extraction(
             html, url=page.url, with_metadata=True, include_comments=False,
-            include_tables=True, include_images=False, include_links=False)
+            include_tables=True, include_images=False, include_links=False,
+            date_extraction_params=_date_params())
     except (ValueError, TypeError, AttributeError):  # malformed markup it cannot walk
         return None
+
+
+def _date_params() -> dict[str, Any]:
+    """htmldate on markup only (meta, <time>, the URL): its free-text search takes dates
+    from comments and copyright lines; generic_dates reads the text near the headline."""
+    return {"original_date": True, "extensive_search": False,
+            "max_date": dt.date.today().isoformat()}
 
 
 def _metadata(page: Page, doc: Any, article: Article) -> None:
@@ -98,10 +106,7 @@ def _metadata(page: Page, doc: Any, article: Article) -> None:
         for name in ("author", "summary", "tags"):
             if getattr(article, name):
                 article.provenance[name] = "trafilatura"
-    published = page.meta(*TIME_METAS)
-    article.published_at = parse_time(published)
+    article.published_at, rule = page_time(page, article.title, article.body,
+                                           doc.date if doc is not None else None)
     if article.published_at:
-        article.provenance["published_at"] = "meta"
-    elif doc is not None and parse_time(doc.date):
-        article.published_at = parse_time(doc.date)
-        article.provenance["published_at"] = "trafilatura"
+        article.provenance["published_at"] = rule
