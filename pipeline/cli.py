@@ -377,13 +377,14 @@ def cmd_terms(args: argparse.Namespace) -> int:
               f"{report.recount} months await a recount")
         return EXIT_OK if not report.todo else EXIT_FAILURES
 
+    live = sys.stderr.isatty() and not getattr(args, "quiet", False)  # not in cron mail
+
     def progress(done: int, todo: int) -> None:
-        if not getattr(args, "quiet", False):
-            print(f"\rindexed {done} of {todo}", end="", file=sys.stderr, flush=True)
+        print(f"\rindexed {done} of {todo}", end="", file=sys.stderr, flush=True)
 
     report = terms.update(settings, rebuild=args.rebuild, workers=args.workers,
-                          progress=progress)
-    if report.indexed and not getattr(args, "quiet", False):
+                          progress=progress if live else None)
+    if report.indexed and live:
         print(file=sys.stderr)
     print(report.summary)
     return EXIT_OK
