@@ -6,10 +6,10 @@
 Prints counts only, never page text:
   * over the Chinese pages of daniel_zh and immortal_autumn_zh that take the generic
     path: titles still carrying a site part after a separator, pages without a title,
-    authors filled;
+    authors and sources (来源) filled;
   * NetEase article pages run through the generic path instead of their profile: how
     often the publish time equals the profile's (exact on sites_dev's gold) to the
-    minute and to the day;
+    minute and to the day, and the source (来源) the profile's;
   * daniel_zh generic pages against the day in their file name (the day they were
     saved): published that day or up to two days before, on another day, or none.
 When the kit folder is missing it says so and exits 0.
@@ -48,11 +48,15 @@ def main() -> int:
             article = extract(page["html"], page["url"])
             if article.extractor.startswith("netease") and article.published_at:
                 decoded = decode(page["html"], None)
-                generic = extract_generic(Page(page["url"] or article.url, decoded.text,
-                                               decoded)).published_at or ""
+                other = extract_generic(Page(page["url"] or article.url, decoded.text,
+                                             decoded))
+                generic = other.published_at or ""
                 netease["same minute" if generic[:16] == article.published_at[:16] else
                         "same day" if generic[:10] == article.published_at[:10] else
                         "other or none"] += 1
+                if article.source:
+                    netease["source same" if other.source == article.source else
+                            "source other or none"] += 1
             if name not in ("daniel_zh", "immortal_autumn_zh") \
                     or not article.extractor.startswith("generic"):
                 continue
@@ -61,6 +65,7 @@ def main() -> int:
                                                      and SEPARATOR.search(article.title))
             fields["no title"] += not article.title
             fields["author filled"] += bool(article.author)
+            fields["source filled"] += bool(article.source)
             if name == "daniel_zh":
                 crawl_day[_against_day(page["id"], article.published_at)] += 1
     print("generic path, daniel_zh + immortal_autumn_zh:", dict(fields))

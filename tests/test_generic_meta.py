@@ -126,3 +126,24 @@ def test_publish_time_comes_from_the_best_evidence(html, url, published, rules):
     article = extract(html, url)
     assert article.published_at == published
     assert article.provenance.get("published_at") in rules
+
+
+# ------------------------------------------------------------------------ source (来源)
+
+@pytest.mark.parametrize(("line", "source"), [
+    ("2012年01月12日 10:23 来源：示例日报 作者：测试", "示例日报"),
+    ("2012-01-12 10:23 來源: 示例時報", "示例時報"),
+    ("来源：示例网(综合) 编辑：测试", "示例网"),
+    ("来源：《示例晚报》", "示例晚报"),
+    ("2012-01-12 10:23 来源：示例财经作者：测试", "示例财经"),
+    ("来源：网络", None),
+    ("来源：http://www.example.invalid", None),
+    ("图片来源：资料图", None),
+    ("2012-01-12 10:23 分享到：微博", None),
+], ids=["dateline with author", "traditional 來源", "a note in brackets", "title marks",
+        "a label glued on", "'the internet'", "a URL", "an image credit", "no 来源"])
+def test_the_dateline_names_the_outlet(line, source):
+    html = dated_page(below_headline=line)
+    article = extract(html, UNDATED_URL)
+    assert article.source == source
+    assert article.provenance.get("source") == ("dateline" if source else None)

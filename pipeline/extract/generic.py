@@ -14,8 +14,8 @@ captions, bylines and labels inside the container.  When one of them finds nothi
 the other's text is used.  Lines repeated on the page are kept once, and the shared
 boilerplate filter (clean.py) runs last.  Title, author, tags and summary come from
 trafilatura's metadata, title and author cleaned of site names, labels and junk
-(generic_meta.py); the publish time from the page's own meta tags, the line
-below the headline, the URL, then trafilatura (generic_dates.py).
+(generic_meta.py); the publish time from the page's own meta tags, the dateline
+below the headline, the URL, then trafilatura (generic_dates.py); 来源 from the dateline.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from ..records import Article
 from ..sources.base import Page
 from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
 from .density import main_text
-from .generic_dates import page_time
-from .generic_meta import byline, headline
+from .generic_dates import dateline, page_time
+from .generic_meta import byline, headline, outlet
 from .segments import visible_size
 from .text import tidy_lines
 
@@ -106,7 +106,11 @@ def _metadata(page: Page, doc: Any, article: Article) -> None:
         for name in ("author", "summary", "tags"):
             if getattr(article, name):
                 article.provenance[name] = "trafilatura"
-    article.published_at, rule = page_time(page, article.title, article.body,
+    line = dateline(page, article.title, article.body)
+    article.source = outlet(line)
+    if article.source:
+        article.provenance["source"] = "dateline"
+    article.published_at, rule = page_time(page, line, article.body,
                                            doc.date if doc is not None else None)
     if article.published_at:
         article.provenance["published_at"] = rule

@@ -1,6 +1,7 @@
 """The publish time of a page of unknown layout, from the evidence news pages share.
 
-    published_at, rule = page_time(page, title, trafilatura_date)
+    line = dateline(page, title, body)                 # headline to story
+    published_at, rule = page_time(page, line, body, trafilatura_date)
 
 In order:
   1. the page's own meta tags (article:published_time, pubdate ...);            'meta'
@@ -35,14 +36,14 @@ PROSE = 60             # a body line longer than this is the story, not a dateli
 _SPACES = re.compile(r"\s+")
 
 
-def page_time(page: Page, title: str | None, body: str | None,
+def page_time(page: Page, line: str | None, body: str | None,
               guess: str | None) -> tuple[str | None, str]:
     """ISO 8601 publish time (+08:00 unless the page says otherwise) and its rule."""
     from_meta = parse_time(page.meta(*TIME_METAS))
     if from_meta:
         return from_meta, "meta"
     in_url = url_day(page.url)
-    below = byline_time(page, title, body)
+    below = byline_time(line)
     if below and (not in_url or below[:10] == in_url):
         return below, "byline"
     guessed = parse_time(guess)
@@ -78,10 +79,23 @@ def url_day(url: str | None) -> str | None:
     return "-".join(match.groups()) if match else None
 
 
-def byline_time(page: Page, title: str | None, body: str | None) -> str | None:
-    """The first date printed between the headline and the story's first paragraph of
-    prose (at most NEAR_HEADLINE characters; a date inside the story is the event's),
-    one with a clock time preferred; None when the headline is not in the page's text."""
+def byline_time(line: str | None) -> str | None:
+    """The first date of the dateline (see `dateline`), one with a clock time
+    preferred; None when there is no dateline or no date in it."""
+    found = [m.group(0) for m in _DATE_TIME.finditer(line or "")]
+    timed = [f for f in found if _HAS_CLOCK.search(f)]
+    for value in (*timed, *found):
+        parsed = parse_time(value)
+        if parsed:
+            return parsed
+    return None
+
+
+def dateline(page: Page, title: str | None, body: str | None) -> str | None:
+    """The page's text between the headline and the story's first paragraph of prose
+    (at most NEAR_HEADLINE characters): where news pages print '2012-01-12 10:23
+    来源：某报 作者：某某'.  A date inside the story is the event's, so the story is
+    left out.  None when the headline is not found in the page's text."""
     if not title or page.tree.body is None:
         return None
     text = _SPACES.sub(" ", page.tree.body.text(separator=" "))
@@ -97,10 +111,4 @@ def byline_time(page: Page, title: str | None, body: str | None) -> str | None:
         window = window[: window.index(opening)]
     elif closing and closing in window:  # a story of short lines: up to its end
         window = window[: window.index(closing)]
-    found = [m.group(0) for m in _DATE_TIME.finditer(window)]
-    timed = [f for f in found if _HAS_CLOCK.search(f)]
-    for value in (*timed, *found):
-        parsed = parse_time(value)
-        if parsed:
-            return parsed
-    return None
+    return window

@@ -3,6 +3,7 @@
     headline(page, candidate)   -> (title, rule)   the <h1> the <title> holds, or the
                                                     <title> without its site parts
     byline(raw)                 -> author | None    labels dropped, junk refused
+    outlet(dateline)            -> source | None    the 来源 the dateline credits
 
 trafilatura's metadata is a good start on an unknown site, but its title is often the
 <title> tag with the site's name and channel still on ('标题_频道_某某网', '标题 - 某网 -
@@ -39,6 +40,11 @@ _NOT_A_NAME = re.compile(
     r"\b(?:published|updated|posted|copyright|designer|powered|team|writer|reporter|"
     r"editor|staff|correspondent)\b", re.I)
 _NAME_PARTS = re.compile(r"[\s、,，;；/]+")
+_SOURCE = re.compile(r"(?<![图圖片])(?:本文)?[来來]\s*源\s*[:：]\s*(?P<name>[^\s|　]+)")
+_SOURCE_END = re.compile(r"作者|編輯|编辑|记者|記者|时间|時間|发布|發布|日期|字号|点击|浏览")
+MAX_SOURCE = 20
+_NO_OUTLET = frozenset({"资料图", "資料圖", "转载", "轉載", "网络", "網絡", "網路", "互联网",
+                        "本站", "本网", "本網", "原创", "原創", "未知", "综合", "綜合"})
 MAX_NAME_PART = 10     # characters of one name (a person, an agency, a desk)
 MAX_NAMES = 4
 PERSON_NAME = 4        # characters of a further name in a list of several
@@ -133,6 +139,21 @@ def _one_byline(value: str) -> str | None:
             or any(not 2 <= len(n) <= MAX_NAME_PART or _is_site_name(n) for n in names):
         return None  # a sentence, a list, or the outlet (its name is no author's)
     return " ".join(names)
+
+
+def outlet(line: str | None) -> str | None:
+    """The outlet a dateline credits ('来源：某某日报', '來源: 某報'), or None."""
+    match = _SOURCE.search(line or "")
+    if not match:
+        return None
+    name = _SOURCE_END.split(match.group("name"), 1)[0].strip(" 【】[]()（）《》:：|,，")
+    for opening, closing in ("()", "（）", "【】", "[]"):
+        if opening in name and closing not in name:  # '某网(综合)' lost its ')' above
+            name = name.split(opening, 1)[0]
+    if not 2 <= len(name) <= MAX_SOURCE or _NOT_A_NAME.search(name) \
+            or any(ch in name for ch in '<>="') or name in _NO_OUTLET:
+        return None
+    return name
 
 
 def _squash(text: str) -> str:
