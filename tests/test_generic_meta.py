@@ -147,3 +147,19 @@ def test_the_dateline_names_the_outlet(line, source):
     article = extract(html, UNDATED_URL)
     assert article.source == source
     assert article.provenance.get("source") == ("dateline" if source else None)
+
+
+@pytest.mark.parametrize(("line", "author"), [
+    ("2012-01-12 10:23 来源：示例日报 作者：测试甲", "测试甲"),
+    ("来源：示例日报 记者：测试乙来源：示例", "测试乙"),
+    ("2012-01-12 10:23 来源：示例日报", None),
+    ("作者：网友 的原贴：今天", None),
+    ("记者：测试丙 测试丁 通讯员 测试戊", "测试丙 测试丁"),
+    ("作者：实习记者 测试己 来源：示例日报", "测试己"),
+    ("记者：测试庚 责任编辑：测试辛", "测试庚"),
+], ids=["作者 in the dateline", "记者 with a label glued on", "no writer named", "junk",
+        "two reporters then a correspondent", "a trainee's title", "then the editor"])
+def test_the_dateline_names_the_writer_when_trafilatura_found_none(line, author):
+    article = extract(dated_page(below_headline=line), UNDATED_URL)
+    assert (article.author, article.provenance.get("author")) == (
+        author, "dateline" if author else None)

@@ -29,7 +29,7 @@ from ..sources.base import Page
 from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
 from .density import main_text
 from .generic_dates import dateline, page_time
-from .generic_meta import byline, headline, outlet
+from .generic_meta import byline, dateline_byline, headline, outlet
 from .segments import visible_size
 from .text import tidy_lines
 
@@ -110,6 +110,10 @@ def _metadata(page: Page, doc: Any, article: Article) -> None:
     article.source = outlet(line)
     if article.source:
         article.provenance["source"] = "dateline"
+    if not article.author:  # trafilatura reads no CJK name from <meta name=author>
+        article.author = dateline_byline(line)
+        if article.author:
+            article.provenance["author"] = "dateline"
     article.published_at, rule = page_time(page, line, article.body,
                                            doc.date if doc is not None else None)
     if article.published_at:

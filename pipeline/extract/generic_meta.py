@@ -4,6 +4,7 @@
                                                     <title> without its site parts
     byline(raw)                 -> author | None    labels dropped, junk refused
     outlet(dateline)            -> source | None    the 来源 the dateline credits
+    dateline_byline(dateline)   -> author | None    the 作者/记者 it names
 
 trafilatura's metadata is a good start on an unknown site, but its title is often the
 <title> tag with the site's name and channel still on ('标题_频道_某某网', '标题 - 某网 -
@@ -15,6 +16,7 @@ particular: separators and labels are the conventions of Chinese news pages in g
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..sources.base import Page
@@ -33,16 +35,21 @@ _SPACES = re.compile(r"\s+")
 _LABEL = re.compile(r"(?:(?:作者|責任編輯|责任编辑|网络编辑|網路編輯|编辑|編輯|记者|記者|撰文|撰稿|"
                     r"\bby)|(?:^|(?<=[\s(（【\[]))[文图圖])\s*[:：/]\s*", re.I)
 _LABEL_WORD = re.compile(
-    r"^(?:(?:责任编辑|責任編輯|网络编辑|網路編輯|记者|記者)(?=\S)|(?:\w+\s)?by\s+)", re.I)
+    r"^(?:(?:责任编辑|責任編輯|网络编辑|網路編輯|(?:实习|實習|见习|見習)?(?:记者|記者)|实习生|實習生)\s*"
+    r"(?=\S)|(?:\w+\s)?by\s+)", re.I)
 _NOT_A_NAME = re.compile(
     r"原贴|原帖|https?|www|\.com|\.cn|\b(?:com|cn|net|org)\b|[，。！？!?：:]|"
-    r"字号|字體|字体|打印|关闭|關閉|分享|收藏|评论|評論|返回|该作者|本文栏目|"
+    r"字号|字體|字体|打印|关闭|關閉|分享|收藏|评论|評論|返回|该作者|本文栏目|网友|網友|佚名|匿名|"
+    r"手机版|客户端|[<>=\"]|"
     r"\b(?:published|updated|posted|copyright|designer|powered|team|writer|reporter|"
     r"editor|staff|correspondent)\b", re.I)
 _NAME_PARTS = re.compile(r"[\s、,，;；/]+")
 _SOURCE = re.compile(r"(?<![图圖片])(?:本文)?[来來]\s*源\s*[:：]\s*(?P<name>[^\s|　]+)")
 _SOURCE_END = re.compile(r"作者|編輯|编辑|记者|記者|时间|時間|发布|發布|日期|字号|点击|浏览")
 MAX_SOURCE = 20
+_WRITER = re.compile(r"(?:作者|记者|記者|撰文|撰稿)\s*[:：]\s*(?P<name>[^|　]{1,30})")
+_WRITER_END = re.compile(r"[来來]源|责任|責任|編輯|编辑|通讯员|通訊員|摄影|攝影|时间|時間|"
+                         r"发布|發布|日期|字号|点击|浏览|\d|[【\[(（<]")
 _NO_OUTLET = frozenset({"资料图", "資料圖", "转载", "轉載", "网络", "網絡", "網路", "互联网",
                         "本站", "本网", "本網", "原创", "原創", "未知", "综合", "綜合"})
 MAX_NAME_PART = 10     # characters of one name (a person, an agency, a desk)
@@ -139,6 +146,27 @@ def _one_byline(value: str) -> str | None:
             or any(not 2 <= len(n) <= MAX_NAME_PART or _is_site_name(n) for n in names):
         return None  # a sentence, a list, or the outlet (its name is no author's)
     return " ".join(names)
+
+
+def dateline_byline(line: str | None) -> str | None:
+    """The author a dateline names ('作者：张三', '记者：李四'), cleaned like any byline."""
+    match = _WRITER.search(line or "")
+    if not match:
+        return None
+    words = _WRITER_END.split(match.group("name"), 1)[0].split()
+    if words and words[0] in _TRAINEE:
+        words = words[1:]
+    names = words[:1] + list(itertools.takewhile(_further_name, words[1:MAX_NAMES]))
+    return byline(" ".join(names))
+
+
+_TRAINEE = frozenset({"实习记者", "實習記者", "见习记者", "見習記者", "实习生", "實習生", "实习",
+                      "實習", "见习", "見習"})
+
+
+def _further_name(word: str) -> bool:
+    """A next word of a dateline that is one more name ('张三 李四'), not what follows."""
+    return 2 <= len(word) <= PERSON_NAME and not word.isascii()
 
 
 def outlet(line: str | None) -> str | None:
