@@ -31,11 +31,10 @@ from .density import main_text
 from .generic_dates import dateline, page_time
 from .generic_meta import byline, dateline_byline, headline, outlet
 from .segments import visible_size
-from .text import tidy_lines
+from .text import squash, tidy_lines
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SENTENCE_END = re.compile(r"[。！？!?.;；…]")
-_SPACES = re.compile(r"\s+")
 PROSE_CHARS = 30
 EXTRACTOR = "generic"
 
@@ -61,18 +60,14 @@ def agree(density: list[str], traf: list[str]) -> tuple[list[str], str]:
         return traf, "trafilatura"
     if not traf:
         return density, "density"
-    kept_by_traf = _squash("".join(traf))
+    kept_by_traf = squash("".join(traf))
     kept = [line for line in density
-            if _squash(line) in kept_by_traf or _is_prose(line)]
+            if squash(line) in kept_by_traf or _is_prose(line)]
     return kept, "density+trafilatura"
 
 
 def _is_prose(line: str) -> bool:
     return visible_size(line) >= PROSE_CHARS and _SENTENCE_END.search(line) is not None
-
-
-def _squash(text: str) -> str:
-    return _SPACES.sub("", text)
 
 
 def _trafilatura(page: Page) -> Any:

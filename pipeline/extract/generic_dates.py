@@ -61,10 +61,9 @@ def page_time(page: Page, line: str | None, body: str | None,
 def _only_below_story(page: Page, body: str | None, iso: str) -> bool:
     """Whether the page prints this day only below the story's last line (a comment,
     a related-news list, a footer): htmldate's text search takes such dates."""
-    closing = _SPACES.sub(" ", (body or "").rsplit("\n", 1)[-1].strip())[-20:]
-    if not closing or page.tree.body is None:
+    closing, text = _closing(body), page.text
+    if not closing or text is None:
         return False
-    text = _SPACES.sub(" ", page.tree.body.text(separator=" "))
     end = text.find(closing)
     if end < 0:
         return False
@@ -96,9 +95,9 @@ def dateline(page: Page, title: str | None, body: str | None) -> str | None:
     (at most NEAR_HEADLINE characters): where news pages print '2012-01-12 10:23
     来源：某报 作者：某某'.  A date inside the story is the event's, so the story is
     left out.  None when the headline is not found in the page's text."""
-    if not title or page.tree.body is None:
+    text = page.text
+    if not title or text is None:
         return None
-    text = _SPACES.sub(" ", page.tree.body.text(separator=" "))
     head = _SPACES.sub(" ", title.strip())
     start = text.find(head)
     if start < 0 or len(head) < 4:
@@ -106,9 +105,14 @@ def dateline(page: Page, title: str | None, body: str | None) -> str | None:
     window = text[start + len(head): start + len(head) + NEAR_HEADLINE]
     prose = next((line for line in (body or "").split("\n") if len(line.strip()) > PROSE), "")
     opening = _SPACES.sub(" ", prose.strip())[:20]
-    closing = _SPACES.sub(" ", (body or "").rsplit("\n", 1)[-1].strip())[-20:]
+    closing = _closing(body)
     if opening and opening in window:
         window = window[: window.index(opening)]
     elif closing and closing in window:  # a story of short lines: up to its end
         window = window[: window.index(closing)]
     return window
+
+
+def _closing(body: str | None) -> str:
+    """The end of the story's last line, as `Page.text` writes it."""
+    return _SPACES.sub(" ", (body or "").rsplit("\n", 1)[-1].strip())[-20:]

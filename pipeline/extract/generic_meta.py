@@ -20,6 +20,7 @@ import itertools
 import re
 
 from ..sources.base import Page
+from .text import squash
 
 # Separators between a headline and the site's name or channel.  A bare '-' counts only
 # between non-alphanumerics ('净利1900万-2900万' and 'G80Q23-Q4' stay whole).
@@ -28,7 +29,6 @@ _SITE_WORDS = ("网", "報", "报", "新闻", "新聞", "频道", "頻道", "资
                "論壇", "论坛", "社区", "電子報", "日报", "晚报")
 MIN_HEADLINE = 4       # visible characters of the shortest headline taken from a <title>
 SHORT_HEADING = 10     # a heading this short that the <title> lacks may be a list's
-_SPACES = re.compile(r"\s+")
 
 # A byline: labels ('作者：', '责任编辑：', '文/'), then the name(s); the text after the
 # last label is the name.  '文' and '图' count only at the start or after a space.
@@ -52,6 +52,8 @@ _WRITER_END = re.compile(r"[来來]源|责任|責任|編輯|编辑|通讯员|通
                          r"发布|發布|日期|字号|点击|浏览|\d|[【\[(（<]")
 _NO_OUTLET = frozenset({"资料图", "資料圖", "转载", "轉載", "网络", "網絡", "網路", "互联网",
                         "本站", "本网", "本網", "原创", "原創", "未知", "综合", "綜合"})
+_TRAINEE = frozenset({"实习记者", "實習記者", "见习记者", "見習記者", "实习生", "實習生", "实习",
+                      "實習", "见习", "見習"})
 MAX_NAME_PART = 10     # characters of one name (a person, an agency, a desk)
 MAX_NAMES = 4
 PERSON_NAME = 4        # characters of a further name in a list of several
@@ -65,18 +67,19 @@ def headline(page: Page, candidate: str | None) -> tuple[str | None, str]:
     list), or found none."""
     tag = page.title_tag
     from_tag = strip_site_parts(tag) if tag else None
-    if from_tag and len(_squash(from_tag)) < MIN_HEADLINE:
+    if from_tag and len(squash(from_tag)) < MIN_HEADLINE:
         from_tag = None
     if not candidate:
         return (from_tag, "title-tag") if from_tag else (None, "none")
     title = strip_site_parts(candidate)
-    size = len(_squash(title))
-    if from_tag and tag and _squash(title) not in _squash(tag) \
-            and size <= SHORT_HEADING and len(_squash(from_tag)) >= 2 * size:
+    size = len(squash(title))
+    if from_tag and squash(title) not in squash(tag or "") \
+            and size <= SHORT_HEADING and len(squash(from_tag)) >= 2 * size:
         return from_tag, "title-tag"
+    whole = squash(candidate)
     for heading in _h1s(page):  # '图说洛阳｜标题' shown whole in the <h1>: keep it whole
-        squashed = _squash(heading)
-        if _squash(candidate).startswith(squashed) and len(squashed) > size:
+        squashed = squash(heading)
+        if whole.startswith(squashed) and len(squashed) > size:
             return heading, "h1"
     return title, "trafilatura"
 
@@ -93,10 +96,10 @@ def strip_site_parts(title: str) -> str:
     if len(parts) < 2:
         return title
     first, rest = parts[0], parts[1:]
-    longest = max(rest, key=lambda p: len(_squash(p)))
-    if _is_site_name(first) and len(_squash(longest)) > len(_squash(first)):
+    longest = max(rest, key=lambda p: len(squash(p)))
+    if _is_site_name(first) and len(squash(longest)) > len(squash(first)):
         return longest.strip()
-    if len(_squash(first)) >= MIN_HEADLINE and not (first.isascii() and len(first.split()) < 2):
+    if len(squash(first)) >= MIN_HEADLINE and not (first.isascii() and len(first.split()) < 2):
         return first.strip()
     return title  # 'Opinion | ...', '金锺国 - 维基百科': no telling which part is the headline
 
@@ -113,14 +116,16 @@ def byline(raw: str | None) -> str | None:
     while they look like further people's names (what follows a name is more often a
     keyword, the publisher or a domain).
     """
-    values = (raw or "").split("; ")
-    names = [_one_byline(values[0])]
-    for value in values[1:]:
+    first, *others = (raw or "").split("; ")
+    names = [_one_byline(first)]
+    if not names[0]:
+        return None
+    for value in others:
         name = _one_byline(value)
-        if not names[0] or not name or not _person_like(name):
+        if not name or not _person_like(name):
             break
         names.append(name)
-    return " ".join(n for n in names if n) or None
+    return " ".join(names)
 
 
 def _person_like(name: str) -> bool:
@@ -160,10 +165,6 @@ def dateline_byline(line: str | None) -> str | None:
     return byline(" ".join(names))
 
 
-_TRAINEE = frozenset({"实习记者", "實習記者", "见习记者", "見習記者", "实习生", "實習生", "实习",
-                      "實習", "见习", "見習"})
-
-
 def _further_name(word: str) -> bool:
     """A next word of a dateline that is one more name ('张三 李四'), not what follows."""
     return 2 <= len(word) <= PERSON_NAME and not word.isascii()
@@ -178,11 +179,6 @@ def outlet(line: str | None) -> str | None:
     for opening, closing in ("()", "（）", "【】", "[]"):
         if opening in name and closing not in name:  # '某网(综合)' lost its ')' above
             name = name.split(opening, 1)[0]
-    if not 2 <= len(name) <= MAX_SOURCE or _NOT_A_NAME.search(name) \
-            or any(ch in name for ch in '<>="') or name in _NO_OUTLET:
-        return None
+    if not 2 <= len(name) <= MAX_SOURCE or _NOT_A_NAME.search(name) or name in _NO_OUTLET:
+        return None  # (_NOT_A_NAME also refuses markup: 'size="20"')
     return name
-
-
-def _squash(text: str) -> str:
-    return _SPACES.sub("", text)

@@ -25,6 +25,11 @@ def node_text(node: LexborNode) -> str:
     return tidy_lines("\n".join(seg.text for seg in found).split("\n"))
 
 
+def squash(text: str) -> str:
+    """The text without any whitespace (to compare what two extractors kept)."""
+    return "".join(text.split())
+
+
 def tidy_lines(lines: Iterable[str]) -> str:
     """Strip each line, fold runs of spaces, drop empty lines, join with newlines."""
     kept = []

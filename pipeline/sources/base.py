@@ -95,6 +95,12 @@ class Page:
         return None
 
     @cached_property
+    def text(self) -> str | None:
+        """The <body>'s text on one line, whitespace folded (None without a <body>)."""
+        body = self.tree.body
+        return " ".join(body.text(separator=" ").split()) if body is not None else None
+
+    @cached_property
     def title_tag(self) -> str | None:
         """The <title> text, whitespace folded (site suffix and all)."""
         node = self.tree.css_first("title")
