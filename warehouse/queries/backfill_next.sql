@@ -11,8 +11,8 @@ WITH tried AS (
     FROM captures WHERE via IS NOT NULL AND purpose = 'backfill'
     GROUP BY via
 ), listed AS (
-    SELECT article_id, min(at) AS published FROM (
-        SELECT article_id, listed_at AS at FROM frontier WHERE listed_at IS NOT NULL
+    SELECT article_id, min(listed) AS published FROM (
+        SELECT article_id, listed_at AS listed FROM frontier WHERE listed_at IS NOT NULL
         UNION ALL
         SELECT article_id, published_at FROM backfill_ids WHERE published_at IS NOT NULL
     ) GROUP BY article_id
