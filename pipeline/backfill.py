@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import faults
 from .archives import ArchiveError, IndexRow, commoncrawl, patterns, wayback
 from .archives.store import BackfillStore, Found
 from .decode import decode
@@ -635,7 +636,8 @@ class _Run:
         request = client.record_request(row)
         got = await self.fetcher.fetch(request)
         redirect = self._redirects.pop(request.url, None)
-        if got.error == "too-many-redirects" and redirect is not None:
+        if redirect is not None and got.error in ("too-many-redirects", "redirect-loop",
+                                                  "offsite-redirect"):
             # the archive redirects (Wayback: no capture at exactly this timestamp, or
             # the capture is itself a redirect): recorded as it came, and refused
             return Fetched(url=row.url, status=redirect.status, headers=redirect.headers,
@@ -668,6 +670,7 @@ class _Run:
         if not got.ok:
             return _Verdict(None, f"refused-http-{got.status}",
                             f"the archived answer of {row.url} is HTTP {got.status}")
+        faults.checkpoint("extract")
         return await asyncio.get_running_loop().run_in_executor(
             _extractor_thread(), functools.partial(judge, source, article_id, got))
 
