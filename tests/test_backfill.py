@@ -445,7 +445,8 @@ def backfill_process(config: Path, fault: str | None) -> subprocess.Popen:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-@pytest.mark.parametrize("fault", ["commit:3", "fetched:20", "archive:12", "extract:4"])
+@pytest.mark.parametrize("fault", ["commit:3", "fetched:20", "archive:12", "extract:4",
+                                   "commit:40", "archive:95", "fetched:100"])
 def test_a_killed_backfill_resumes_and_stores_each_article_once(bconfig, world, server,
                                                                 fault):
     proc = backfill_process(bconfig, fault)
