@@ -127,6 +127,7 @@ def backfill(settings: Settings, since: dt.datetime | None = None,
         return asyncio.run(_dry_run(settings, plan))
     with begin(settings, "backfill", plan.sites, archive=True) as (warehouse, recorder, report):
         recorder.reason = "backfill"
+        recorder.batch_size = 2 * settings.backfill.batch_size  # an article and its 'done'
         run = _Run(settings, plan, recorder, BackfillStore(warehouse),
                    {s.site: s for s in report.sites}, progress)
         asyncio.run(run.main())
@@ -624,7 +625,7 @@ class _Run:
                 report.skipped += 1
         self.done += 1
         self._tick()
-        if len(self.recorder.batch.captures) >= 2 * self.recorder.batch_size:
+        if len(self.recorder.batch.captures) >= self.recorder.batch_size:
             self.recorder.flush()
 
     # reading one record ---------------------------------------------------------------

@@ -172,6 +172,8 @@ class BackfillSettings:
     commoncrawl_data_interval: float = setting(
         0.5, "Seconds between two ranged record reads from data.commoncrawl.org.", minimum=0.0)
     concurrency: int = setting(1, "Requests in flight to one archive host at once.", minimum=1)
+    batch_size: int = setting(100, "Archived pages per warehouse commit (a killed backfill "
+                              "reads at most one batch again).", minimum=1)
     cdx_limit: int = setting(1000, "Rows per Wayback CDX page (showResumeKey paging).",
                              minimum=1)
     max_crawls: int = setting(
