@@ -47,7 +47,7 @@ from .archives import ArchiveError, IndexRow, commoncrawl, patterns, wayback
 from .archives.store import BackfillStore, Found
 from .decode import decode
 from .discover import ListOutcome
-from .errors import SourceError, UsageError
+from .errors import PipelineError, SourceError, UsageError
 from .extract import extract
 from .fetch.client import Fetcher
 from .links import links as list_links
@@ -134,11 +134,21 @@ def backfill(settings: Settings, since: dt.datetime | None = None,
     return report
 
 
-def after_crawl(settings: Settings, sites: list[str]) -> RunReport | None:
-    """The crawl's hook: with `backfill.on_refusal` set, look up what it was refused."""
+def after_crawl(settings: Settings, crawled: RunReport) -> RunReport | None:
+    """The crawl's hook: with `backfill.on_refusal` set and pages refused in the crawl,
+    look what the sites refused up in the archives (as `backfill --refused`).  A
+    failure here is logged; it never changes the crawl's outcome."""
     if not settings.backfill.on_refusal:
         return None
-    report = backfill(settings, sites=sites, refused=True)
+    refused = [s.site for s in crawled.sites
+               if any(k.startswith(("block/", "fail/blocked")) for k in s.counters)]
+    if not refused:
+        return None
+    try:
+        report = backfill(settings, sites=refused, refused=True)
+    except PipelineError as exc:
+        log.warning("backfill of refused pages not done: %s", exc)
+        return None
     assert isinstance(report, RunReport)
     log.info("%s", report.summary)
     return report

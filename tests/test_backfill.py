@@ -459,3 +459,39 @@ def test_a_killed_backfill_resumes_and_stores_each_article_once(bconfig, world, 
     server.clear()
     assert nv(bconfig, *window()) == 0
     assert record_reads(server) == []
+
+
+def test_the_readme_query_counts_what_backfill_stored_per_archive(bconfig, world):
+    import re
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("### History from web archives (backfill)", 1)[1]
+    query = re.search(r"```sql\n(.*?)```", section, re.S)[1]
+    assert nv(bconfig, *window()) == 0
+    from pipeline import settings as settings_mod
+    from pipeline.query import sql
+
+    _, found = sql(settings_mod.load([bconfig], {"warehouse.path": "news.duckdb"}), query)
+    archives = {archive for _, archive, _ in found}
+    assert archives == {"web.archive.org", "data.commoncrawl.org"}
+    assert sum(n for *_, n in found) == rows("SELECT count(*) FROM articles")[0][0]
+
+
+def test_the_crawl_fills_refused_pages_from_the_archives_when_on_refusal_is_set(
+        bconfig, archives, server, kr):
+    from tests.server import Reply
+
+    wb, cc = archives
+    world = World(kr, FakeNetEase(), wb, cc)
+    refused, fine = kr.publish(articles=2)
+    for host in ("36kr.com", "www.36kr.com"):
+        for path in (f"/p/{refused.id}", f"/p/{refused.id}?f=rss"):
+            server.route(host, path, Reply(200, CHALLENGE))
+    wb.add(world.kr_capture(refused, 1))
+    bconfig.write_text(bconfig.read_text() + "on_refusal = true\n")
+    assert main(["--config", str(bconfig), "--warehouse", "news.duckdb", "crawl", "-q",
+                 "--site", "36kr"]) == 1  # the crawl itself was refused a page
+    got = dict(rows("SELECT a.article_id, c.purpose FROM articles a JOIN captures c "
+                    "USING (capture_id) WHERE a.kind = 'article'"))
+    assert got == {f"36kr:{refused.id}": "backfill", f"36kr:{fine.id}": "article"}
+    assert rows("SELECT command FROM runs ORDER BY run_id") == [("crawl",), ("backfill",)]
