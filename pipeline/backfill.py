@@ -567,8 +567,7 @@ class _Run:
 
     # articles -------------------------------------------------------------------------
     async def _articles(self) -> None:
-        flags = dict(refresh=self.plan.refresh, refused=self.plan.refused,
-                     max_attempts=self.settings.crawl.max_attempts)
+        flags = dict(refresh=self.plan.refresh, refused=self.plan.refused)
         self.total = self.store.count_articles(self.plan.sites, self.plan.archives, **flags)
         if self.plan.limit is not None:
             self.total = min(self.total, max(0, self.plan.limit - self.read))
@@ -585,6 +584,7 @@ class _Run:
         try:
             for chunk in self.store.articles(self.plan.sites, self.plan.archives,
                                              candidates=self.settings.backfill.candidates,
+                                             max_attempts=self.settings.crawl.max_attempts,
                                              **flags):
                 for item in chunk:
                     await queue.put(item)

@@ -134,6 +134,7 @@ def run(args: argparse.Namespace, port: int) -> int:
     rate_anchor = anchor(300)
     print(f"anchor: extract() alone {rate_anchor:.1f} pages/s (300 pages)")
     folder = Path(tempfile.mkdtemp(prefix="bench-backfill-"))
+    os.chdir(folder)  # DuckDB spills to .tmp/ in the working folder
     settings = settings_mod.load([], {
         "warehouse.path": str(folder / "news.duckdb"),
         "fetch.connect_to": [f"*=http://127.0.0.1:{port}"],

@@ -20,8 +20,6 @@ from ..records import Link, utcnow
 from ..warehouse import Warehouse, sql_text
 from . import IndexRow
 
-ALL = 2 ** 62
-
 
 @dataclass(frozen=True)
 class Cursor:
@@ -120,23 +118,30 @@ class BackfillStore:
     def articles(self, sites: list[str], archives: list[str], *, refresh: bool, refused: bool,
                  max_attempts: int, candidates: int, chunk: int = 200
                  ) -> Iterator[list[dict[str, Any]]]:
-        yield from self._chunks("backfill_next", self._work(sites, archives, refresh, refused,
-                                                            max_attempts, candidates),
-                                "article_id", chunk)
+        """Chunks of article ids, each with its captures to try, best first (in windows
+        of ids, so DuckDB never holds every capture at once)."""
+        after = ""
+        pick = {"sites": sites, "archives": archives, "refresh": refresh, "refused": refused}
+        choose = {"archives": archives, "refresh": refresh, "max_attempts": max_attempts,
+                  "candidates": candidates}
+        while True:
+            ids = [r[0] for r in self.con.execute(sql_text("backfill_next_ids"), {
+                **pick, "after": after, "chunk": chunk}).fetchall()]
+            if not ids:
+                return
+            cursor = self.con.execute(sql_text("backfill_next"), {**choose, "ids": ids})
+            names = [d[0] for d in cursor.description]
+            found = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+            if found:
+                yield found
+            after = ids[-1]
 
     def count_articles(self, sites: list[str], archives: list[str], *, refresh: bool,
-                       refused: bool, max_attempts: int) -> int:
-        sql = sql_text("backfill_next").rstrip().rstrip(";")
-        params = {**self._work(sites, archives, refresh, refused, max_attempts, 1),
-                  "after": "", "chunk": ALL}
-        row = self.con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
+                       refused: bool) -> int:
+        row = self.con.execute(sql_text("backfill_count"), {
+            "sites": sites, "archives": archives, "refresh": refresh,
+            "refused": refused}).fetchone()
         return int(row[0]) if row else 0
-
-    @staticmethod
-    def _work(sites: list[str], archives: list[str], refresh: bool, refused: bool,
-              max_attempts: int, candidates: int) -> dict[str, Any]:
-        return {"sites": sites, "archives": archives, "refresh": refresh, "refused": refused,
-                "max_attempts": max_attempts, "candidates": candidates}
 
     def _chunks(self, name: str, params: dict[str, Any], key: str, chunk: int
                 ) -> Iterator[list[dict[str, Any]]]:

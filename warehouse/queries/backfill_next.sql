@@ -1,41 +1,35 @@
--- The next article ids to read from the archives (ids after $after, in id order), each
--- with its untried captures, best first: the first capture at or after publication
--- (the time a list showed, else the stored article's), else the latest before it;
--- without a publication time the earliest.  Left out: ids stored already (unless
--- $refresh; articles stored from feed text only are never "stored"), captures read
--- before (stored, or refused) and captures that failed $max_attempts times.
--- $refused: only what the sites refused (backfill_refused_ids).
-WITH tried AS (
+-- The captures to read for a window of article ids ($ids, from backfill_next_ids),
+-- best first per id: the first capture at or after publication (the time a list
+-- showed, else the stored article's), else the latest before it; without a publication
+-- time the earliest.  Left out: captures read before (stored, or refused; unless
+-- $refresh) and captures that failed $max_attempts times.  Ids with none left are not
+-- returned.
+WITH window_rows AS (
+    SELECT * FROM backfill_index
+    WHERE article_id IN (SELECT unnest($ids)) AND list_contains($archives, archive)
+), tried AS (
     SELECT via, bool_or(error IS NULL OR error LIKE 'refused-%') AS final,
            count(*) FILTER (WHERE error IS NOT NULL AND error NOT LIKE 'refused-%') AS failures
-    FROM captures WHERE via IS NOT NULL AND purpose = 'backfill'
+    FROM captures
+    WHERE purpose = 'backfill' AND via IN (SELECT via FROM window_rows)
     GROUP BY via
 ), listed AS (
     SELECT article_id, min(listed) AS published FROM (
-        SELECT article_id, listed_at AS listed FROM frontier WHERE listed_at IS NOT NULL
+        SELECT article_id, listed_at AS listed FROM frontier
+        WHERE listed_at IS NOT NULL AND article_id IN (SELECT unnest($ids))
         UNION ALL
-        SELECT article_id, published_at FROM backfill_ids WHERE published_at IS NOT NULL
+        SELECT article_id, published_at FROM backfill_ids
+        WHERE published_at IS NOT NULL AND article_id IN (SELECT unnest($ids))
     ) GROUP BY article_id
-), refused AS (
-    SELECT article_id FROM articles WHERE status = 'feed'
-    UNION
-    SELECT article_id FROM frontier
-    WHERE state <> 'done'
-      AND regexp_matches(lower(coalesce(last_error, '')),
-                         'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403')
 ), candidates AS (
-    SELECT i.article_id, i.site, i.kind, i.url, i.archive, i.captured_at, i.via, i.filename,
-           i."offset", i.length, coalesce(l.published, a.published_at) AS published
-    FROM backfill_index AS i
+    SELECT w.article_id, w.site, w.kind, w.url, w.archive, w.captured_at, w.via,
+           w.filename, w."offset", w.length, coalesce(l.published, a.published_at) AS published
+    FROM window_rows AS w
     LEFT JOIN listed AS l USING (article_id)
     LEFT JOIN articles AS a USING (article_id)
     LEFT JOIN tried AS t USING (via)
-    WHERE i.article_id IS NOT NULL AND i.article_id > $after
-      AND list_contains($sites, i.site) AND list_contains($archives, i.archive)
-      AND ($refresh OR a.article_id IS NULL OR a.status = 'feed')
-      AND ($refresh OR NOT coalesce(t.final, false))
+    WHERE ($refresh OR NOT coalesce(t.final, false))
       AND coalesce(t.failures, 0) < $max_attempts
-      AND (NOT $refused OR i.article_id IN (SELECT article_id FROM refused))
 )
 SELECT article_id, any_value(site) AS site, any_value(kind) AS kind,
        list(struct_pack(archive := archive, url := url, captured_at := captured_at,
@@ -47,5 +41,4 @@ SELECT article_id, any_value(site) AS site, any_value(kind) AS kind,
                      archive DESC, via)[1:$candidates] AS captures
 FROM candidates
 GROUP BY article_id
-ORDER BY article_id
-LIMIT $chunk;
+ORDER BY article_id;
