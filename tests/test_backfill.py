@@ -495,3 +495,13 @@ def test_the_crawl_fills_refused_pages_from_the_archives_when_on_refusal_is_set(
                     "USING (capture_id) WHERE a.kind = 'article'"))
     assert got == {f"36kr:{refused.id}": "backfill", f"36kr:{fine.id}": "article"}
     assert rows("SELECT command FROM runs ORDER BY run_id") == [("crawl",), ("backfill",)]
+
+
+def test_index_rows_of_redirects_are_never_read(bconfig, world, server):
+    assert nv(bconfig, *window()) == 0
+    (foreign,) = world.refused
+    redirect_row = f"/p/{foreign.split(':')[1]}9"  # a 301 row in Common Crawl's index
+    assert not any(redirect_row in s.path for s in server.seen
+                   if s.host == "data.commoncrawl.org")
+    assert rows("SELECT count(*) FROM backfill_index WHERE url LIKE ?",
+                f"%{redirect_row}") == [(0,)]
