@@ -505,3 +505,32 @@ def test_index_rows_of_redirects_are_never_read(bconfig, world, server):
                    if s.host == "data.commoncrawl.org")
     assert rows("SELECT count(*) FROM backfill_index WHERE url LIKE ?",
                 f"%{redirect_row}") == [(0,)]
+
+
+@pytest.mark.parametrize("listed,first", [(True, 1), (False, -2)])
+def test_the_capture_nearest_after_publication_is_tried_first(workdir, listed, first):
+    from pipeline import settings as settings_mod
+    from pipeline.archives import IndexRow
+    from pipeline.archives.store import BackfillStore, Found
+    from pipeline.records import Link
+    from pipeline.warehouse import Batch, Warehouse
+
+    settings = settings_mod.load([], {"warehouse.path": "news.duckdb"}, environ={})
+    published = dt.datetime(2026, 3, 1, 12, tzinfo=UTC)
+    with Warehouse.open(settings.warehouse) as warehouse:
+        if listed:  # the frontier knows when it was published
+            batch = Batch(links=[Link("https://36kr.com/p/1234567", "36kr:1234567", "36kr",
+                                      published_at=published.isoformat())])
+            warehouse.write_batch(batch, run_id=1, max_attempts=3)
+        store = BackfillStore(warehouse)
+        found = [Found("36kr", "article", "36kr:1234567", IndexRow(
+            archive, "https://36kr.com/p/1234567", published + dt.timedelta(hours=h),
+            f"https://{archive}/{h}")) for archive, h in
+            (("commoncrawl", -2), ("wayback", 3), ("commoncrawl", 1), ("wayback", 30))]
+        store.save_page("q", found, None, None, True, run_id=1)
+        (item,) = next(store.articles(["36kr"], ["wayback", "commoncrawl"], refresh=False,
+                                      refused=False, max_attempts=3, candidates=4))
+    hours = [round((c["captured_at"] - published).total_seconds() / 3600)
+             for c in item["captures"]]
+    assert hours[0] == first
+    assert hours == ([1, 3, 30, -2] if listed else [-2, 1, 3, 30])
