@@ -63,9 +63,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-TRANSIENT = frozenset({"timeout", "connect", "network", "truncated", "http-429", "http-500",
-                       "http-502", "http-503", "http-504", "retry-after-too-long",
-                       "robots-unreachable"})
 _OWN_URL = re.compile(rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"'>]+)|"""
                       rb"""<link[^>]+href=["']([^"'>]+)["'][^>]*rel=["']?canonical|"""
                       rb"""<meta[^>]+property=["']og:url["'][^>]*content=["']([^"'>]+)""", re.I)
@@ -657,8 +654,8 @@ class _Run:
                            reason_phrase=redirect.reason_phrase,
                            http_version=redirect.http_version)
         if not got.ok:
-            status = got.status
-            error = ("refused-missing" if status in (404, 410)
+            status = got.status  # gone or excluded from the archive: not asked again
+            error = (f"refused-http-{status}" if status in (403, 404, 410, 451)
                      else got.error or "failed")
             return Fetched(url=row.url, error=error, purpose=purpose, via=row.via,
                            detail=f"{row.archive}: {got.detail or got.error}",
