@@ -477,9 +477,10 @@ class _Run:
             assert record is not None
             self.recorder.article(record, capture_id, got)
             report.counters[f"backfill/{row.archive}/stored-from-list"] += 1
-        self.recorder.flush()
+        # the ids first: once the list's capture is committed it is not read again
         self.store.add_ids([ln for ln in found if ln.record is None],
                            {ln.article_id: _time(ln.published_at) for ln in found})
+        self.recorder.flush()
 
     # look-ups -------------------------------------------------------------------------
     def _add_refused(self) -> None:
