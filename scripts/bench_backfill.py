@@ -93,6 +93,20 @@ def rss_mb() -> float:
     return 0.0
 
 
+def duckdb_mb() -> float:
+    """Memory DuckDB holds in the running backfill's warehouse connection."""
+    import gc
+
+    from pipeline.warehouse import Warehouse
+
+    for obj in gc.get_objects():
+        if isinstance(obj, Warehouse) and not obj.read_only:
+            row = obj.con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()"
+                                  ).fetchone()
+            return (row[0] or 0) / 1e6 if row else 0.0
+    return 0.0
+
+
 def anchor(count: int) -> float:
     from pipeline.extract import extract
 
@@ -149,8 +163,8 @@ def run(args: argparse.Namespace, port: int) -> int:
             if done and done % args.sample == 0 and (not samples or samples[-1][0] != done):
                 samples.append((done, time.perf_counter() - started, rss_mb()))
                 print(f"  {done:>7} pages  {samples[-1][1]:7.1f} s  "
-                      f"{done / samples[-1][1]:6.1f} pages/s  rss {samples[-1][2]:6.1f} MB",
-                      flush=True)
+                      f"{done / samples[-1][1]:6.1f} pages/s  rss {samples[-1][2]:6.1f} MB"
+                      f"  (duckdb {duckdb_mb():5.1f} MB)", flush=True)
 
     report = backfill(settings, since=START, sites=["36kr"], archives=["wayback"],
                       progress=progress)
