@@ -241,7 +241,7 @@ class Fake36Kr:
             "itemList": [self._article_item(s) for s in chunk], **paging}}}
         dom = "".join(f'<a class="article-item-title" href="/p/{s.id}">{html.escape(s.title)}'
                       "</a>" for s in chunk)
-        return Reply(200, fill("36kr/information.html", dom_items=dom,
+        return Reply(200, fill("36kr/information.html", dom_items=dom, nonce=self.nonce,
                                state_json=json.dumps(state, ensure_ascii=False)))
 
     def _gateway(self, seen: Seen, path: str) -> Reply:

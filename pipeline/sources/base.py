@@ -147,6 +147,11 @@ class Source(ABC):
     def first_request(self, lst: ListSettings) -> Request:
         return Request(lst.url, purpose="list")
 
+    def complete_list(self, lst: ListSettings) -> bool:
+        """Whether the list shows everything in its order (newest first), so that a page
+        of new items only may mean items were missed; False for a sample (a hot list)."""
+        return True
+
     @abstractmethod
     def parse_list(self, got: ListResponse) -> ListPage:
         """Items of a fetched list page. Raises SourceError when the structure is gone."""
