@@ -79,12 +79,14 @@ class ListOutcome:
             text = f"{self.name}: {self.detail or self.error}"
             return text + ("; items may be missed" if self.gap else "")
         text = f"{self.name}: {self.pages} page(s), {self.items} items, {self.new} new"
+        if self.closes_gap:
+            return text + f"; read back over the gap of run {self.gap_run}: closed"
+        if self.gap_run is not None and not self.gap:
+            return text + f"; the gap of run {self.gap_run} is still open"
         if self.cut:
             text += f"; stopped at max_pages ({self.pages}) before reaching known items"
         elif self.gap:
             text += "; every item was new and the list has no older page: items may be missed"
-        if self.closes_gap:
-            text += "; read back over an earlier gap: closed"
         return text
 
     def row(self) -> dict:
@@ -103,7 +105,11 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
     outcome.first_read = not seen_before
     outcome.gap_run = ledger.open_gap_run(source.name, lst.name) if seen_before else None
     outcome.horizon_run = outcome.gap_run if outcome.gap_run is not None else ledger.run_id
-    complete = source.complete_list(lst)  # a hot list samples: all-new is no gap there
+    # A sample (a hot list) shows no order to page back through: all-new is no gap there.
+    # Reading back for an open gap, reaching this run's own overlap is enough not to
+    # record a new one (the old one stays open).
+    can_gap = seen_before and source.complete_list(lst)
+    reached_recent = False
     request: Request | None = source.first_request(lst)
     page_no = 1
     while request is not None:
@@ -111,10 +117,10 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
         if not fetched.ok:
             ledger.record_list_page(source.name, fetched, [])
             if page_no > 1 and fetched.status in (404, 410):
-                outcome.gap = seen_before and complete
+                outcome.gap = can_gap and not reached_recent
                 break  # NetEase lists end with a 404 past their last page
             outcome.error, outcome.detail = fetched.error or "failed", fetched.detail
-            outcome.gap = seen_before and complete and page_no > 1
+            outcome.gap = can_gap and not reached_recent and page_no > 1
             break
         text = decode(fetched.body, fetched.content_type).text
         try:
@@ -122,7 +128,7 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
         except SourceError as exc:
             ledger.record_list_page(source.name, fetched, [])
             outcome.error, outcome.detail = exc.reason, str(exc)
-            outcome.gap = seen_before and complete and page_no > 1
+            outcome.gap = can_gap and not reached_recent and page_no > 1
             break
         outcome.pages += 1
         for reason, count in page.skipped.items():
@@ -131,6 +137,9 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
         ids = [link.article_id for link in links]
         known = ledger.known(ids)
         before = ledger.known_before(source.name, lst.name, ids, outcome.horizon_run)
+        if outcome.gap_run is not None and links and not reached_recent:
+            reached_recent = links[-1].article_id in ledger.known_before(
+                source.name, lst.name, ids[-1:], ledger.run_id)
         new = [link for link in links if link.article_id not in known]
         ledger.record_list_page(source.name, fetched, new, (lst.name, ids))
         outcome.items += len(links)
@@ -141,11 +150,11 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
             outcome.reached_known = True
             break
         if page.next is None:
-            outcome.gap = seen_before and complete
+            outcome.gap = can_gap and not reached_recent
             break
         if page_no >= max_pages:
             outcome.cut = True
-            outcome.gap = seen_before and complete
+            outcome.gap = can_gap and not reached_recent
             break
         request, page_no = page.next, page_no + 1
     return outcome
