@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from .coverage import last_days
 from .errors import QueryError, UsageError
 from .export import EXPORT_COLUMNS  # noqa: F401 (compat: it lived here)
 from .export import FORMATS as EXPORT_FORMATS  # noqa: F401
@@ -68,6 +69,7 @@ class Status:
     storage: list[dict[str, Any]] = field(default_factory=list)
     spool: list[dict[str, Any]] = field(default_factory=list)
     health: list[dict[str, Any]] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
@@ -98,6 +100,7 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
                 "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
             health=_health(con),
+            coverage=last_days(con).dicts(),
         )
 
 
