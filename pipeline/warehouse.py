@@ -101,6 +101,7 @@ ARTICLE_COLUMNS = ["article_id", "site", "kind", "url", "canonical_url", "title"
                    "extractor", "extractor_version", "decode_rule", "provenance", "content_hash",
                    "capture_id", "first_seen_at", "fetched_at", "updated_at", "run_id",
                    "status", "original_source", "original_author"]
+LISTS_SCHEMA = 8  # the migration that records lists (0008_coverage)
 RUN_LIST_COLUMNS = ("list_name", "kind", "pages", "items", "new", "horizon_run",
                     "reached_known", "depth_cut", "possible_gap", "first_read", "error")
 
@@ -143,6 +144,7 @@ class Warehouse:
         # (pipeline.terms.crawl_hook, set by the writing commands, indexes their terms).
         self.after_store: Callable[[Warehouse, list[str]], None] | None = None
         self._changed: list[str] = []  # new/updated ids waiting for the commit
+        self._lists: bool | None = None  # schema has list_items (see _lists_recorded)
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -287,6 +289,10 @@ class Warehouse:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def list_seen(self, site: str, list_name: str) -> bool:
+        if not self._lists_recorded():
+            return bool(self.con.execute(
+                "SELECT count(*) FROM frontier WHERE site = ? AND list_name = ?",
+                [site, list_name]).fetchone()[0])  # type: ignore[index]
         rows = self.query("list_seen", {"site": site, "list_name": list_name})
         return bool(rows and rows[0][0])
 
@@ -295,13 +301,23 @@ class Warehouse:
         """Which of `ids` this list showed before run `horizon`."""
         if not ids:
             return set()
+        if not self._lists_recorded():  # a reader of a schema before 0008 (spooling)
+            return self.known(ids)
         return {row[0] for row in self.query("known_before", {
             "site": site, "list_name": list_name, "ids": ids, "horizon": horizon})}
 
     def open_gap_run(self, site: str, list_name: str) -> int | None:
         """The run of the list's oldest possible gap not closed yet, or None."""
+        if not self._lists_recorded():
+            return None
         rows = self.query("open_gap_run", {"site": site, "list_name": list_name})
         return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def _lists_recorded(self) -> bool:
+        """Whether the schema has list_items and run_lists (migration 0008)."""
+        if self._lists is None:
+            self._lists = self.schema_version() >= LISTS_SCHEMA
+        return self._lists
 
     def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
                         published_after: dt.datetime, max_refetches: int) -> None:
