@@ -250,3 +250,24 @@ def test_a_dy_account_page_yields_its_articles_not_the_sidebar(config, kr, ne):
     assert stored() == {f"163:{s.id}" for s in made}
     assert rows("SELECT DISTINCT canonical_url LIKE 'https://www.163.com/dy/article/%' "
                 "FROM articles") == [(True,)]
+
+
+def test_what_a_list_showed_survives_a_spooled_run_and_its_merge(workdir):
+    from pipeline.settings import WarehouseSettings
+    from pipeline.spool import Spool, SpoolingWarehouse, merge
+    from pipeline.warehouse import Batch, Warehouse
+
+    settings = WarehouseSettings(path=str(workdir / "w.duckdb"))
+    Warehouse.open(settings).close()
+    reader = Warehouse.open(settings, read_only=True)
+    spooling = SpoolingWarehouse(reader, Spool(workdir / "spool"))
+    spooling.write_batch(Batch(listed=[("36kr", "web_news", "36kr:1")]), 5, 3)
+    assert spooling.known_before("36kr", "web_news", ["36kr:1", "36kr:2"], 6) == {"36kr:1"}
+    assert spooling.known_before("36kr", "web_news", ["36kr:1"], 5) == set()  # this run
+    assert spooling.known_before("36kr", "feed-article", ["36kr:1"], 6) == set()
+    assert spooling.list_seen("36kr", "web_news")
+    reader.close()
+    with Warehouse.open(settings) as warehouse:
+        assert merge(warehouse, Spool(workdir / "spool")) == 1
+        assert warehouse.known_before("36kr", "web_news", ["36kr:1"], 6) == {"36kr:1"}
+        assert warehouse.known_before("36kr", "web_news", ["36kr:1"], 5) == set()
