@@ -15,11 +15,16 @@ list pages back to its own overlap.  When a list read before stops without reach
 overlap (cut by the bound, a one-page feed showing only new items, an error after the
 first page) items may have been lost: the run records a possible gap for that list
 (run_lists, view open_gaps), and later runs page that list back to items it showed
-before the gap's run; reaching them closes the gap (so does a later backfill).
+before the gap's run; reaching them closes the gap (so does a later backfill).  Where
+the source can resume a list (`Source.cursor`/`Source.resume`: 36Kr's pageCallback,
+NetEase's page numbers), a later run reads the top down to its own overlap, then goes on
+where paging over the gap stopped short, with a fresh max_pages bound, so a gap deeper
+than the bound closes over a few runs.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -46,7 +51,7 @@ class Ledger(Protocol):
 
     def list_seen(self, site: str, list_name: str) -> bool: ...
 
-    def open_gap_run(self, site: str, list_name: str) -> int | None: ...
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None: ...
 
     def record_list_page(self, site: str, fetched: Fetched, links: list[Link],
                          shown: tuple[str, list[str]] | None = None) -> None: ...
@@ -66,6 +71,8 @@ class ListOutcome:
     first_read: bool = False   # the list's first run: what lies beyond is history
     horizon_run: int = 0       # reached items the list showed before this run
     gap_run: int | None = None  # the open gap this run read back for
+    resume: dict | None = None  # where paging stopped short (source.cursor)
+    resumed: bool = False      # went on from where an earlier run stopped short
     error: str | None = None   # reason token
     detail: str = ""
     skipped: dict[str, int] = field(default_factory=dict)
@@ -95,7 +102,8 @@ class ListOutcome:
                 "items": self.items, "new": self.new, "horizon_run": self.horizon_run,
                 "reached_known": self.reached_known, "depth_cut": self.cut,
                 "possible_gap": self.gap, "first_read": self.first_read,
-                "error": self.error}
+                "error": self.error,
+                "resume": json.dumps(self.resume) if self.resume is not None else None}
 
 
 async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: Fetch,
@@ -103,7 +111,8 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
     outcome = ListOutcome(source.name, lst.name, lst.kind)
     seen_before = ledger.list_seen(source.name, lst.name)
     outcome.first_read = not seen_before
-    outcome.gap_run = ledger.open_gap_run(source.name, lst.name) if seen_before else None
+    gap = ledger.open_gap(source.name, lst.name) if seen_before else None
+    outcome.gap_run, cursor = gap if gap is not None else (None, None)
     outcome.horizon_run = outcome.gap_run if outcome.gap_run is not None else ledger.run_id
     # A sample (a hot list) shows no order to page back through: all-new is no gap there.
     # Reading back for an open gap, reaching this run's own overlap is enough not to
@@ -111,7 +120,7 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
     can_gap = seen_before and source.complete_list(lst)
     reached_recent = False
     request: Request | None = source.first_request(lst)
-    page_no = 1
+    page_no, bound = 1, max_pages
     while request is not None:
         fetched = await fetcher.fetch(request)
         if not fetched.ok:
@@ -121,6 +130,7 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
                 break  # NetEase lists end with a 404 past their last page
             outcome.error, outcome.detail = fetched.error or "failed", fetched.detail
             outcome.gap = can_gap and not reached_recent and page_no > 1
+            outcome.resume = source.cursor(request) if page_no > 1 else None
             break
         text = decode(fetched.body, fetched.content_type).text
         try:
@@ -129,6 +139,7 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
             ledger.record_list_page(source.name, fetched, [])
             outcome.error, outcome.detail = exc.reason, str(exc)
             outcome.gap = can_gap and not reached_recent and page_no > 1
+            outcome.resume = source.cursor(request) if page_no > 1 else None
             break
         outcome.pages += 1
         for reason, count in page.skipped.items():
@@ -149,12 +160,22 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
         if links[-1].article_id in before:
             outcome.reached_known = True
             break
+        if reached_recent and cursor is not None:
+            # Back at this run's overlap: go on where paging over the gap stopped short,
+            # with a fresh bound, instead of reading the last runs' pages again.
+            jump = source.resume(lst, cursor, page.next)
+            cursor = None
+            if jump is not None:
+                outcome.resumed = True
+                request, page_no, bound = jump, page_no + 1, page_no + max_pages
+                continue
         if page.next is None:
             outcome.gap = can_gap and not reached_recent
             break
-        if page_no >= max_pages:
+        if page_no >= bound:
             outcome.cut = True
             outcome.gap = can_gap and not reached_recent
+            outcome.resume = source.cursor(page.next)
             break
         request, page_no = page.next, page_no + 1
     return outcome

@@ -121,8 +121,8 @@ class Recorder:
                      horizon: int) -> set[str]:
         return self.warehouse.known_before(site, list_name, ids, horizon)
 
-    def open_gap_run(self, site: str, list_name: str) -> int | None:
-        return self.warehouse.open_gap_run(site, list_name)
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        return self.warehouse.open_gap(site, list_name)
 
     def record_list_page(self, site: str, fetched: Fetched, links: list[Link],
                          shown: tuple[str, list[str]] | None = None) -> None:

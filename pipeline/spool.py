@@ -191,9 +191,9 @@ class SpoolingWarehouse:
         spooled = {i for i in ids if self.listed.get((site, list_name, i), horizon) < horizon}
         return self.reader.known_before(site, list_name, ids, horizon) | spooled
 
-    def open_gap_run(self, site: str, list_name: str) -> int | None:
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
         """Gaps recorded by spooled runs count once merged."""
-        return self.reader.open_gap_run(site, list_name)
+        return self.reader.open_gap(site, list_name)
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         items = [i for i in self.reader.pending(site, limit)

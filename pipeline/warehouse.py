@@ -103,7 +103,8 @@ ARTICLE_COLUMNS = ["article_id", "site", "kind", "url", "canonical_url", "title"
                    "status", "original_source", "original_author"]
 LISTS_SCHEMA = 8  # the migration that records lists (0008_coverage)
 RUN_LIST_COLUMNS = ("list_name", "kind", "pages", "items", "new", "horizon_run",
-                    "reached_known", "depth_cut", "possible_gap", "first_read", "error")
+                    "reached_known", "depth_cut", "possible_gap", "first_read", "error",
+                    "resume")
 
 
 @dataclass
@@ -306,12 +307,17 @@ class Warehouse:
         return {row[0] for row in self.query("known_before", {
             "site": site, "list_name": list_name, "ids": ids, "horizon": horizon})}
 
-    def open_gap_run(self, site: str, list_name: str) -> int | None:
-        """The run of the list's oldest possible gap not closed yet, or None."""
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        """The run of the list's oldest possible gap not closed yet and the cursor where
+        paging over it last stopped short (None: from the top); None without a gap."""
         if not self._lists_recorded():
             return None
-        rows = self.query("open_gap_run", {"site": site, "list_name": list_name})
-        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+        rows = self.query("open_gap", {"site": site, "list_name": list_name})
+        if not rows or rows[0][0] is None:
+            return None
+        run_id, resume = rows[0]
+        cursor = json.loads(resume) if resume else None
+        return int(run_id), cursor if isinstance(cursor, dict) else None
 
     def _lists_recorded(self) -> bool:
         """Whether the schema has list_items and run_lists (migration 0008)."""

@@ -191,19 +191,42 @@ def test_the_first_run_reads_back_to_the_depth_bound_and_records_no_gap(config, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", PAGED, ids=lambda k: k.name)
-def test_an_outage_of_a_day_beyond_the_bound_is_a_gap_until_a_deeper_run_closes_it(
+def test_an_outage_of_a_day_beyond_the_bound_is_a_gap_until_later_runs_read_over_it(
         config, kr, ne, kind, gap_check, capsys):
     use(config, kind, max_pages=2)
     kind.publish(kr, ne, 4)
     assert crawl(config, kind) == 0
-    day = kind.publish(kr, ne, 26)  # a day's stories: more than two pages
+    day = kind.publish(kr, ne, 45)  # a day's stories: more than four pages
     capsys.readouterr()
     assert crawl(config, kind) == 0  # the crawl itself went well
     assert f"possible gap in {kind.name}" in capsys.readouterr().out
     assert last_list()[2:4] == (True, True)
     code, line = gap_check()
     assert code == 1 and "depth bound" in line
-    assert crawl(config, kind) == 0  # nothing new, the same bound: still open
+    more = kind.publish(kr, ne, 3)
+    assert crawl(config, kind) == 0  # the top, then on from where the last run stopped
+    assert gap_check()[1].startswith("FAIL")  # two more pages: not over it yet
+    assert rows("SELECT count(*) FROM list_gaps")[0][0] == 1  # no second gap
+    capsys.readouterr()
+    assert crawl(config, kind) == 0
+    assert "closed" in capsys.readouterr().out
+    assert ids(kind, day + more) <= stored()
+    assert gap_check()[1].endswith("list gaps: none open")
+
+
+def test_a_deeper_bound_for_one_run_closes_a_gap_of_a_list_that_cannot_resume(
+        config, kr, ne, gap_check, capsys, monkeypatch):
+    from pipeline.sources import registry
+
+    kind = next(k for k in KINDS if k.name == "tech")
+    monkeypatch.setattr(type(registry.get("netease")), "resume",
+                        lambda self, lst, cursor, fresh: None)
+    use(config, kind, max_pages=2)
+    kind.publish(kr, ne, 4)
+    crawl(config, kind)
+    day = kind.publish(kr, ne, 26)
+    crawl(config, kind)
+    crawl(config, kind)  # the same bound reads the same two pages again: still open
     assert gap_check()[1].startswith("FAIL")
     use(config, kind, max_pages=5)  # the user raises the bound for a run
     capsys.readouterr()
@@ -211,6 +234,26 @@ def test_an_outage_of_a_day_beyond_the_bound_is_a_gap_until_a_deeper_run_closes_
     assert "closed" in capsys.readouterr().out
     assert ids(kind, day) <= stored()
     assert gap_check()[1].endswith("list gaps: none open")
+
+
+def test_the_burst_of_the_issue_is_recovered_by_the_next_runs(config, kr, ne, gap_check,
+                                                              capsys):
+    """70 new 36Kr articles between two runs, web_news 10 a page, bound 5 pages."""
+    config.write_text(config.read_text() + "\n[sites.36kr]\nmax_pages = 5\n" + "".join(
+        f'\n[[sites.36kr.lists]]\nname = "{k.name}"\nkind = "{k.kind}"\nurl = "{k.url}"\n'
+        for k in KINDS if k.name in ("feed-article", "web_news")))
+    kind = next(k for k in KINDS if k.name == "web_news")
+    kr.publish(articles=5)
+    crawl(config, kind)
+    kr.publish(articles=70)
+    crawl(config, kind)
+    assert len({f"36kr:{s.id}" for s in kr.articles} - stored()) == 20
+    capsys.readouterr()
+    crawl(config, kind)
+    assert "gap closed in web_news" in capsys.readouterr().out
+    assert {f"36kr:{s.id}" for s in kr.articles} <= stored()
+    _, line = gap_check()
+    assert "feed-article" in line and "web_news" not in line  # a feed waits for a backfill
 
 
 def test_lists_sharing_items_each_page_back_to_their_own_overlap(config, kr, ne):

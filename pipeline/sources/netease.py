@@ -119,6 +119,25 @@ class NetEase(Source):
     def complete_list(self, lst: ListSettings) -> bool:
         return lst.kind != "hot"  # hot items come in hot order, a sample of the site
 
+    def cursor(self, request: Request | None) -> dict | None:
+        number = _page_of(request)
+        return {"page": number} if number and number > 1 else None
+
+    def resume(self, lst: ListSettings, cursor: dict, fresh: Request | None) -> Request | None:
+        """Page `cursor['page']` again (items published since push the list down, so it
+        shows some items read before, never skips one)."""
+        number = cursor.get("page")
+        if not isinstance(number, int) or number < 2:
+            return None
+        if lst.kind == "jsonp":
+            url = page_url(lst.url, number)
+        elif lst.kind == "dy" and not urlsplit(lst.url).path.startswith("/dy/media/"):
+            url = _with_query(lst.url, pageNo=str(number))
+        else:
+            return None
+        return Request(url, purpose="list", headers=(("Referer", _referer(lst.url)),),
+                       state={"page": number})
+
     def parse_list(self, got: ListResponse) -> ListPage:
         reason = self.blocked(got.text)
         if reason:
@@ -135,7 +154,7 @@ class NetEase(Source):
                 return self._parse_media(got)
             page = self._parse_flow(got, "网易号 list", "https://www.163.com/dy/article/")
             if page.links or page.skipped:
-                number = got.page_no + 1
+                number = (_page_of(got.request) or got.page_no) + 1
                 page.next = Request(_with_query(got.lst.url, pageNo=str(number)),
                                     purpose="list", headers=got.request.headers,
                                     state={"page": number})
@@ -199,7 +218,7 @@ class NetEase(Source):
                 continue
             page.links.append(link)
         if items:
-            number = got.page_no + 1
+            number = (_page_of(got.request) or got.page_no) + 1
             page.next = Request(page_url(got.lst.url, number), purpose="list",
                                 headers=(("Referer", _referer(got.lst.url)),),
                                 state={"page": number})
@@ -304,6 +323,13 @@ def page_url(url: str, number: int) -> str:
 
 def _channel(label: str) -> str:
     return "news" if not label or label in MOBILE_HOSTS else label.split(".")[0]
+
+
+def _page_of(request: Request | None) -> int | None:
+    """The page number a list request asks for (its paging state)."""
+    state = request.state if request is not None else None
+    number = state.get("page") if isinstance(state, dict) else None
+    return number if isinstance(number, int) else None
 
 
 def _with_query(url: str, **values: str) -> str:

@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS run_lists (
     depth_cut     BOOLEAN,             -- stopped by max_pages before reaching them
     possible_gap  BOOLEAN,             -- a list read before may have lost items here
     first_read    BOOLEAN,             -- the list's first run: older items are history
-    error         VARCHAR
+    error         VARCHAR,
+    resume        VARCHAR              -- where paging stopped short (the source's cursor,
+                                       -- JSON): a later run continues there over a gap
 );
 
 -- Every possible gap, and what closed it: a later run of the same list that read back to
