@@ -84,6 +84,10 @@ class SiteReport:
         closed = [o.name for o in self.lists if o.closes_gap]
         if closed:
             text += f"; gap closed in {', '.join(closed)}"
+        still = [o.name for o in self.lists
+                 if o.gap_run is not None and not o.closes_gap and not o.gap]
+        if still:
+            text += f"; gap of an earlier run still open in {', '.join(still)}"
         if self.error:
             text += f"; error: {self.error}"
         return text
