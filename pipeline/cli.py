@@ -462,6 +462,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                          report.health),
                         ("coverage, last 7 days (newsvault coverage for more)",
                          report.coverage),
+                        ("open list gaps (closed by a later run reading back, or a backfill)",
+                         report.gaps),
                         ("last runs", report.runs), ("archive", report.storage),
                         ("waiting in the spool (merged by the next crawl)", report.spool),
                         ("last errors", report.errors)):

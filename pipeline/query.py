@@ -70,6 +70,7 @@ class Status:
     spool: list[dict[str, Any]] = field(default_factory=list)
     health: list[dict[str, Any]] = field(default_factory=list)
     coverage: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
@@ -101,6 +102,10 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
             health=_health(con),
             coverage=last_days(con).dicts(),
+            gaps=_dicts(con.execute(
+                "SELECT site, list_name, min(run_id) AS since_run, count(*) AS runs, "
+                "bool_or(depth_cut) AS depth_cut FROM open_gaps GROUP BY ALL ORDER BY ALL"))
+            if _has_table(con, "open_gaps") else [],
         )
 
 

@@ -254,6 +254,10 @@ def test_the_burst_of_the_issue_is_recovered_by_the_next_runs(config, kr, ne, ga
     assert {f"36kr:{s.id}" for s in kr.articles} <= stored()
     _, line = gap_check()
     assert "feed-article" in line and "web_news" not in line  # a feed waits for a backfill
+    capsys.readouterr()
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "status"]) == 0
+    status = capsys.readouterr().out.split("== open list gaps", 1)[1].split("\n== ", 1)[0]
+    assert "feed-article" in status and "web_news" not in status
 
 
 def test_lists_sharing_items_each_page_back_to_their_own_overlap(config, kr, ne):
