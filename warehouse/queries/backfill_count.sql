@@ -15,4 +15,4 @@ WHERE i.article_id IS NOT NULL
         SELECT article_id FROM frontier
         WHERE state <> 'done'
           AND regexp_matches(lower(coalesce(last_error, '')),
-                             'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403')));
+                             'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403|http 403')));

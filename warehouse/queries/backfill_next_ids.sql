@@ -14,6 +14,6 @@ WHERE i.article_id IS NOT NULL AND i.article_id > $after
         SELECT article_id FROM frontier
         WHERE state <> 'done'
           AND regexp_matches(lower(coalesce(last_error, '')),
-                             'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403')))
+                             'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403|http 403')))
 ORDER BY i.article_id
 LIMIT $chunk;

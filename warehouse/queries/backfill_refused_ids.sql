@@ -8,5 +8,5 @@ SELECT f.article_id, f.site, f.kind, f.url, f.title, f.listed_at
 FROM frontier AS f
 WHERE f.state <> 'done' AND list_contains($sites, f.site)
   AND regexp_matches(lower(coalesce(f.last_error, '')),
-                     'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403')
+                     'blocked|anti-bot|risk-control|challenge|captcha|refused|http-403|http 403')
   AND f.article_id NOT IN (SELECT article_id FROM articles);
