@@ -19,6 +19,7 @@ from .errors import QueryError, UsageError
 from .export import EXPORT_COLUMNS  # noqa: F401 (compat: it lived here)
 from .export import FORMATS as EXPORT_FORMATS  # noqa: F401
 from .health import Health, drift
+from .sandbox import check_query, lock_down
 from .settings import Settings
 from .spool import Spool
 from .warehouse import Warehouse
@@ -26,10 +27,13 @@ from .warehouse import Warehouse
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
         ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only query; QueryError carries DuckDB's message."""
+    """Run one read-only query in the sandbox (pipeline.sandbox); QueryError says what is
+    allowed, or carries DuckDB's message."""
+    statement = check_query(query)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+        lock_down(warehouse.con)
         try:
-            cursor = warehouse.con.execute(query, params or [])
+            cursor = warehouse.con.execute(statement, params or [])
         except duckdb.Error as exc:
             raise QueryError(f"SQL error: {_first_line(exc)}") from None
         if cursor.description is None:
