@@ -21,7 +21,7 @@ def stored(where: str = "TRUE") -> list[tuple]:
     con = duckdb.connect("news.duckdb", read_only=True)
     try:
         return con.execute(f"SELECT {', '.join(COLUMNS)} FROM articles WHERE {where} "
-                           "ORDER BY published_at, article_id").fetchall()
+                           "ORDER BY rowid").fetchall()  # storage order: streamed, not sorted
     finally:
         con.close()
 
