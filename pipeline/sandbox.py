@@ -59,6 +59,10 @@ def check_query(text: str) -> str:
     if not statements:
         raise QueryError(f"the query is empty: give {ALLOWED}, e.g. "
                          "newsvault sql \"SELECT count(*) FROM articles\"")
+    if len(statements) > 1 and _first_word(text) == "PIVOT" and ";" not in text:
+        raise QueryError("a PIVOT without an IN list creates a type first, which the "
+                         "read-only sandbox does not allow: name the values, e.g. PIVOT "
+                         "articles ON site IN ('36kr', 'netease') USING count(*)")
     if len(statements) > 1:
         raise QueryError(f"{len(statements)} statements given: newsvault sql runs {ALLOWED}")
     _check_statement(text, statements[0])

@@ -163,6 +163,12 @@ def test_an_empty_query_says_so(archive, capsys, query):
     assert "the query is empty: give one read-only query" in error_line(capsys)
 
 
+def test_a_pivot_without_its_values_says_how(archive, capsys):
+    capsys.readouterr()
+    assert nv("sql", "PIVOT articles ON site USING count(*)") == 2
+    assert "name the values, e.g. PIVOT articles ON site IN (" in error_line(capsys)
+
+
 @pytest.mark.parametrize("query", [
     "SELECT read_text FROM read_text('/etc/passwd')",
     "SELECT * FROM glob('/etc/*')",
