@@ -101,34 +101,35 @@ def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
     window = parse_range(since, until)
     series = parse_all(terms, Segmenter.from_settings(settings.terms)) if terms else []
     previous = proof(target) if target.exists() and earlier_export(target) else None
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        con = warehouse.con
-        chosen = _columns(con, columns)
-        ids = term_ids(con, series)
-        select, params = build_select(chosen, fmt, site, window, series, ids, partition)
-        tmp, spill = temporary(target, "tmp"), temporary(target, "spill")
-        try:
+    tmp, spill = temporary(target, "tmp"), temporary(target, "spill")
+    try:
+        # The warehouse is held only while the rows are copied (a reader blocks a writer).
+        with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+            con = warehouse.con
+            chosen = _columns(con, columns)
+            ids = term_ids(con, series)
+            select, params = build_select(chosen, fmt, site, window, series, ids, partition)
             rows, files = _copy(con, select, params, fmt, tmp, spill, partition)
-            faults.checkpoint("export")
-            if excel:
-                _prepend_bom(tmp, target)
-            set_mode(tmp)
-            result = ExportResult(target, rows, manifest_path(target), files)
-            missing = [t for s in series for t in s.terms if t not in ids]
-            if missing:
-                result.notes.append(f"never indexed: {', '.join(missing)}")
-            if excel and rows > EXCEL_MAX_ROWS:
-                result.notes.append(f"{rows} rows: Excel shows only the first {EXCEL_MAX_ROWS}")
-            # The manifest first, naming the new export and the one it replaces, so that
-            # a kill between the two renames leaves a pair the next export recognises.
-            _write_manifest(result, fmt, select, params, {
-                "site": site, "since": since, "until": until, "terms": list(terms)}, chosen,
-                excel, partition, proof(tmp), previous)
-            faults.checkpoint("export-rename")
-            _move_into_place(tmp, target)
-        finally:
-            for leftover in (spill, tmp):
-                _remove(leftover)
+        faults.checkpoint("export")
+        if excel:
+            _prepend_bom(tmp, target)
+        set_mode(tmp)
+        result = ExportResult(target, rows, manifest_path(target), files)
+        missing = [t for s in series for t in s.terms if t not in ids]
+        if missing:
+            result.notes.append(f"never indexed: {', '.join(missing)}")
+        if excel and rows > EXCEL_MAX_ROWS:
+            result.notes.append(f"{rows} rows: Excel shows only the first {EXCEL_MAX_ROWS}")
+        # The manifest first, naming the new export and the one it replaces, so that a
+        # kill between the two renames leaves a pair the next export recognises.
+        _write_manifest(result, fmt, select, params, {
+            "site": site, "since": since, "until": until, "terms": list(terms)}, chosen,
+            excel, partition, proof(tmp), previous)
+        faults.checkpoint("export-rename")
+        _move_into_place(tmp, target)
+    finally:
+        for leftover in (spill, tmp):
+            _remove(leftover)
     return result
 
 
