@@ -250,6 +250,7 @@ def _move_into_place(tmp: Path, target: Path) -> None:
         return
     old = temporary(target, "old")
     os.rename(target, old)
+    faults.checkpoint("export-swap")
     try:
         os.rename(tmp, target)
     except OSError:

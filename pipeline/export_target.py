@@ -33,7 +33,7 @@ from .settings import Settings
 
 MARK = "nvexport"
 TEMP_KINDS = ("tmp", "spill", "old", "bom")
-_TEMP = re.compile(rf"^\..+\.{MARK}-(\d+)-[0-9a-f]+\.({'|'.join(TEMP_KINDS)})$")
+_TEMP = re.compile(rf"^\.(.+)\.{MARK}-(\d+)-[0-9a-f]+\.({'|'.join(TEMP_KINDS)})$")
 _LOCAL_LAKE = re.compile(r"^ducklake:(?:duckdb:)?([^:]+)$")
 _DATA_PATH = re.compile(r"DATA_PATH\s+'((?:[^']|'')*)'", re.I)
 
@@ -179,12 +179,18 @@ def temporary(target: Path, kind: str) -> Path:
 
 def clean_stale(folder: Path) -> list[Path]:
     """Remove what exports killed before their end left in `folder` (their process is
-    gone); returns what was removed."""
+    gone), or put back an earlier export a kill left aside; returns what was removed."""
     removed = []
     with contextlib.suppress(OSError):
-        for entry in folder.iterdir():
+        for entry in list(folder.iterdir()):
             match = _TEMP.match(entry.name)
-            if not match or _alive(int(match[1])):
+            if not match or _alive(int(match[2])):
+                continue
+            original = folder / match[1]
+            if match[3] == "old" and not (original.exists() or original.is_symlink()):
+                # killed between moving the earlier export aside and the new one in
+                with contextlib.suppress(OSError):
+                    os.rename(entry, original)
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)

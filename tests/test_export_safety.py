@@ -207,6 +207,18 @@ def test_a_kill_between_manifest_and_rename_still_leaves_an_export(killed_export
     assert leftovers() == []
 
 
+def test_a_kill_while_swapping_folders_puts_the_earlier_export_back(killed_export):
+    args = ["--format", "parquet", "--partition", "--out", "lake"]
+    assert nv("export", *args, "--site", "36kr") == 0
+    first = digest(Path("lake"))
+    done = killed_export("export-swap:1", *args)
+    assert done.returncode == -9, done.stderr
+    assert not Path("lake").exists()  # moved aside, the new one not in yet
+    clean_stale(Path("."))
+    assert digest(Path("lake")) == first and leftovers() == []
+    assert nv("export", *args) == 0 and leftovers() == []  # still recognised as ours
+
+
 def test_a_running_export_keeps_its_temporary_files(tmp_path):
     mine = tmp_path / f".x.csv.nvexport-{os.getpid()}-0123abcd.tmp"
     mine.write_text("being written")
