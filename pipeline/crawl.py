@@ -12,6 +12,14 @@
 4. Record the run (runs, run_sites, run_counters) and return the report; its summary is
    the one line the CLI prints.
 
+Refusals: an article page that is a challenge or risk page is recorded as such (capture
+error and frontier last_error 'blocked', state 'refused' once crawl.max_attempts runs
+were refused); when a feed carried the article's full text, that text is stored
+meanwhile (articles.status 'feed') and the page is tried again on later runs.  A site
+with `sites.<name>.cooldown` (36Kr: 30 minutes) is then left alone, in this run and the
+following ones until the cooldown ends (table site_cooldowns); a run during a cooldown
+fetches nothing from the site's hosts and reports it `skipped`.
+
 Every exchange is archived as it happens.  A site that keeps failing at the network
 level is left for the rest of the run after crawl.site_failure_limit consecutive
 failures; the other site carries on.  `replay` answers requests from WARC files instead
@@ -29,9 +37,10 @@ from pathlib import Path
 
 import httpx
 
+from .decode import decode
 from .discover import discover
 from .fetch.client import Fetcher
-from .recorder import Recorder, store_article
+from .recorder import Recorder, from_feed, store_article
 from .records import Fetched, Request, utcnow
 from .report import RunReport, SiteReport
 from .runs import begin
@@ -75,12 +84,23 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
     def allowed(host: str) -> bool:
         return any(source.owns_host(host) for source in sources.values())
 
+    def site_of_host(host: str) -> SiteSettings | None:
+        source = registry.for_host(host)
+        return settings.sites.get(source.name) if source else None
+
     def interval(host: str) -> float | None:
         if transport is not None:
             return 0.0
-        source = registry.for_host(host)
-        site = settings.sites.get(source.name) if source else None
+        site = site_of_host(host)
         return site.min_interval if site and site.min_interval >= 0 else None
+
+    def concurrency(host: str) -> int | None:
+        site = site_of_host(host)
+        return site.concurrency if site and site.concurrency > 0 else None
+
+    def gate_key(host: str) -> str:  # a site with its own concurrency is polite as a whole
+        source = registry.for_host(host)
+        return f"site:{source.name}" if source and concurrency(host) else host
 
     def site_of(fetched: Fetched) -> SiteReport | None:
         source = registry.for_url(fetched.url)
@@ -88,6 +108,8 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
 
     def on_exchange(fetched: Fetched) -> None:
         report = site_of(fetched)
+        if report is not None and fetched.purpose == "article":
+            _judge_refusal(sources[report.site], fetched)
         recorder.capture(report.site if report else None, fetched)
 
     def on_result(fetched: Fetched) -> None:
@@ -95,8 +117,9 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         if report is None:
             return
         recorder.ensure_captured(report.site, fetched)
+        answered = fetched.error is None or fetched.error == "blocked"  # a refusal answers
         key = f"fetch/{fetched.purpose}/" + (
-            f"status/{fetched.status}" if fetched.error is None else f"error/{fetched.error}")
+            f"status/{fetched.status}" if answered else f"error/{fetched.error}")
         report.counters[key] += 1
         bad = fetched.error in NETWORK_REASONS or fetched.status == 429 or (
             fetched.status is not None and fetched.status >= 500)
@@ -105,8 +128,9 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         elif fetched.status is not None and fetched.purpose != "article":
             report.observe(False)  # an article's verdict waits for its extraction
 
-    async with Fetcher(settings.fetch, allowed, intervals=interval, transport=transport,
-                       observer=on_result, on_exchange=on_exchange) as fetcher:
+    async with Fetcher(settings.fetch, allowed, intervals=interval, concurrency=concurrency,
+                       gate_key=gate_key, transport=transport, observer=on_result,
+                       on_exchange=on_exchange) as fetcher:
         limit = max_articles if max_articles is not None else settings.crawl.max_articles
         await asyncio.gather(*(
             _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,
@@ -117,8 +141,10 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
 async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
                       fetcher: Fetcher, recorder: Recorder, report: SiteReport,
                       max_articles: int) -> None:
+    if _cooling(source, site, recorder, report):
+        return
     for lst in site.lists:
-        if report.abandoned:
+        if report.abandoned or report.cooling_until:
             break
         outcome = await discover(source, lst, lst.max_pages or site.max_pages, fetcher,
                                  recorder)
@@ -131,6 +157,7 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
             if outcome.error == "blocked":
                 report.counters[f"block/list/{lst.name}"] += 1
                 report.observe(True, outcome.describe())
+                _cool_down(source, site, recorder, report, outcome.describe())
         for reason, count in outcome.skipped.items():
             report.counters[f"list/skip/{reason}"] += count
         log.info("%s %s", source.name, outcome.describe())
@@ -144,14 +171,62 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         queue.put_nowait(item)
 
     async def worker() -> None:
-        while not queue.empty() and not report.abandoned:
+        while not queue.empty() and not report.abandoned and not report.cooling_until:
             item = queue.get_nowait()
             fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
+            if fetched.error == "blocked":
+                _cool_down(source, site, recorder, report, fetched.detail or "blocked")
 
-    workers = min(max(2, settings.fetch.concurrency_per_host * 2), len(items))
+    workers = min(site.concurrency or max(2, settings.fetch.concurrency_per_host * 2),
+                  len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
+    if report.cooling_until:  # the pages not tried: their feeds' text meanwhile
+        while not queue.empty():
+            item = queue.get_nowait()
+            if from_feed(source, item, recorder, "not tried: the site cools down"):
+                report.counters["cooldown/feed"] += 1
     log.info("%s", report.line())
+
+
+def _judge_refusal(source: Source, fetched: Fetched) -> None:
+    """An article page that is a challenge or risk page is a refusal: its capture says
+    so (error 'blocked'), and the crawl neither extracts nor stores it."""
+    if fetched.status != 200 or fetched.error is not None or not fetched.body:
+        return
+    reason = source.blocked(decode(fetched.body, fetched.content_type).text)
+    if reason:
+        fetched.error = "blocked"
+        fetched.detail = f"{fetched.url} answered with a {reason}"
+
+
+def _cooling(source: Source, site: SiteSettings, recorder: Recorder,
+             report: SiteReport) -> bool:
+    """A site cooling down from an earlier run is skipped: nothing is fetched from its
+    hosts (not even feeds), and the run does not count it as a failure."""
+    if site.cooldown <= 0:
+        return False
+    current = recorder.warehouse.cooldown(source.name, utcnow())
+    if current is None:
+        return False
+    report.cooling_until, report.cooling_since_start = current[0], True
+    report.counters["cooldown/skipped"] += 1
+    log.warning("%s", report.line())
+    return True
+
+
+def _cool_down(source: Source, site: SiteSettings, recorder: Recorder, report: SiteReport,
+               why: str) -> None:
+    """After a challenge or risk page the site is left alone for sites.<name>.cooldown
+    minutes, across runs; the rest of this run fetches nothing more from it."""
+    if site.cooldown <= 0 or report.cooling_until is not None:
+        return
+    now = utcnow()
+    report.cooling_until = now + dt.timedelta(minutes=site.cooldown)
+    report.counters["cooldown/begun"] += 1
+    recorder.cool_down(source.name, now, report.cooling_until, why)
+    log.warning("%s: cooling down until %s after %s", source.name,
+                report.cooling_until.isoformat(timespec="minutes"), why)
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

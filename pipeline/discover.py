@@ -22,6 +22,8 @@ from .records import Fetched, Link, Request
 from .settings import ListSettings
 from .sources.base import ListResponse, Source
 
+MAX_HOPS = 8  # item-less pages followed per list (a 36Kr shell, its nonce, the gateway)
+
 
 class Fetch(Protocol):
     async def fetch(self, request: Request) -> Fetched: ...
@@ -67,7 +69,7 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
     outcome = ListOutcome(source.name, lst.name)
     seen_before = ledger.list_seen(source.name, lst.name)
     request: Request | None = source.first_request(lst)
-    page_no = 1
+    page_no, hops = 1, 0
     while request is not None:
         fetched = await fetcher.fetch(request)
         if not fetched.ok:
@@ -83,6 +85,10 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
             ledger.record_list_page(source.name, fetched, [])
             outcome.error, outcome.detail = exc.reason, str(exc)
             break
+        if page.hop and page.next is not None and hops < MAX_HOPS:
+            ledger.record_list_page(source.name, fetched, [])
+            request, hops = page.next, hops + 1
+            continue
         outcome.pages += 1
         for reason, count in page.skipped.items():
             outcome.skipped[reason] = outcome.skipped.get(reason, 0) + count

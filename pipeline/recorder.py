@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import functools
 import logging
 from pathlib import Path
@@ -19,7 +20,7 @@ from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
 from .extract import extract
 from .health import Tally
-from .records import Article, Fetched, Link
+from .records import Article, Fetched, Link, utcnow
 from .report import SiteReport
 from .settings import Settings
 from .sources.base import Source
@@ -48,6 +49,7 @@ class Recorder:
         self._seq = 0
         self._sites: dict[str, str] = {}
         self.extracted: dict[str, Tally] = {}  # site -> pages read (drift guard)
+        self.feeds: dict[str, dict] = {}  # this run's feed texts, by article id
 
     @classmethod
     def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
@@ -121,6 +123,13 @@ class Recorder:
         capture_id = self.ensure_captured(site, fetched)
         self.batch.links.extend(links)
         for link in links:
+            if link.feed_text:
+                self.batch.feeds.append((link, capture_id))
+                self.feeds[link.article_id] = {
+                    "url": link.url, "title": link.title, "published_at": link.published_at,
+                    "content": link.feed_text, "capture_id": capture_id,
+                    "list_name": link.list_name}
+        for link in links:
             if link.record is not None:
                 self.article(link.record, capture_id, fetched)
         faults.checkpoint("list")
@@ -128,9 +137,21 @@ class Recorder:
 
     # articles ----------------------------------------------------------------------------
     def article(self, article: Article, capture_id: int | None, fetched: Fetched) -> None:
-        self.batch.articles.append((article, capture_id, fetched.fetched_at))
+        self.article_at(article, capture_id, fetched.fetched_at)
+
+    def article_at(self, article: Article, capture_id: int | None, at: dt.datetime) -> None:
+        self.batch.articles.append((article, capture_id, at))
         if article.article_id and article.site:
             self._sites[article.article_id] = article.site
+
+    def feed_item(self, article_id: str) -> dict | None:
+        """The text a feed gave for an article, this run's or an earlier one's."""
+        return self.feeds.get(article_id) or self.warehouse.feed_item(article_id)
+
+    def cool_down(self, site: str, since: dt.datetime, until: dt.datetime, why: str) -> None:
+        """Record that `site` is left alone until `until` (committed at once)."""
+        self.batch.cooldowns.append((site, since, until, why))
+        self.flush()
 
     def done(self, article_id: str, state: str, error: str | None) -> None:
         self.batch.done.append((article_id, state, error))
@@ -174,6 +195,9 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     """Turn a fetched article page into a stored article, or record why it is not one."""
     article_id, url = item["article_id"], item["url"]
     capture_id = recorder.ensure_captured(source.name, fetched)
+    if fetched.error == "blocked":
+        refused(source, item, fetched.detail or "blocked", recorder, report)
+        return
     if not fetched.ok:
         if fetched.error in SKIP_REASONS:
             report.skipped += 1
@@ -221,6 +245,39 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     recorder.done(article_id, "done", None)
 
 
+def refused(source: Source, item: dict, why: str, recorder: Recorder,
+            report: SiteReport) -> None:
+    """A challenge or risk page instead of the article: counted, the feed's text stored
+    when a feed carried it (status 'feed'), the page tried again on later runs."""
+    report.counters["block/article"] += 1
+    report.observe(True, why)
+    recorder.extracted_page(source.name, Article(url=item["url"], status="blocked",
+                                                 extractor=source.name,
+                                                 provenance={"status": why}))
+    if from_feed(source, item, recorder, why):
+        report.counters["refused/feed"] += 1
+    else:
+        report.failed += 1
+        report.counters["fail/blocked"] += 1
+        report.note_error(why)
+    recorder.done(item["article_id"], "refused", "blocked")
+
+
+def from_feed(source: Source, item: dict, recorder: Recorder, why: str) -> bool:
+    """Store an article from the text its feed carried, if one did (never over a page
+    already stored: a re-fetch that is refused keeps the stored page)."""
+    if item.get("refetches"):
+        return False
+    feed = recorder.feed_item(item["article_id"])
+    article = source.feed_article(item["url"], feed, why) if feed else None
+    if article is None or not article.body:
+        return False
+    article.article_id, article.site, article.url = item["article_id"], source.name, item["url"]
+    article.kind = item.get("kind") or article.kind
+    recorder.article_at(article, feed["capture_id"], utcnow())
+    return True
+
+
 @functools.cache
 def _extractor_thread() -> concurrent.futures.ThreadPoolExecutor:
     """One thread extracts, off the event loop: more would not run in parallel (the GIL)
@@ -230,8 +287,6 @@ def _extractor_thread() -> concurrent.futures.ThreadPoolExecutor:
 
 
 def _warc_date(value: object) -> str:
-    import datetime as dt
-
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return str(value)

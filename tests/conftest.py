@@ -71,6 +71,9 @@ lock_wait = 1.0
 
 [crawl]
 batch_size = 5
+
+[sites.36kr]
+min_interval = 0.0
 """
 
 

@@ -53,6 +53,8 @@ class _Refused(Exception):
 class Fetcher:
     def __init__(self, settings: FetchSettings, allowed_host: Callable[[str], bool], *,
                  intervals: Callable[[str], float | None] | None = None,
+                 concurrency: Callable[[str], int | None] | None = None,
+                 gate_key: Callable[[str], str] | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  observer: Observer | None = None,
                  on_exchange: Observer | None = None,
@@ -61,6 +63,9 @@ class Fetcher:
         self.settings = settings
         self.allowed_host = allowed_host
         self.intervals = intervals or (lambda host: None)
+        self.concurrency = concurrency or (lambda host: None)
+        # hosts sharing a key share one gate: a site polite as a whole, not per host
+        self.gate_key = gate_key or (lambda host: host)
         self.observer = observer
         self.on_exchange = on_exchange
         self._sleep = sleep
@@ -128,12 +133,14 @@ class Fetcher:
             f"{request.url} redirects more than {self.settings.max_redirects} times", visited))
 
     def gate(self, host: str) -> HostGate:
-        gate = self._gates.get(host)
+        key = self.gate_key(host)
+        gate = self._gates.get(key)
         if gate is None:
             interval = self.intervals(host)
             gate = HostGate(self.settings.min_interval if interval is None else interval,
-                            self.settings.concurrency_per_host, sleep=self._sleep)
-            self._gates[host] = gate
+                            self.concurrency(host) or self.settings.concurrency_per_host,
+                            sleep=self._sleep)
+            self._gates[key] = gate
         return gate
 
     async def robots_for(self, url: str) -> robotstxt.Rules:

@@ -8,3 +8,7 @@ CREATE OR REPLACE TEMP TABLE staged_bodies AS SELECT * FROM bodies LIMIT 0;
 CREATE OR REPLACE TEMP TABLE staged_done (
     article_id VARCHAR, state VARCHAR, error VARCHAR
 );
+CREATE OR REPLACE TEMP TABLE staged_feed (
+    article_id VARCHAR, site VARCHAR, list_name VARCHAR, url VARCHAR, title VARCHAR,
+    listed_at TIMESTAMPTZ, content VARCHAR, capture_id BIGINT
+);
