@@ -181,11 +181,11 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
     workers = min(site.concurrency or max(2, settings.fetch.concurrency_per_host * 2),
                   len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
-    if report.cooling_until:  # the pages not tried: their feeds' text meanwhile
+    if report.cooling_until or report.abandoned:  # pages not tried: their feeds' text
         while not queue.empty():
             item = queue.get_nowait()
-            if from_feed(source, item, recorder, "not tried: the site cools down"):
-                report.counters["cooldown/feed"] += 1
+            if from_feed(source, item, recorder, "not tried: the site was left for the run"):
+                report.counters["untried/feed"] += 1
     log.info("%s", report.line())
 
 

@@ -89,9 +89,9 @@ class SiteReport:
                      "from feed text)")
         if self.cooling_until is not None:
             text += f"; cooling down until {_when(self.cooling_until)}"
-            untried = self.counters["cooldown/feed"]
-            if untried:
-                text += f" ({untried} page(s) not tried stored from feed text)"
+        untried = self.counters["untried/feed"]
+        if untried:
+            text += f"; {untried} page(s) not tried, stored from feed text"
         cut = [o.name for o in self.lists if o.cut]
         if cut:
             text += f"; depth bound cut {', '.join(cut)}"
