@@ -69,11 +69,11 @@ connect_to = ["*={origin}"]
 [warehouse]
 lock_wait = 1.0
 
-[crawl]
-batch_size = 5
-
 [sites.36kr]
 min_interval = 0.0
+
+[crawl]
+batch_size = 5
 """
 
 

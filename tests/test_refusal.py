@@ -50,8 +50,13 @@ def counter(key: str) -> int:
 def no_cooldown(config: Path) -> Path:
     """Every refused page is tried in the run (the cooldown would stop at the first, the
     site's circuit at the fourth in a row)."""
-    text = config.read_text().replace("batch_size = 5", "batch_size = 5\nsite_failure_limit = 50")
-    config.write_text(text + "cooldown = 0.0\n")  # the [sites.36kr] table
+    config.write_text(config.read_text() + "site_failure_limit = 50\n")  # [crawl]
+    return site_setting(config, "cooldown = 0.0")
+
+
+def site_setting(config: Path, line: str) -> Path:
+    """Add a line to the config's [sites.36kr] table."""
+    config.write_text(config.read_text().replace("[sites.36kr]\n", f"[sites.36kr]\n{line}\n"))
     return config
 
 
@@ -205,7 +210,7 @@ def test_a_challenge_cools_the_site_down_across_runs(config, kr, ne, server, cap
 def test_the_cooldown_is_a_setting(config, kr, server):
     kr.publish(articles=1)
     kr.article_refusal = "challenge"
-    config.write_text(config.read_text() + "cooldown = 90.0\n")
+    site_setting(config, "cooldown = 90.0")
     crawl(config)
     minutes = one("SELECT date_diff('second', since, until) / 60 FROM site_cooldowns")
     assert minutes == 90
