@@ -128,6 +128,17 @@ def test_feed_text_is_cleaned_as_a_page_body_is(config, kr):
     assert (source, author) == ("测试观察", "林测试")
 
 
+def test_reextract_reads_a_feed_article_from_its_feed_capture_again(config, kr):
+    story = kr.publish(articles=1)[0]
+    kr.article_refusal = "challenge"
+    crawl(config)
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "reextract", "--all",
+                 "-q"]) == 0
+    assert rows("SELECT status, body FROM articles WHERE article_id = ?",
+                [f"36kr:{story.id}"]) == [("feed", story.body)]
+    assert one("SELECT count(*) FROM article_versions") == 0
+
+
 def test_a_feed_summary_is_not_taken_for_the_article(config, kr, server):
     story = kr.publish(articles=1)[0]
     story.paragraphs = ["只有一句话的摘要。"]
@@ -137,7 +148,6 @@ def test_a_feed_summary_is_not_taken_for_the_article(config, kr, server):
     assert counter("fail/blocked") == 1
 
 
-@pytest.mark.slow
 def test_the_page_that_comes_later_becomes_a_new_version(config, kr):
     story = kr.publish(articles=1)[0]
     kr.article_refusal = "challenge"
@@ -285,6 +295,21 @@ def test_a_gateway_that_refuses_a_fresh_nonce_too_blocks_the_list(config, kr, se
     assert len([p for p in gateway_posts(server) if "newsflash" in p.path]) == 2
     assert counter("list/error/blocked") == 1
     assert one("SELECT count(*) FROM articles WHERE kind = 'newsflash'") == 4  # page 1
+    assert_signed(server, kr)
+
+
+@pytest.mark.parametrize("mode", ["", "shell", "spider", "spider-nonce", "no-nonce",
+                                  "challenge", "stale", "refusing"])
+def test_no_gateway_request_is_ever_sent_unsigned(config, kr, server, mode):
+    kr.per_page = 3
+    kr.publish(articles=4, flashes=7)
+    kr.list_mode = mode if mode not in ("stale", "refusing") else ""
+    kr.stale_nonces = 2 if mode == "stale" else 0
+    kr.gateway_refuses = mode == "refusing"
+    kr.check_sign = True
+    crawl(no_cooldown(config))
+    assert kr.unsigned == 0
+    assert bool(gateway_posts(server)) == (mode not in ("spider", "challenge"))
     assert_signed(server, kr)
 
 
