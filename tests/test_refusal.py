@@ -368,3 +368,29 @@ def test_a_site_with_its_own_concurrency_shares_one_gate_across_its_hosts():
             assert fetcher.gate("www.163.com") is not fetcher.gate("news.163.com")
 
     asyncio.run(go())
+
+
+# ------------------------------------------------------------------------------ spooling
+
+@pytest.mark.slow
+def test_feed_text_and_cooldown_survive_a_spooled_run(config, kr, server):
+    from tests.test_contention import Holder
+
+    kr.publish(flashes=1)
+    assert crawl(config) == 0  # the warehouse exists
+    kr.publish(articles=3)
+    kr.article_refusal = "challenge"
+    holder = Holder(read_only=True)
+    try:
+        assert crawl(config) == 0
+        assert list(Path("spool").glob("*.json"))
+        server.clear()
+        assert crawl(config) == 0  # the spooled cooldown holds: nothing fetched
+        assert [s for s in server.seen if s.host.endswith("36kr.com")] == []
+    finally:
+        holder.release()
+    assert crawl(config) == 0  # merges the spool; still cooling down
+    assert one("SELECT count(*) FROM articles WHERE status = 'feed'") == 3
+    assert one("SELECT count(*) FROM feed_items") == 3
+    assert one("SELECT count(*) FROM site_cooldowns") == 1
+    assert one("SELECT count(*) FROM frontier WHERE last_error = 'blocked'") == 1
