@@ -81,14 +81,18 @@ def status(settings: Settings, runs: int = 10) -> Status:
             sites=_cooled(con, _dicts(con.execute(
                 "WITH a AS (SELECT site, count(*) AS articles, "
                 "  count(*) FILTER (WHERE first_seen_at >= now() - INTERVAL 1 DAY) AS new_24h, "
+                "  count(*) FILTER (WHERE status = 'feed') AS from_feed, "
                 "  max(published_at) AS newest FROM articles GROUP BY site), "
                 "f AS (SELECT site, count(*) FILTER (WHERE state = 'pending') AS pending, "
-                "  count(*) FILTER (WHERE state = 'failed') AS failed FROM frontier GROUP BY site),"
+                "  count(*) FILTER (WHERE state = 'failed') AS failed, "
+                "  count(*) FILTER (WHERE state = 'refused') AS refused "
+                "  FROM frontier GROUP BY site),"
                 "r AS (SELECT DISTINCT ON (site) site, outcome AS last_outcome, run_id AS last_run"
                 "  FROM run_sites ORDER BY site, run_id DESC) "
                 "SELECT coalesce(a.site, f.site, r.site) AS site, coalesce(articles, 0) AS "
-                "articles, coalesce(new_24h, 0) AS new_24h, newest, coalesce(pending, 0) AS "
-                "pending, coalesce(failed, 0) AS failed, last_outcome, last_run "
+                "articles, coalesce(new_24h, 0) AS new_24h, coalesce(from_feed, 0) AS from_feed, "
+                "newest, coalesce(pending, 0) AS pending, coalesce(failed, 0) AS failed, "
+                "coalesce(refused, 0) AS refused, last_outcome, last_run "
                 "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site"))),
             storage=storage(settings, con),
             spool=[Spool(settings.spool_dir()).summary()],

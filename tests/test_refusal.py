@@ -208,6 +208,7 @@ def test_a_challenge_cools_the_site_down_across_runs(config, kr, ne, server, cap
     sites = {s["site"]: s for s in json.loads(capsys.readouterr().out)["sites"]}
     assert dt.datetime.fromisoformat(sites["36kr"]["cooling_until"]) == until
     assert sites["netease"]["cooling_until"] is None
+    assert (sites["36kr"]["from_feed"], sites["36kr"]["refused"]) == (4, 0)
 
     con = duckdb.connect("news.duckdb")
     con.execute("UPDATE site_cooldowns SET until = now() - INTERVAL 1 MINUTE")
