@@ -103,6 +103,29 @@ def test_every_refused_article_comes_from_its_feed_with_the_refusals_counted(
     assert record.fetched.body == refusal_page(mode).encode()  # archived as it came
 
 
+@pytest.mark.parametrize("cooldown", [True, False], ids=["cooldown", "every-page-tried"])
+def test_a_36kr_refusing_every_page_still_yields_what_its_feeds_carry(config, kr, server,
+                                                                     cooldown):
+    """The issue's fake: challenges for article pages, nonce-only shells for list pages,
+    signatures checked, feeds working."""
+    kr.per_page = 4
+    kr.publish(articles=6, flashes=6)
+    kr.article_refusal, kr.list_mode = "challenge", "shell"
+    if not cooldown:
+        no_cooldown(config)
+    assert crawl(config) == 0
+    in_feed = kr.articles[:4]  # the feed shows a page of items
+    assert {r[0] for r in rows("SELECT article_id FROM articles WHERE status = 'feed'")} == {
+        f"36kr:{s.id}" for s in in_feed}
+    flashes = {r[0] for r in rows("SELECT article_id FROM articles WHERE kind = 'newsflash'")}
+    assert flashes == {f"36kr:{s.id}" for s in kr.flashes}  # page 1 and 2 from the gateway
+    refused = one("SELECT count(*) FROM captures WHERE error = 'blocked'")
+    assert refused == counter("block/article") == (1 if cooldown else len(in_feed))
+    assert one("SELECT count(*) FROM frontier WHERE last_error = 'blocked'") == refused
+    assert counter("refused/feed") + counter("untried/feed") == 4
+    assert_signed(server, kr)
+
+
 def test_the_feed_article_points_at_the_feed_capture_in_the_archive(config, kr):
     story = kr.publish(articles=1)[0]
     kr.article_refusal = "challenge"
