@@ -12,13 +12,9 @@
 4. Record the run (runs, run_sites, run_counters) and return the report; its summary is
    the one line the CLI prints.
 
-Refusals: an article page that is a challenge or risk page is recorded as such (capture
-error and frontier last_error 'blocked', state 'refused' once crawl.max_attempts runs
-were refused); when a feed carried the article's full text, that text is stored
-meanwhile (articles.status 'feed') and the page is tried again on later runs.  A site
-with `sites.<name>.cooldown` (36Kr: 30 minutes) is then left alone, in this run and the
-following ones until the cooldown ends (table site_cooldowns); a run during a cooldown
-fetches nothing from the site's hosts and reports it `skipped`.
+Challenge and risk pages are refusals (pipeline.refusal): the feed's text is stored
+meanwhile, and a site with `sites.<name>.cooldown` (36Kr) is left alone for a while,
+across runs: a run during its cooldown fetches nothing from it and reports it `skipped`.
 
 Every exchange is archived as it happens.  A site that keeps failing at the network
 level is left for the rest of the run after crawl.site_failure_limit consecutive
@@ -37,11 +33,11 @@ from pathlib import Path
 
 import httpx
 
-from .decode import decode
 from .discover import discover
 from .fetch.client import Fetcher
-from .recorder import Recorder, from_feed, store_article
+from .recorder import Recorder, store_article
 from .records import Fetched, Request, utcnow
+from .refusal import cool_down, cooling, judge_refusal, store_untried
 from .report import RunReport, SiteReport
 from .runs import begin
 from .settings import Settings, SiteSettings
@@ -109,7 +105,7 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
     def on_exchange(fetched: Fetched) -> None:
         report = site_of(fetched)
         if report is not None and fetched.purpose == "article":
-            _judge_refusal(sources[report.site], fetched)
+            judge_refusal(sources[report.site], fetched)
         recorder.capture(report.site if report else None, fetched)
 
     def on_result(fetched: Fetched) -> None:
@@ -141,7 +137,7 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
 async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
                       fetcher: Fetcher, recorder: Recorder, report: SiteReport,
                       max_articles: int) -> None:
-    if _cooling(source, site, recorder, report):
+    if cooling(source, site, recorder, report):
         return
     for lst in site.lists:
         if report.abandoned or report.cooling_until:
@@ -157,7 +153,7 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
             if outcome.error == "blocked":
                 report.counters[f"block/list/{lst.name}"] += 1
                 report.observe(True, outcome.describe())
-                _cool_down(source, site, recorder, report, outcome.describe())
+                cool_down(source, site, recorder, report, outcome.describe())
         for reason, count in outcome.skipped.items():
             report.counters[f"list/skip/{reason}"] += count
         log.info("%s %s", source.name, outcome.describe())
@@ -176,57 +172,14 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
             fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
             if fetched.error == "blocked":
-                _cool_down(source, site, recorder, report, fetched.detail or "blocked")
+                cool_down(source, site, recorder, report, fetched.detail or "blocked")
 
     workers = min(site.concurrency or max(2, settings.fetch.concurrency_per_host * 2),
                   len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
-    if report.cooling_until or report.abandoned:  # pages not tried: their feeds' text
-        while not queue.empty():
-            item = queue.get_nowait()
-            if from_feed(source, item, recorder, "not tried: the site was left for the run"):
-                report.counters["untried/feed"] += 1
+    if report.cooling_until or report.abandoned:
+        store_untried(source, queue, recorder, report)
     log.info("%s", report.line())
-
-
-def _judge_refusal(source: Source, fetched: Fetched) -> None:
-    """An article page that is a challenge or risk page is a refusal: its capture says
-    so (error 'blocked'), and the crawl neither extracts nor stores it."""
-    if fetched.status != 200 or fetched.error is not None or not fetched.body:
-        return
-    reason = source.blocked(decode(fetched.body, fetched.content_type).text)
-    if reason:
-        fetched.error = "blocked"
-        fetched.detail = f"{fetched.url} answered with a {reason}"
-
-
-def _cooling(source: Source, site: SiteSettings, recorder: Recorder,
-             report: SiteReport) -> bool:
-    """A site cooling down from an earlier run is skipped: nothing is fetched from its
-    hosts (not even feeds), and the run does not count it as a failure."""
-    if site.cooldown <= 0:
-        return False
-    current = recorder.warehouse.cooldown(source.name, utcnow())
-    if current is None:
-        return False
-    report.cooling_until, report.cooling_since_start = current[0], True
-    report.counters["cooldown/skipped"] += 1
-    log.warning("%s", report.line())
-    return True
-
-
-def _cool_down(source: Source, site: SiteSettings, recorder: Recorder, report: SiteReport,
-               why: str) -> None:
-    """After a challenge or risk page the site is left alone for sites.<name>.cooldown
-    minutes, across runs; the rest of this run fetches nothing more from it."""
-    if site.cooldown <= 0 or report.cooling_until is not None:
-        return
-    now = utcnow()
-    report.cooling_until = now + dt.timedelta(minutes=site.cooldown)
-    report.counters["cooldown/begun"] += 1
-    recorder.cool_down(source.name, now, report.cooling_until, why)
-    log.warning("%s: cooling down until %s after %s", source.name,
-                report.cooling_until.isoformat(timespec="minutes"), why)
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

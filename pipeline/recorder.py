@@ -20,7 +20,8 @@ from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
 from .extract import extract
 from .health import Tally
-from .records import Article, Fetched, Link, utcnow
+from .records import Article, Fetched, Link
+from .refusal import refused
 from .report import SiteReport
 from .settings import Settings
 from .sources.base import Source
@@ -195,7 +196,7 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     """Turn a fetched article page into a stored article, or record why it is not one."""
     article_id, url = item["article_id"], item["url"]
     capture_id = recorder.ensure_captured(source.name, fetched)
-    if fetched.error == "blocked":
+    if fetched.error == "blocked":  # a challenge or risk page (pipeline.refusal)
         refused(source, item, fetched.detail or "blocked", recorder, report)
         return
     if not fetched.ok:
@@ -243,39 +244,6 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     article.kind = item.get("kind") or article.kind
     recorder.article(article, capture_id, fetched)
     recorder.done(article_id, "done", None)
-
-
-def refused(source: Source, item: dict, why: str, recorder: Recorder,
-            report: SiteReport) -> None:
-    """A challenge or risk page instead of the article: counted, the feed's text stored
-    when a feed carried it (status 'feed'), the page tried again on later runs."""
-    report.counters["block/article"] += 1
-    report.observe(True, why)
-    recorder.extracted_page(source.name, Article(url=item["url"], status="blocked",
-                                                 extractor=source.name,
-                                                 provenance={"status": why}))
-    if from_feed(source, item, recorder, why):
-        report.counters["refused/feed"] += 1
-    else:
-        report.failed += 1
-        report.counters["fail/blocked"] += 1
-        report.note_error(why)
-    recorder.done(item["article_id"], "refused", "blocked")
-
-
-def from_feed(source: Source, item: dict, recorder: Recorder, why: str) -> bool:
-    """Store an article from the text its feed carried, if one did (never over a page
-    already stored: a re-fetch that is refused keeps the stored page)."""
-    if item.get("refetches"):
-        return False
-    feed = recorder.feed_item(item["article_id"])
-    article = source.feed_article(item["url"], feed, why) if feed else None
-    if article is None or not article.body:
-        return False
-    article.article_id, article.site, article.url = item["article_id"], source.name, item["url"]
-    article.kind = item.get("kind") or article.kind
-    recorder.article_at(article, feed["capture_id"], utcnow())
-    return True
 
 
 @functools.cache
