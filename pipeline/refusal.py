@@ -77,7 +77,7 @@ def judge_refusal(source: Source, fetched: Fetched) -> None:
 
 
 def cooling(source: Source, site: SiteSettings, recorder: Recorder,
-             report: SiteReport) -> bool:
+            report: SiteReport) -> bool:
     """A site cooling down from an earlier run is skipped: nothing is fetched from its
     hosts (not even feeds), and the run does not count it as a failure."""
     if site.cooldown <= 0:
@@ -92,7 +92,7 @@ def cooling(source: Source, site: SiteSettings, recorder: Recorder,
 
 
 def cool_down(source: Source, site: SiteSettings, recorder: Recorder, report: SiteReport,
-               why: str) -> None:
+              why: str) -> None:
     """After a challenge or risk page the site is left alone for sites.<name>.cooldown
     minutes, across runs; the rest of this run fetches nothing more from it."""
     if site.cooldown <= 0 or report.cooling_until is not None:
