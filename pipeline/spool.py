@@ -88,6 +88,7 @@ def encode_batch(batch: Batch) -> dict[str, Any]:
         "feeds": [[_link(link), cid] for link, cid in batch.feeds],
         "cooldowns": [[site, since.isoformat(), until.isoformat(), why]
                       for site, since, until, why in batch.cooldowns],
+        "listed": [list(x) for x in batch.listed],
     }
 
 
@@ -103,6 +104,7 @@ def decode_batch(data: dict[str, Any]) -> Batch:
                   for a, cid, at in data["articles"]],
         done=[tuple(d) for d in data["done"]],  # type: ignore[misc]
         links=[_unlink(ln) for ln in data["links"]],
+        listed=[(site, name, aid) for site, name, aid in data.get("listed", [])],
         feeds=[(_unlink(ln), cid) for ln, cid in data.get("feeds", [])],
         cooldowns=[(site, dt.datetime.fromisoformat(since), dt.datetime.fromisoformat(until),
                     why) for site, since, until, why in data.get("cooldowns", [])])
@@ -169,6 +171,7 @@ class SpoolingWarehouse:
         self.hashes: dict[str, str] = {}             # spooled article content hashes
         self.feeds: dict[str, dict[str, Any]] = {}   # spooled feed texts
         self.cooldowns: dict[str, tuple[dt.datetime, str]] = {}  # spooled cooldowns
+        self.listed: dict[tuple[str, str, str], int] = {}  # (site, list, id) -> first run
         self.last_run = 0
         for _, data in spool.records():
             self._index(data)
@@ -192,6 +195,8 @@ class SpoolingWarehouse:
                 "list_name": link["list_name"]})
         for site, _since, until, why in data.get("cooldowns", []):
             self.cooldowns[site] = (dt.datetime.fromisoformat(until), why)
+        for site, name, article_id in data.get("listed", []):
+            self.listed.setdefault((site, name, article_id), data["run_id"])
 
     # reads --------------------------------------------------------------------------
     def known(self, ids: list[str]) -> set[str]:
@@ -199,8 +204,16 @@ class SpoolingWarehouse:
 
     def list_seen(self, site: str, list_name: str) -> bool:
         return self.reader.list_seen(site, list_name) or any(
-            link["site"] == site and link["list_name"] == list_name
-            for link in self.links.values())
+            key[:2] == (site, list_name) for key in self.listed)
+
+    def known_before(self, site: str, list_name: str, ids: list[str],
+                     horizon: int) -> set[str]:
+        spooled = {i for i in ids if self.listed.get((site, list_name, i), horizon) < horizon}
+        return self.reader.known_before(site, list_name, ids, horizon) | spooled
+
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        """Gaps recorded by spooled runs count once merged."""
+        return self.reader.open_gap(site, list_name)
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         items = [i for i in self.reader.pending(site, limit)

@@ -123,8 +123,7 @@ def test_repeated_blocks_trip_the_site_circuit_and_spare_the_other_site(config, 
     ne.publish("tech", 3)
     for story in kr.articles:
         server.route("36kr.com", f"/p/{story.id}?f=rss", Reply(200, CAPTCHA))
-    Path(config).write_text(Path(config).read_text().replace(
-        "[sites.36kr]\n", "[sites.36kr]\ncooldown = 0.0\n"))
+    Path(config).write_text(Path(config).read_text() + "\n[sites.36kr]\ncooldown = 0.0\n")
     assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 1
     out = capsys.readouterr().out
     assert "36kr partial" in out and "left for this run after 4 failures in a row" in out

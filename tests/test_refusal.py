@@ -55,8 +55,9 @@ def no_cooldown(config: Path) -> Path:
 
 
 def site_setting(config: Path, line: str) -> Path:
-    """Add a line to the config's [sites.36kr] table."""
-    config.write_text(config.read_text().replace("[sites.36kr]\n", f"[sites.36kr]\n{line}\n"))
+    """Give the config a [sites.36kr] table with this line (last: appended keys land in
+    it)."""
+    config.write_text(config.read_text() + f"\n[sites.36kr]\n{line}\n")
     return config
 
 

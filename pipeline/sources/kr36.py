@@ -231,10 +231,7 @@ class Kr36(Source):
                 page.links.append(link)
         callback = data.get("pageCallback")
         if data.get("hasNextPage") in (1, True, "1") and callback:
-            param = _param(lst, str(callback))
-            page.next = (self._gateway_request(lst, param, nonce) if nonce else Request(
-                NONCE_PAGES[0], purpose="list",
-                state={"step": "nonce", "param": param, "left": list(NONCE_PAGES[1:])}))
+            page.next = self._signed_or_via_nonce(lst, _param(lst, str(callback)), nonce)
         return page
 
     def _list_item(self, lst: ListSettings, item: Any, base: str) -> Link | None:
@@ -287,6 +284,30 @@ class Kr36(Source):
         return Request(url, method="POST", content=compact.encode("utf-8"), headers=headers,
                        purpose="list", state={"step": "gateway", "nonce": nonce,
                                               "param": param, "refreshed": refreshed})
+
+    def cursor(self, request: Request | None) -> dict | None:
+        """A gateway page is its `pageCallback` (the last item's id): stable over time.
+        A nonce page on the way to it points at the same page."""
+        state = request.state if request is not None else None
+        param = state.get("param") if isinstance(state, dict) else None
+        callback = param.get("pageCallback") if isinstance(param, dict) else None
+        return {"callback": callback} if isinstance(callback, str) and callback else None
+
+    def resume(self, lst: ListSettings, cursor: dict, fresh: Request | None) -> Request | None:
+        """The page at `cursor`, signed with this run's nonce (from `fresh`), or by way of
+        a nonce page when this run has none: never unsigned."""
+        callback = cursor.get("callback")
+        if lst.kind not in ("newsflashes", "information") or not isinstance(callback, str):
+            return None
+        state = fresh.state if fresh is not None and isinstance(fresh.state, dict) else {}
+        return self._signed_or_via_nonce(lst, _param(lst, callback), state.get("nonce"))
+
+    def _signed_or_via_nonce(self, lst: ListSettings, param: dict[str, Any],
+                             nonce: str | None) -> Request:
+        if nonce:
+            return self._gateway_request(lst, param, nonce)
+        return Request(NONCE_PAGES[0], purpose="list",
+                       state={"step": "nonce", "param": param, "left": list(NONCE_PAGES[1:])})
 
     # ------------------------------------------------------------------------ articles
 
