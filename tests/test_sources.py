@@ -310,3 +310,16 @@ def test_36kr_feed_items_keep_full_text_but_not_summaries():
     page = respond(KR, lst, kr._rss(kr.articles).payload().decode())
     texts = {link.article_id: link.feed_text for link in page.links}
     assert texts[f"36kr:{full.id}"] == full.body_html and texts[f"36kr:{short.id}"] is None
+
+
+def test_36kr_resume_over_a_gap_is_signed_or_goes_by_a_nonce_page():
+    kr = Fake36Kr(per_page=3)
+    kr.publish(flashes=5)
+    page = respond(KR, FLASHES, kr._ssr_flashes().payload().decode())
+    cursor = KR.cursor(page.next)
+    assert cursor == {"callback": json.loads(page.next.content)["param"]["pageCallback"]}
+    body, _ = signed(KR.resume(FLASHES, cursor, page.next))
+    assert body["param"]["pageCallback"] == cursor["callback"]
+    without = KR.resume(FLASHES, cursor, None)  # this run has no nonce yet
+    assert (without.method, without.url) == ("GET", "https://www.36kr.com/rss-center")
+    assert KR.cursor(without) == cursor
