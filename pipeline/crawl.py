@@ -94,6 +94,10 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         site = site_of_host(host)
         return site.concurrency if site and site.concurrency > 0 else None
 
+    def user_agent(host: str) -> str | None:
+        site = site_of_host(host)
+        return site.user_agent if site and site.user_agent else None
+
     def gate_key(host: str) -> str:  # a site with its own concurrency is polite as a whole
         source = registry.for_host(host)
         return f"site:{source.name}" if source and concurrency(host) else host
@@ -125,8 +129,8 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
             report.observe(False)  # an article's verdict waits for its extraction
 
     async with Fetcher(settings.fetch, allowed, intervals=interval, concurrency=concurrency,
-                       gate_key=gate_key, transport=transport, observer=on_result,
-                       on_exchange=on_exchange) as fetcher:
+                       gate_key=gate_key, user_agent=user_agent, transport=transport,
+                       observer=on_result, on_exchange=on_exchange) as fetcher:
         limit = max_articles if max_articles is not None else settings.crawl.max_articles
         await asyncio.gather(*(
             _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,

@@ -176,6 +176,8 @@ class SiteSettings:
     concurrency: int = setting(
         0, "Requests in flight to all of the site's hosts together, its min_interval spacing "
            "them as one (0: fetch.concurrency_per_host per host); 36kr: 1.", minimum=0)
+    user_agent: str = setting("", "The site's own User-Agent header (empty: fetch.user_agent); "
+                              "it should still name newsvault.")
     cooldown: float = setting(
         0.0, "Minutes the site is left alone after a challenge or risk page, across runs "
              "(0: none; the run goes on); 36kr: 30.", minimum=0.0)

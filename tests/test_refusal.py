@@ -422,3 +422,14 @@ def test_feed_text_and_cooldown_survive_a_spooled_run(config, kr, server):
     assert one("SELECT count(*) FROM feed_items") == 3
     assert one("SELECT count(*) FROM site_cooldowns") == 1
     assert one("SELECT count(*) FROM frontier WHERE last_error = 'blocked'") == 1
+
+
+def test_a_site_can_name_itself_with_its_own_user_agent(config, kr, ne, server):
+    kr.publish(articles=1)
+    ne.publish("tech", 1)
+    agent = "newsvault/test (+https://example.invalid/newsvault; 36kr contact)"
+    site_setting(config, f'user_agent = "{agent}"')
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
+    agents = {(s.host.endswith("36kr.com"), s.headers.get("User-Agent")) for s in server.seen}
+    assert {a for is_kr, a in agents if is_kr} == {agent}
+    assert all("newsvault" in a and a != agent for is_kr, a in agents if not is_kr)
