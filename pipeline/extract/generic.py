@@ -20,9 +20,7 @@ below the headline, the URL, then trafilatura (generic_dates.py); 来源 from th
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from typing import Any
 
 from ..records import Article
 from ..sources.base import Page
@@ -32,8 +30,8 @@ from .generic_dates import dateline, page_time
 from .generic_meta import byline, dateline_byline, headline, outlet
 from .segments import visible_size
 from .text import squash, tidy_lines
+from .traf import Traf
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SENTENCE_END = re.compile(r"[。！？!?.;；…]")
 PROSE_CHARS = 30
 EXTRACTOR = "generic"
@@ -41,16 +39,20 @@ EXTRACTOR = "generic"
 
 def extract_generic(page: Page) -> Article:
     """An Article from any page: body by agreement, metadata from the page/trafilatura."""
-    density = tidy_lines(main_text(page.tree)).split("\n")
-    doc = _trafilatura(page)
-    traf = tidy_lines(((doc.text if doc is not None else None) or "").split("\n"))
-    lines, rule = agree([x for x in density if x], [x for x in traf.split("\n") if x])
+    density = [x for x in tidy_lines(main_text(page.tree)).split("\n") if x]
+    traf = Traf(page)
+    if density and all(_is_prose(line) for line in density):
+        lines, rule = density, "density:prose"  # trafilatura's vote could change nothing
+    else:
+        lines, rule = agree(density, [x for x in tidy_lines(traf.body().split("\n"))
+                                      .split("\n") if x])
+    doc = traf.meta
     body = "\n".join(drop_repeated_lines(lines))
     body = drop_title_line(body, page.meta("og:title") or (doc.title if doc else None))
     article = Article(url=page.url, extractor=f"{EXTRACTOR}:{rule}")
     article.body, _ = drop_noise_lines(body)
     article.provenance["body"] = rule
-    _metadata(page, doc, article)
+    _metadata(page, traf, article)
     return article
 
 
@@ -70,27 +72,8 @@ def _is_prose(line: str) -> bool:
     return visible_size(line) >= PROSE_CHARS and _SENTENCE_END.search(line) is not None
 
 
-def _trafilatura(page: Page) -> Any:
-    import trafilatura
-
-    html = _XML_DECL.sub("", page.html, count=1)  # lxml refuses str with an encoding decl
-    try:
-        return trafilatura.bare_extraction(
-            html, url=page.url, with_metadata=True, include_comments=False,
-            include_tables=True, include_images=False, include_links=False,
-            date_extraction_params=_date_params())
-    except (ValueError, TypeError, AttributeError):  # malformed markup it cannot walk
-        return None
-
-
-def _date_params() -> dict[str, Any]:
-    """htmldate on markup only (meta, <time>, the URL): its free-text search takes dates
-    from comments and copyright lines; generic_dates reads the text near the headline."""
-    return {"original_date": True, "extensive_search": False,
-            "max_date": dt.date.today().isoformat()}
-
-
-def _metadata(page: Page, doc: Any, article: Article) -> None:
+def _metadata(page: Page, traf: Traf, article: Article) -> None:
+    doc = traf.meta
     article.title, rule = headline(page, doc.title if doc is not None else None)
     if article.title:
         article.provenance["title"] = rule
@@ -109,7 +92,6 @@ def _metadata(page: Page, doc: Any, article: Article) -> None:
         article.author = dateline_byline(line)
         if article.author:
             article.provenance["author"] = "dateline"
-    article.published_at, rule = page_time(page, line, article.body,
-                                           doc.date if doc is not None else None)
+    article.published_at, rule = page_time(page, line, article.body, traf.date)
     if article.published_at:
         article.provenance["published_at"] = rule
