@@ -154,7 +154,7 @@ def test_paid_article_whose_text_is_withheld_is_a_paywall(url, data):
 
 
 def test_a_story_that_mentions_paying_to_read_is_not_a_paywall():
-    story = paragraphs_html(LONG_STORY + ["有读者表示，愿意购买后阅读全文的用户正在增加。"])
+    story = paragraphs_html([*LONG_STORY, "有读者表示，愿意购买后阅读全文的用户正在增加。"])
     article = extract(state_page(item(story)), URL)
     assert article.status == "ok" and "购买后阅读全文" in article.body
 

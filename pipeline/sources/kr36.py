@@ -243,6 +243,8 @@ class Kr36(Source):
         url = super().item_url(item, key, base)
         if url:
             return url
+        if (urlsplit(base).hostname or "") not in ARTICLE_HOSTS:  # a gateway answer
+            base = "https://36kr.com/"
         route = item.get("route")
         if isinstance(route, str) and route.startswith(("detail_article", "detail_newsflash")):
             return route_url(route, base)
