@@ -219,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "default and help, with --reference).")
     p.add_argument("--reference", action="store_true")
     p.set_defaults(handler=cmd_config)
+
+    p = sub.add_parser("demo", parents=[common], help="crawl synthetic sites, offline",
+                       description="Serve synthetic 36Kr and NetEase sites on 127.0.0.1 and "
+                                   "crawl them into a demo warehouse (demo/ beside the "
+                                   "warehouse), then print what to try next. Needs no network.")
+    p.add_argument("--dir", metavar="FOLDER", help="demo folder (default: demo/ beside the "
+                   "warehouse file)")
+    p.set_defaults(handler=cmd_demo)
     return parser
 
 
@@ -437,6 +445,18 @@ def cmd_status(args: argparse.Namespace) -> int:
         else:
             print("(none)")
     return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import demo
+
+    result = demo(load_settings(args), args.dir)
+    print(f"demo: synthetic sites served on {result.origin}, crawled into {result.warehouse}")
+    print(result.report.summary)
+    print("Try next:")
+    for line in result.next_steps():
+        print(f"  {line}")
+    return result.report.exit_code
 
 
 def cmd_config(args: argparse.Namespace) -> int:
