@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..extract.clean import drop_noise_lines, strip_title_suffix
+from ..extract.clean import drop_noise_lines, drop_related_blocks, strip_title_suffix
 from ..extract.dates import parse_time
 from ..extract.text import node_text, remove
 from ..records import Article, from_epoch_ms
@@ -195,7 +195,8 @@ def fragment_text(fragment: str) -> str:
 # ------------------------------------------------------------------ frame and metadata
 
 def _finish(page: Page, article: Article, item: dict[str, Any] | None) -> None:
-    lines = [x for x in article.body.split("\n") if x.strip()]
+    body, _ = drop_related_blocks(article.body)  # prompts after the reprint tail first
+    lines = [x for x in body.split("\n") if x.strip()]
     article.body = "\n".join(strip_reprint(lines, article))
     article.body, _ = drop_noise_lines(article.body)
     if not article.title:
