@@ -20,7 +20,7 @@ from ..sources.base import Page, Source
 from .clean import drop_noise_lines, drop_related_blocks
 from .generic import extract_generic
 
-EXTRACTOR_VERSION = "2026.11.3"  # bump when a rule changes what is extracted (reextract)
+EXTRACTOR_VERSION = "2026.11.4"  # bump when a rule changes what is extracted (reextract)
 MAX_HTML_CHARS = 12_000_000
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
                  b"RIFF", b"\x00\x00\x01\x00", b"BZh", b"7z\xbc\xaf")
