@@ -4,7 +4,10 @@ The page is decoded by pipeline.decode, never by trafilatura's guess.  Then:
 
 - the density extractor (density.py) picks the container that holds the story and
   reads its text back, paragraph by paragraph;
-- trafilatura (default settings, comments off) reads the whole decoded page.
+- trafilatura (comments off) reads the whole decoded page, only when a density line
+  is not prose (else its vote could change nothing), in its fast mode; when that vote
+  takes out 5% or more of the density text, again with its readability/justext
+  comparison (its own extractor may have missed part of the story).
 
 The body is the density text, each line kept when trafilatura kept it too, or when it
 is prose by itself (at least 30 visible characters with sentence punctuation): the
@@ -34,6 +37,7 @@ from .traf import Traf
 
 _SENTENCE_END = re.compile(r"[。！？!?.;；…]")
 PROSE_CHARS = 30
+RECHECK_SHARE = 0.05  # a fast vote taking out more than this is taken again in full
 EXTRACTOR = "generic"
 
 
@@ -44,8 +48,9 @@ def extract_generic(page: Page) -> Article:
     if density and all(_is_prose(line) for line in density):
         lines, rule = density, "density:prose"  # trafilatura's vote could change nothing
     else:
-        lines, rule = agree(density, [x for x in tidy_lines(traf.body().split("\n"))
-                                      .split("\n") if x])
+        lines, rule = agree(density, _lines(traf.body(fast=True)))
+        if _vetoed_share(density, lines) >= RECHECK_SHARE:  # it missed part of the story?
+            lines, rule = agree(density, _lines(traf.body(fast=False)))
     doc = traf.meta
     body = "\n".join(drop_repeated_lines(lines))
     body = drop_title_line(body, page.meta("og:title") or (doc.title if doc else None))
@@ -66,6 +71,16 @@ def agree(density: list[str], traf: list[str]) -> tuple[list[str], str]:
     kept = [line for line in density
             if squash(line) in kept_by_traf or _is_prose(line)]
     return kept, "density+trafilatura"
+
+
+def _lines(text: str) -> list[str]:
+    return [x for x in tidy_lines(text.split("\n")).split("\n") if x]
+
+
+def _vetoed_share(density: list[str], kept: list[str]) -> float:
+    """The share of the density text's characters that the vote took out."""
+    total = sum(visible_size(x) for x in density)
+    return 1 - sum(visible_size(x) for x in kept) / total if total else 0.0
 
 
 def _is_prose(line: str) -> bool:

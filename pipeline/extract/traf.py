@@ -7,8 +7,8 @@ body.  The generic path needs less, and some of it only sometimes:
     Traf(page).meta       title, author, description, tags: the same rules as
                           trafilatura's extract_metadata (meta tags, JSON-LD, <h1>/<title>,
                           author XPaths), without the fields nobody reads
-    Traf(page).body()     the body text, with the options the generic path always used;
-                          called only when the density extractor's lines need a vote
+    Traf(page).body()     the body text (fast mode: no readability/justext comparison,
+                          unless asked); called only when density lines need a vote
     Traf(page).date()     htmldate on markup only (original date), only when the page's
                           own meta tags, dateline and URL named no time
 
@@ -37,7 +37,7 @@ _IN_ATTRIBUTE = re.compile(r"\b(?:class|id|rel|itemprop|data-component|data-test
                            r"[\"']?[^\"'<>=]*$")
 BODY_OPTIONS: dict[str, Any] = {
     "include_comments": False, "include_tables": True, "include_images": False,
-    "include_links": False, "with_metadata": False, "fast": True}
+    "include_links": False, "with_metadata": False}
 
 
 class Traf:
@@ -93,15 +93,16 @@ class Traf:
             return str(meta.url)
         return extract_url(self.tree, self.page.url) if self.tree is not None else None
 
-    def body(self) -> str:
-        """trafilatura's main text of the page ('' when it finds none)."""
+    def body(self, fast: bool = True) -> str:
+        """trafilatura's main text of the page ('' when it finds none); `fast` skips its
+        comparison with readability and justext."""
         import trafilatura
 
         if self.tree is None:
             return ""
         try:
             doc = trafilatura.bare_extraction(self.tree, url=self.page.url or self.own_url,
-                                              **BODY_OPTIONS)
+                                              fast=fast, **BODY_OPTIONS)
         except (ValueError, TypeError, AttributeError):
             return ""
         return (doc.text if doc is not None else None) or ""
