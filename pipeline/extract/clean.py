@@ -149,10 +149,13 @@ def drop_title_line(text: str, title: str | None) -> str:
     if not title or not text:
         return text
     first, _, rest = text.partition("\n")
-    head = _SPACES.sub("", first)
-    if len(head) >= 4 and head in _SPACES.sub("", title):
-        return rest
-    return text
+    return rest if title_line(first, title) else text
+
+
+def title_line(line: str, title: str | None) -> bool:
+    """Whether a line is (part of) the headline, as a body's first line may be."""
+    head = _SPACES.sub("", line)
+    return bool(title) and len(head) >= 4 and head in _SPACES.sub("", title or "")
 
 
 def editor_name(text: str | None) -> str | None:

@@ -27,7 +27,7 @@ import re
 
 from ..records import Article
 from ..sources.base import Page
-from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
+from .clean import NOISE_LINE, drop_noise_lines, drop_repeated_lines, drop_title_line, title_line
 from .density import main_text
 from .generic_dates import dateline, page_time
 from .generic_meta import byline, dateline_byline, headline, outlet
@@ -45,15 +45,16 @@ def extract_generic(page: Page) -> Article:
     """An Article from any page: body by agreement, metadata from the page/trafilatura."""
     density = [x for x in tidy_lines(main_text(page.tree)).split("\n") if x]
     traf = Traf(page)
-    if density and all(_is_prose(line) for line in density):
+    doc = traf.meta
+    title = page.meta("og:title") or (doc.title if doc else None)
+    if density and not _vote_matters(density, title):
         lines, rule = density, "density:prose"  # trafilatura's vote could change nothing
     else:
         lines, rule = agree(density, _lines(traf.body(fast=True)))
         if _vetoed_share(density, lines) >= RECHECK_SHARE:  # it missed part of the story?
             lines, rule = agree(density, _lines(traf.body(fast=False)))
-    doc = traf.meta
     body = "\n".join(drop_repeated_lines(lines))
-    body = drop_title_line(body, page.meta("og:title") or (doc.title if doc else None))
+    body = drop_title_line(body, title)
     article = Article(url=page.url, extractor=f"{EXTRACTOR}:{rule}")
     article.body, _ = drop_noise_lines(body)
     article.provenance["body"] = rule
@@ -71,6 +72,21 @@ def agree(density: list[str], traf: list[str]) -> tuple[list[str], str]:
     kept = [line for line in density
             if squash(line) in kept_by_traf or _is_prose(line)]
     return kept, "density+trafilatura"
+
+
+def _vote_matters(density: list[str], title: str | None) -> bool:
+    """Whether trafilatura's vote could change the body: some line is neither prose
+    (kept whatever the vote) nor a boilerplate line (dropped whatever the vote) nor a
+    first line repeating the headline (dropped by drop_title_line whatever the vote,
+    unless the line after it repeats the headline too)."""
+    for index, line in enumerate(density):
+        if _is_prose(line) or NOISE_LINE.match(line):
+            continue
+        if index == 0 and title_line(line, title) and not (
+                len(density) > 1 and title_line(density[1], title)):
+            continue
+        return True
+    return any(title_line(line, title) for line in density[1:])
 
 
 def _lines(text: str) -> list[str]:
