@@ -51,6 +51,8 @@ def json_values(text: str) -> Iterator[Any]:
         try:
             value, end = decoder.raw_decode(text, start)
         except ValueError:
+            if not match.group().startswith("("):  # only JSONP files are hand-made
+                continue
             repaired = _without_trailing_commas(text, start)
             if repaired is None:
                 continue
