@@ -178,3 +178,14 @@ def test_page_of_unknown_layout_keeps_36kr_metadata_and_gets_a_generic_body():
                                                                    PUBLISHED_ISO)
     assert article.body == BODY
     assert article.extractor == "36kr:dom+generic-body"
+
+
+@pytest.mark.parametrize("is_free,status", [(1, "ok"), (0, "paywall")])
+def test_2018_paid_column_page_follows_the_free_mark_of_its_props(is_free, status):
+    post = {"id": "5100002", "title": TITLE, "content": paragraphs_html(PARAGRAPHS[:1]),
+            "published_at": "2018-05-21 14:32:01", "user": {"id": "1", "name": AUTHOR},
+            "goods_id": "31", "is_free": is_free}
+    page = fill("36kr/props_2018.html", title=TITLE, summary="摘要。", item_id="5100002",
+                props_json=json.dumps({"detailArticle|post": post}, ensure_ascii=False))
+    article = extract(page.encode(), "http://36kr.com/goods/p/5100002.html")
+    assert (article.status, article.body) == (status, PARAGRAPHS[0] if is_free else "")
