@@ -73,4 +73,5 @@ def test_a_special_page_in_a_touch_list_is_skipped():
 
 def test_an_item_without_a_title_is_no_article():
     page = json.dumps({"data": {"list": [{"docid": "K1HF00QR0512B07B"}]}})
-    assert links(page.encode(), "https://m.163.com/fe/api/hot/news/flow") == []
+    url = "https://gw.m.163.com/nc/api/v1/feed/static/normal-list?start=0&size=1"
+    assert links(page.encode(), url) == []
