@@ -31,8 +31,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # The words trafilatura's AUTHOR_XPATHS look for in class, id, rel, itemprop,
 # data-component and data-testid values (and the <author> tag): without one inside such
 # an attribute, its author search finds nothing and the deep copy it starts with is saved.
-_AUTHOR_WORDS = re.compile(r"author|byl|bbl|username|zuozhe|bianji|xiaobian|submitted-by"
-                           r"|posted-by|journalist-name|channel-name|screenname|writer")
+_AUTHOR_WORDS = ("author", "byl", "bbl", "username", "zuozhe", "bianji", "xiaobian",
+                 "submitted-by", "posted-by", "journalist-name", "channel-name", "screenname",
+                 "writer")
 _IN_ATTRIBUTE = re.compile(r"\b(?:class|id|rel|itemprop|data-component|data-testid)\s*=\s*"
                            r"[\"']?[^\"'<>=]*$")
 BODY_OPTIONS: dict[str, Any] = {
@@ -130,12 +131,13 @@ def author_hint(html: str) -> bool:
     """Whether an author XPath of trafilatura can match: one of its words inside one of
     the attributes it tests, or an <author> element."""
     low = html.lower()
-    for match in _AUTHOR_WORDS.finditer(low):
-        start = match.start()
-        opening = low.rfind("<", max(0, start - 400), start)
-        tag = low[opening:start] if opening >= 0 else ">"
-        if ">" in tag:
-            continue
-        if (tag == "<" and match.group() == "author") or _IN_ATTRIBUTE.search(tag):
-            return True
+    for word in _AUTHOR_WORDS:
+        start = low.find(word)
+        while start >= 0:
+            opening = low.rfind("<", max(0, start - 400), start)
+            tag = low[opening:start] if opening >= 0 else ">"
+            if ">" not in tag and ((tag == "<" and word == "author")
+                                   or _IN_ATTRIBUTE.search(tag)):
+                return True
+            start = low.find(word, start + 1)
     return False
