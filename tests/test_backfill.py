@@ -489,11 +489,15 @@ def test_the_crawl_fills_refused_pages_from_the_archives_when_on_refusal_is_set(
             server.route(host, path, Reply(200, CHALLENGE))
     wb.add(world.kr_capture(refused, 1))
     bconfig.write_text(bconfig.read_text() + "on_refusal = true\n")
-    assert main(["--config", str(bconfig), "--warehouse", "news.duckdb", "crawl", "-q",
-                 "--site", "36kr"]) == 1  # the crawl itself was refused a page
-    got = dict(rows("SELECT a.article_id, c.purpose FROM articles a JOIN captures c "
-                    "USING (capture_id) WHERE a.kind = 'article'"))
-    assert got == {f"36kr:{refused.id}": "backfill", f"36kr:{fine.id}": "article"}
+    main(["--config", str(bconfig), "--warehouse", "news.duckdb", "crawl", "-q",
+          "--site", "36kr"])  # refused a page: its feed text meanwhile, then the archive
+    got = {aid: (status, purpose) for aid, status, purpose in rows(
+        "SELECT a.article_id, a.status, c.purpose FROM articles a JOIN captures c "
+        "USING (capture_id) WHERE a.kind = 'article'")}
+    assert got[f"36kr:{refused.id}"] == ("ok", "backfill")
+    assert got[f"36kr:{fine.id}"][1] != "backfill"  # the archive has no capture of it
+    assert rows("SELECT reason FROM article_versions WHERE article_id = ?",
+                f"36kr:{refused.id}") in ([], [("backfill",)])
     assert rows("SELECT command FROM runs ORDER BY run_id") == [("crawl",), ("backfill",)]
 
 
