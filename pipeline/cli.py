@@ -286,7 +286,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["fetch.connect_to"] = list(args.connect_to)
     settings = load_settings(args, **overrides)
     report = crawl(settings, sites=args.site, max_articles=args.max_articles,
-                   replay=_existing(args.replay or []))
+                   replay=_warc_files(args.replay or [], replay=True))
     print(report.summary)
     return report.exit_code
 
@@ -294,7 +294,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_import_warc(args: argparse.Namespace) -> int:
     from .archive.importer import import_warc
 
-    report, files = import_warc(load_settings(args), _existing(args.files))
+    report, files = import_warc(load_settings(args), _warc_files(args.files))
     for outcome in files:
         print(outcome.line(), file=sys.stderr if outcome.error else sys.stdout)
     print(report.summary)
@@ -472,11 +472,34 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- helpers
 
-def _existing(paths: list[str]) -> list[str]:
-    for path in paths:
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such file")
-    return paths
+def _warc_files(paths: list[str], *, replay: bool = False) -> list[str]:
+    """WARC inputs: files, and folders standing for their *.warc and *.warc.gz files.
+    `replay`: a file that is not WARC is refused (replay could answer nothing from it)."""
+    from .archive.reader import not_warc
+
+    files: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.iterdir()
+                           if p.name.endswith((".warc", ".warc.gz")) and p.is_file())
+            if not found:
+                raise UsageError(f"{given}: the folder has no .warc or .warc.gz files; give "
+                                 "WARC files or a folder of them")
+            files.extend(found)
+        elif path.is_file():
+            files.append(given)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    for file in files if replay else []:
+        try:
+            problem = not_warc(Path(file))
+        except OSError as exc:
+            raise UsageError(f"{file}: cannot read it ({exc.strerror})") from None
+        if problem:
+            raise UsageError(f"--replay: {problem}; replay needs WARC files "
+                             "(.warc or .warc.gz)")
+    return files
 
 
 def _read_file(path: str) -> bytes:
