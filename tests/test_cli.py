@@ -15,15 +15,14 @@ import pytest
 from pipeline.cli import main
 from pipeline.lock import RunLock
 from tests.clirun import error_line, nv
-from tests.fakesites import Fake36Kr, FakeNetEase, fill
+from tests.crawled import Published
+from tests.fakesites import Fake36Kr, fill
 
 
 @pytest.fixture
-def crawled(config: Path, kr: Fake36Kr, ne: FakeNetEase) -> Path:
-    kr.publish(articles=2, flashes=2)
-    ne.publish("yaowen", 2)
-    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
-    return Path("news.duckdb")
+def crawled(config: Path, crawled_copy) -> Path:
+    """./news.duckdb as a crawl of 2 articles, 2 newsflashes and 2 NetEase stories leaves it."""
+    return crawled_copy(Published(articles=2, flashes=2, netease=(("yaowen", 2, "2021"),)))
 
 
 def test_sql_prints_a_table(crawled, capsys):
