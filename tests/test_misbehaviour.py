@@ -72,7 +72,13 @@ def capture_headers(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, 
     return {name.lower(): value for name, value in json.loads(row.fetchone()[0])}
 
 
-@pytest.mark.parametrize("mode", list(MODES))
+# A few modes run in the fast subset (`-m "not slow"`); tests/test_fetch.py covers each
+# mode at the fetcher quickly, and the whole suite runs them all through a crawl.
+FAST_MODES = ("503", "gzip-bomb", "robots-disallow", "captcha")
+
+
+@pytest.mark.parametrize("mode", [m if m in FAST_MODES else pytest.param(m, marks=pytest.mark.slow)
+                                  for m in MODES])
 def test_each_misbehaviour_is_recorded_and_never_stored(config: Path, kr: Fake36Kr,
                                                         ne: FakeNetEase, server, mode):
     kr.publish(articles=3)

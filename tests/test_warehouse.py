@@ -99,6 +99,7 @@ def test_bodies_are_stored_compressed_and_read_back(tmp_path):
         assert zlib.decompress(data) == raw and size == len(raw)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
                     reason="duckdb-extension-ducklake is not installed")
 def test_configuration_alone_points_the_crawl_at_a_ducklake_catalog(config, kr, ne, tmp_path):
