@@ -18,6 +18,7 @@ def _counts(path: Path) -> dict[str, int]:
         con.close()
 
 
+@pytest.mark.slow
 def test_demo_crawls_both_synthetic_sites_into_its_own_warehouse(workdir, capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
