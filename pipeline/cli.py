@@ -102,15 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="send HOST's requests to another origin, keeping stored URLs "
                         "(repeatable; HOST may be '*' or '*.domain')")
     p.add_argument("--replay", nargs="+", metavar="WARC",
-                   help="answer requests from these WARC files instead of the network")
+                   help="answer requests from these WARC files (or folders of them) instead "
+                        "of the network")
     p.set_defaults(handler=cmd_crawl)
 
     p = sub.add_parser("import-warc", parents=[common], help="ingest WARC files",
                        description="Ingest standard WARC files (gzip or not): records of known "
                                    "sites become captures and articles as in a crawl. The "
-                                   "files stay where they are and are referenced. Example: "
+                                   "files stay where they are and are referenced; a folder "
+                                   "stands for its *.warc and *.warc.gz files. Example: "
                                    "newsvault import-warc crawl-2026-11.warc.gz")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE|FOLDER")
     p.set_defaults(handler=cmd_import_warc)
 
     p = sub.add_parser("reextract", parents=[common], help="re-extract from the archive",

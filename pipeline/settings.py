@@ -104,10 +104,12 @@ class WarehouseSettings:
         (), "Extensions to LOAD first (names or .duckdb_extension paths); 'ducklake' loads "
             "the offline duckdb-extension-ducklake package when installed.")
     timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
-                            "(the sites publish Beijing time).")
+                            "(the sites publish Beijing time); a name DuckDB knows, "
+                            "checked when settings load.")
     memory_limit: str = setting(
         "64MB", "DuckDB memory_limit of the writing commands (crawl, import, reextract): "
-                "caps DuckDB's cache so a long crawl's memory stays flat. Readers (sql, "
+                "caps DuckDB's cache so a long crawl's memory stays flat. A size in "
+                "DuckDB's units (KB, MB, GB, TB; KiB..TiB), at least 32MB. Readers (sql, "
                 "export, status) use DuckDB's default. Empty: the default for all.")
     lock_wait: float = setting(
         30.0, "Seconds a command waits while another process holds the DuckDB file; a crawl "
