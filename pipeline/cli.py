@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -501,6 +502,14 @@ def _warc_files(paths: list[str], *, replay: bool = False) -> list[str]:
         if problem:
             raise UsageError(f"--replay: {problem}; replay needs WARC files "
                              "(.warc or .warc.gz)")
+    for file in [] if replay else files:  # an import records where each file is
+        where = str(Path(file).resolve())
+        try:
+            where.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(where).decode("utf-8", "backslashreplace")
+            raise UsageError(f"{shown}: the path is not valid UTF-8 and the warehouse "
+                             "records it as text; rename the file or folder") from None
     return files
 
 

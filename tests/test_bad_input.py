@@ -124,6 +124,13 @@ def test_import_warc_of_a_folder_reads_its_warc_files(workdir, capsys):
         con.close()
 
 
+def test_import_warc_of_a_file_whose_name_is_not_utf8_exits_2(workdir, capsys):
+    (file,) = write_warcs(workdir / "warcs", FakeNetEase(), 1)
+    odd = Path(file).rename(workdir / "warcs" / "\udcff.warc.gz")  # the byte 0xff
+    assert main(["--warehouse", "news.duckdb", "import-warc", str(odd)]) == 2
+    assert "\\xff.warc.gz: the path is not valid UTF-8" in error_line(capsys)
+
+
 def test_import_warc_of_a_folder_without_warc_files_says_so(workdir, capsys):
     Path("empty").mkdir()
     assert main(["--warehouse", "news.duckdb", "import-warc", "empty"]) == 2
