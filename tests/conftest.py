@@ -145,6 +145,8 @@ def crawled_copy(crawl_once: Callable[[Published], Path], workdir: Path, kr: Fak
         master = crawl_once(published)
         published.publish(kr, ne)
         shutil.copytree(master / "warc", workdir / "warc")
+        if (master / "news.duckdb.wal").exists():  # not checkpointed yet: part of the file
+            shutil.copy(master / "news.duckdb.wal", workdir / "news.duckdb.wal")
         return Path(shutil.copy(master / "news.duckdb", workdir / "news.duckdb"))
 
     return copy
