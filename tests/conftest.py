@@ -116,7 +116,7 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
                 kr, ne = Fake36Kr(), FakeNetEase()
                 kr.install(srv)
                 ne.install(srv)
-                published.publish(kr, ne)
+                published.publish(srv, kr, ne)
                 (folder / "test.toml").write_text(FAST.format(origin=srv.origin),
                                                   encoding="utf-8")
                 with pytest.MonkeyPatch.context() as mp:  # as in `workdir`: no ./configs
@@ -125,7 +125,7 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
                         mp.delenv(name, raising=False)
                     code = main(["--config", "test.toml", "--warehouse", "news.duckdb",
                                  "crawl", "-q"])
-                assert code == 0, f"the shared crawl of {published} exited {code}"
+                assert code == published.exit_code, f"the shared crawl of {published} exited {code}"
             finally:
                 srv.stop()
             made[published] = folder
@@ -135,15 +135,15 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
 
 
 @pytest.fixture
-def crawled_copy(crawl_once: Callable[[Published], Path], workdir: Path, kr: Fake36Kr,
-                 ne: FakeNetEase) -> Callable[[Published], Path]:
+def crawled_copy(crawl_once: Callable[[Published], Path], workdir: Path, server: TestServer,
+                 kr: Fake36Kr, ne: FakeNetEase) -> Callable[[Published], Path]:
     """Gives ./news.duckdb and ./warc/ as a crawl of the fake sites as `published` leaves
     them, and makes the test's own fake sites publish the same stories: the same state as
     crawling in the test, without crawling again for every test."""
 
     def copy(published: Published) -> Path:
         master = crawl_once(published)
-        published.publish(kr, ne)
+        published.publish(server, kr, ne)
         shutil.copytree(master / "warc", workdir / "warc")
         if (master / "news.duckdb.wal").exists():  # not checkpointed yet: part of the file
             shutil.copy(master / "news.duckdb.wal", workdir / "news.duckdb.wal")
