@@ -188,6 +188,7 @@ def test_replay_records_what_the_archive_lacks(crawled, kr, server, capsys):
                                         "not-in-archive")]
 
 
+@pytest.mark.slow
 def test_an_edited_story_is_refetched_and_the_old_text_kept(config, kr, ne, server):
     story = ne.publish("tech", 1)[0]
     Path(config).write_text(Path(config).read_text()
