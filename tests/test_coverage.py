@@ -25,7 +25,7 @@ def run(config: Path, *args: str) -> int:
 
 
 def refusals(server, kr: Fake36Kr, ne: FakeNetEase) -> None:
-    articles, stories = kr.articles, ne.stories["tech"]
+    articles, stories = kr.articles[::-1], ne.stories["tech"][::-1]  # in publishing order
     articles[0].paragraphs = articles[0].paragraphs[:1]  # its feed item: a summary only
     server.route("36kr.com", f"/p/{articles[0].id}?f=rss", Reply(200, CHALLENGE))
     server.route("www.163.com", f"/tech/article/{stories[0].id}.html", Reply(404, "gone"))
