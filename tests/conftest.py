@@ -76,6 +76,13 @@ batch_size = 5
 """
 
 
+def unhurried_36kr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """36Kr's site default of 5 s between requests set to 0 (see `config`)."""
+    from pipeline.sources.kr36 import Kr36
+
+    monkeypatch.setattr(Kr36, "site_defaults", {**Kr36.site_defaults, "min_interval": 0.0})
+
+
 @pytest.fixture
 def config(workdir: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A config that sends every host to the test server, with fast retries.
@@ -83,9 +90,7 @@ def config(workdir: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch) -
     36Kr's own default spacing (5 s) would make every crawl test wait; like
     fetch.min_interval above it is 0 here, and the site's other defaults stay (one
     connection, the cooldown), so a test's config can still add a [sites.36kr] table."""
-    from pipeline.sources.kr36 import Kr36
-
-    monkeypatch.setattr(Kr36, "site_defaults", {**Kr36.site_defaults, "min_interval": 0.0})
+    unhurried_36kr(monkeypatch)
     path = workdir / "test.toml"
     path.write_text(FAST.format(origin=server.origin), encoding="utf-8")
     return path
@@ -126,8 +131,9 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
                 published.publish(srv, kr, ne)
                 (folder / "test.toml").write_text(FAST.format(origin=srv.origin),
                                                   encoding="utf-8")
-                with pytest.MonkeyPatch.context() as mp:  # as in `workdir`: no ./configs
+                with pytest.MonkeyPatch.context() as mp:  # as `workdir` and `config` do
                     mp.chdir(folder)
+                    unhurried_36kr(mp)
                     for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
                         mp.delenv(name, raising=False)
                     code = main(["--config", "test.toml", "--warehouse", "news.duckdb",
