@@ -116,6 +116,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE|FOLDER")
     p.set_defaults(handler=cmd_import_warc)
 
+    p = sub.add_parser("backfill", parents=[common], help="history from public web archives",
+                       description="Read the sites' past from the Wayback Machine and Common "
+                                   "Crawl: article pages captured in the dates, extracted "
+                                   "like the crawl's and stored with their capture "
+                                   "(captures.purpose 'backfill', the archive URL in "
+                                   "captures.via). Resumable; ids stored already are skipped. "
+                                   "Example: newsvault backfill --since 2026-01-01 --until "
+                                   "2026-01-31 --site 36kr")
+    p.add_argument("--since", metavar="DATE", help="first day of captures (YYYY-MM-DD, Beijing;"
+                   " required unless --refused)")
+    p.add_argument("--until", metavar="DATE", help="last day of captures, included")
+    p.add_argument("--site", action="append", choices=_site_names(),
+                   help="only this site (repeatable)")
+    p.add_argument("--from", dest="archives", metavar="ARCHIVE[,ARCHIVE]",
+                   help="archives to read: wayback, commoncrawl (default backfill.archives)")
+    p.add_argument("--limit", type=_non_negative, metavar="N",
+                   help="read at most N archived pages this run (the rest waits)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="only count the captures each archive holds per site and month")
+    p.add_argument("--refresh", action="store_true",
+                   help="read ids stored already again (a changed page becomes a version)")
+    p.add_argument("--refused", action="store_true",
+                   help="only what the sites refused: feed-only articles, blocked pages")
+    p.add_argument("--connect-to", action="append", metavar="HOST=http://IP:PORT",
+                   help="send HOST's requests (archive hosts too) to another origin")
+    p.set_defaults(handler=cmd_backfill)
+
     p = sub.add_parser("reextract", parents=[common], help="re-extract from the archive",
                        description="Rebuild articles from their archived captures, without "
                                    "the network, after an extractor change; changed ones keep "
@@ -318,6 +345,71 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
         print(outcome.line(), file=sys.stderr if outcome.error else sys.stdout)
     print(report.summary)
     return report.exit_code
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from .backfill import DryRun, backfill
+    from .query import parse_date
+
+    since = parse_date("--since", args.since) if args.since else None
+    until = None
+    if args.until:
+        until = parse_date("--until", args.until)
+        if len(args.until.strip()) == 10:  # a day: all of it
+            until += dt.timedelta(days=1)
+    archives = [a.strip() for a in args.archives.split(",") if a.strip()] \
+        if args.archives is not None else None
+    if archives == []:
+        raise UsageError("--from names no archive: give wayback, commoncrawl or both")
+    overrides: dict[str, Any] = {}
+    if args.connect_to:
+        overrides["fetch.connect_to"] = list(args.connect_to)
+    settings = load_settings(args, **overrides)
+    live = sys.stderr.isatty() and not getattr(args, "quiet", False)
+    bar = _Bar("backfill") if live and not args.dry_run else None
+    result = backfill(settings, since=since, until=until, sites=args.site, archives=archives,
+                      limit=args.limit, dry_run=args.dry_run, refresh=args.refresh,
+                      refused=args.refused, progress=bar)
+    if bar is not None:
+        bar.close()
+    if isinstance(result, DryRun):
+        _print_rows(result.columns, result.rows, "table")
+        for problem in result.problems:
+            print(f"newsvault: {problem}", file=sys.stderr)
+        return result.exit_code
+    print(result.summary)
+    return result.exit_code
+
+
+class _Bar:
+    """A progress bar on stderr: done/total, rate, ETA (redrawn at most 5 times a second)."""
+
+    def __init__(self, label: str) -> None:
+        import time
+
+        self.label = label
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.last < 0.2 and done < total:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-6)
+        left = (total - done) / rate if rate > 0 else 0.0
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        eta = f"{int(left // 3600)}:{int(left % 3600 // 60):02d}:{int(left % 60):02d}"
+        print(f"\r{self.label} [{bar:<30}] {done}/{total} {rate:.1f}/s ETA {eta}", end="",
+              file=sys.stderr, flush=True)
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            print(file=sys.stderr)
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:

@@ -63,6 +63,10 @@ def crawl(settings: Settings, sites: list[str] | None = None,
     with begin(settings, "crawl", names, archive=True, spool=True) as (_, recorder, report):
         reports = {site.site: site for site in report.sites}
         asyncio.run(_crawl_sites(settings, recorder, reports, max_articles, transport))
+    if settings.backfill.on_refusal and not replay:  # refused pages from the web archives
+        from .backfill import after_crawl
+
+        after_crawl(settings, report)
     return report
 
 

@@ -56,6 +56,7 @@ class Fetched:
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     request_body: bytes = b""
     capture_id: int | None = None  # set when the crawl records it
+    via: str | None = None  # a backfilled capture: the archive URL it was read from
 
     @property
     def ok(self) -> bool:

@@ -64,7 +64,7 @@ def _redo(settings: Settings, warehouse: Warehouse, recorder: Recorder, report: 
         report.counters["skip/not-archived"] += 1
         return
     source = registry.get(row["site"])
-    article = (_from_list(source, row, fetched) if row["purpose"] == "list"
+    article = (_from_list(source, row, fetched) if row["purpose"] in ("list", "backfill-list")
                else extract(fetched.body, row["url"], content_type=fetched.content_type))
     if article is None or article.status not in ("ok", "feed"):
         report.skipped += 1

@@ -159,6 +159,38 @@ class TrendSettings:
                         "Sans SC of the plot extra.")
 
 
+ARCHIVES = ("wayback", "commoncrawl")
+
+
+@dataclass(frozen=True)
+class BackfillSettings:
+    archives: tuple[str, ...] = setting(
+        ARCHIVES, "Public web archives `newsvault backfill` reads (wayback, commoncrawl); "
+                  "--from overrides it.", choices=ARCHIVES)
+    wayback_interval: float = setting(
+        1.0, "Seconds between two requests to web.archive.org (the Internet Archive asks for "
+             "about one a second).", minimum=0.0)
+    commoncrawl_interval: float = setting(
+        1.0, "Seconds between two requests to index.commoncrawl.org (its URL index).",
+        minimum=0.0)
+    commoncrawl_data_interval: float = setting(
+        0.5, "Seconds between two ranged record reads from data.commoncrawl.org.", minimum=0.0)
+    concurrency: int = setting(1, "Requests in flight to one archive host at once.", minimum=1)
+    batch_size: int = setting(100, "Archived pages per warehouse commit (a killed backfill "
+                              "reads at most one batch again).", minimum=1)
+    cdx_limit: int = setting(1000, "Rows per Wayback CDX page (showResumeKey paging).",
+                             minimum=1)
+    max_crawls: int = setting(
+        0, "Common Crawl crawls searched per run, newest first among those overlapping the "
+           "dates (0: all of them).", minimum=0)
+    candidates: int = setting(
+        4, "Captures tried per article when earlier ones are refused (redirect, challenge, "
+           "another site's page).", minimum=1)
+    on_refusal: bool = setting(
+        False, "After a crawl, look up the pages it was refused (and articles stored from "
+               "feed text only) in the archives, as `backfill --refused` does.")
+
+
 @dataclass(frozen=True)
 class ListSettings:
     """One discovery list of a site: a feed, a channel list, an SSR list page."""
@@ -197,6 +229,7 @@ class Settings:
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     terms: TermsSettings = field(default_factory=TermsSettings)
     trend: TrendSettings = field(default_factory=TrendSettings)
+    backfill: BackfillSettings = field(default_factory=BackfillSettings)
     sites: Mapping[str, SiteSettings] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
@@ -218,7 +251,7 @@ class Settings:
 SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
                              "warehouse": WarehouseSettings, "archive": ArchiveSettings,
                              "monitor": MonitorSettings, "terms": TermsSettings,
-                             "trend": TrendSettings}
+                             "trend": TrendSettings, "backfill": BackfillSettings}
 
 
 # ---------------------------------------------------------------------------------- loading
@@ -407,7 +440,12 @@ class _Loader:
                 and not (f.name == "min_interval" and value == -1.0)):
             raise ConfigError(f"{where}: {dotted} must be at least {minimum}, got {raw!r}")
         choices = f.metadata.get("choices")
-        if choices and value not in choices:
+        if choices and isinstance(value, tuple):  # a list: each item one of the choices
+            for item in value:
+                if item not in choices:
+                    raise ConfigError(f"{where}: {dotted} items must be among "
+                                      f"{', '.join(choices)}, got {item!r}")
+        elif choices and value not in choices:
             raise ConfigError(f"{where}: {dotted} must be one of {', '.join(choices)}, "
                               f"got {raw!r}")
         return value

@@ -83,6 +83,7 @@ class CaptureRow:
     record_type: str | None = None
     payload_digest: str | None = None
     refers_to: int | None = None
+    via: str | None = None  # the archive URL of a backfilled capture (0010)
 
     @classmethod
     def of(cls, capture_id: int, run_id: int, site: str | None, f: Fetched,
@@ -92,7 +93,7 @@ class CaptureRow:
         return cls(capture_id, run_id, site, f.purpose, f.method, f.final_url or f.url,
                    f.final_url, f.status, f.error, f.detail or None, json.dumps(headers),
                    f.content_type, f.fetched_at, round(f.elapsed_ms, 1), f.attempts,
-                   len(f.body), f.sha256 if f.body else None, **archive)
+                   len(f.body), f.sha256 if f.body else None, **archive, via=f.via)
 
 
 CAPTURE_COLUMNS = [f.name for f in dataclasses.fields(CaptureRow)]

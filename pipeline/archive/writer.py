@@ -103,13 +103,15 @@ class WarcArchive:
         http = self._http_headers(fetched)
         last = self.seen.get(uri)
         offset = self._fh.tell()
+        origin = _origin(fetched)
         if last is not None and last.digest == digest and fetched.body:
             record = self._writer.create_revisit_record(
                 uri, digest, uri, last.date, http_headers=http,
-                warc_headers_dict={"WARC-Date": when, "WARC-Refers-To": last.record_id})
+                warc_headers_dict={"WARC-Date": when, "WARC-Refers-To": last.record_id,
+                                   **origin})
             kind = "revisit"
         else:
-            warc_headers = {"WARC-Date": when}
+            warc_headers = {"WARC-Date": when, **origin}
             if fetched.error in ("too-large", "truncated"):
                 warc_headers["WARC-Truncated"] = "length" if fetched.error == "too-large" \
                     else "disconnect"
@@ -120,7 +122,8 @@ class WarcArchive:
         self._emit(record, "archive")
         length = self._fh.tell() - offset
         record_id = record.rec_headers.get_header("WARC-Record-ID")
-        self._write_request(fetched, uri, when, record_id)
+        if not fetched.via:  # a backfilled capture's original request is not known
+            self._write_request(fetched, uri, when, record_id)
         if kind == "response" and fetched.body and not fetched.error:
             self.seen[uri] = Seen(digest, record_id, when, capture_id)
         self.records += 1
@@ -193,6 +196,16 @@ class WarcArchive:
         buffer = io.BytesIO()
         WARCWriter(buffer, gzip=True, warc_version="WARC/1.1").write_record(record)
         faults.write(checkpoint, self._fh, buffer.getvalue())
+
+
+def _origin(fetched: Fetched) -> dict[str, str]:
+    """A capture read from a public web archive (backfill) keeps its origin, as pywb's
+    extract mode writes it: WARC-Date is the archive's capture time, WARC-Source-URI
+    the archive URL it was read from, WARC-Creation-Date when newsvault read it."""
+    if not fetched.via:
+        return {}
+    return {"WARC-Source-URI": fetched.via,
+            "WARC-Creation-Date": warc_date(dt.datetime.now(dt.UTC))}
 
 
 def _marker(path: Path) -> Path:
