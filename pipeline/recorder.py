@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
+from .errors import WarehouseBusy, WriteError
 from .extract import extract
 from .health import Tally
 from .records import Article, Fetched, Link
@@ -48,6 +51,7 @@ class Recorder:
         self._seq = 0
         self._sites: dict[str, str] = {}
         self.extracted: dict[str, Tally] = {}  # site -> pages read (drift guard)
+        self.progress: Callable[[], str] | None = None  # the run's counts so far
 
     @classmethod
     def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
@@ -56,7 +60,12 @@ class Recorder:
         archive = None
         if settings.archive.enabled:
             folder = settings.archive_dir()
-            recover(folder)
+            try:
+                recover(folder)
+            except OSError as exc:
+                raise WriteError(f"cannot repair the archive in {folder}: "
+                                 f"{exc.strerror or exc}; free space there (archive.dir) "
+                                 "and run again") from exc
             seen = {url: Seen(digest, record_id, _warc_date(at), capture_id)
                     for url, digest, record_id, at, capture_id
                     in warehouse.query("preload_revisits", {"urls": []})}
@@ -74,7 +83,8 @@ class Recorder:
         capture_id = self.run_id * 1_000_000 + self._seq
         archived = {}
         if self.archive is not None and fetched.status is not None:
-            ref = self.archive.write(fetched, capture_id)
+            with self._archive_errors():
+                ref = self.archive.write(fetched, capture_id)
             archived = {"warc_file": ref.file, "warc_offset": ref.offset,
                         "warc_length": ref.length, "warc_record_id": ref.record_id,
                         "record_type": ref.record_type, "payload_digest": ref.payload_digest,
@@ -134,8 +144,11 @@ class Recorder:
 
     def done(self, article_id: str, state: str, error: str | None) -> None:
         self.batch.done.append((article_id, state, error))
-        if len(self.batch.done) + len(self.batch.articles) >= self.batch_size:
-            self.flush()
+        size = len(self.batch.done) + len(self.batch.articles)
+        if size >= self.batch_size:
+            # While readers hold the file the batch waits in memory and grows; past
+            # three batches the run waits for them (warehouse.lock_wait, then the spool).
+            self.flush(urgent=size >= 3 * self.batch_size)
 
     def extracted_page(self, site: str, article: Article) -> None:
         """Note an article page's extraction, whatever its status, for the run's health."""
@@ -146,24 +159,55 @@ class Recorder:
         rows = [tally.health().as_row() for tally in self.extracted.values() if tally.pages]
         self.warehouse.write_health(self.run_id, rows)
 
-    def flush(self) -> None:
+    def flush(self, urgent: bool = True) -> None:
+        """Commit the batch: the archive synced first, then one transaction.  Not
+        `urgent`: when other processes hold the warehouse just now, keep it for later."""
         if not len(self.batch):
             return
-        if self.archive is not None:
-            self.archive.sync()  # records on disk before any row points at them
-        batch, self.batch = self.batch, Batch()
-        result = self.warehouse.write_batch(batch, self.run_id, self.max_attempts,
-                                            self.reason)
-        for article_id, state in result.states.items():
+        try:
+            with self.warehouse.writing(wait=urgent) as store:
+                if self.archive is not None:
+                    with self._archive_errors():
+                        self.archive.sync()  # records on disk before any row points at them
+                batch, self.batch = self.batch, Batch()
+                result = store.write_batch(batch, self.run_id, self.max_attempts, self.reason)
+                self._count(result.states)
+                if self.progress is not None:
+                    store.set_progress(self.run_id, self.progress())
+        except WarehouseBusy:
+            if urgent:
+                raise
+            log.debug("readers hold the warehouse: %d rows wait for the next commit",
+                      len(self.batch))
+
+    def _count(self, states: dict[str, str]) -> None:
+        for article_id, state in states.items():
             report = self.reports.get(self._sites.pop(article_id, ""))
             if report is not None:
                 setattr(report, state, getattr(report, state) + 1)
                 report.counters[f"article/{state}"] += 1
 
-    def close(self) -> None:
+    @contextlib.contextmanager
+    def _archive_errors(self) -> Iterator[None]:
+        """A WARC write that fails (a full disk) stops the run with one clear reason;
+        the torn file keeps its `.open` marker so the next run cuts the tail off."""
         try:
-            self.flush()
-            self.record_health()
+            yield
+        except OSError as exc:
+            assert self.archive is not None
+            self.archive.broken = True
+            raise WriteError(f"cannot write the archive in {self.archive.folder}: "
+                             f"{exc.strerror or exc}; free space there (archive.dir) and run "
+                             "again: what was stored is kept and the rest is fetched "
+                             "again") from exc
+
+    def close(self) -> None:
+        """Commit what is left and close the archive.  After a failed archive write
+        nothing more is committed: rows would point at records not known to be whole."""
+        try:
+            if self.archive is None or not self.archive.broken:
+                self.flush()
+                self.record_health()
         finally:
             if self.archive is not None:
                 self.archive.close()
