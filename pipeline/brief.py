@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -59,6 +60,7 @@ class BriefWarehouse:
         if self._held is not None and not self._held.read_only:
             yield self._held
             return
+        started = time.perf_counter()
         try:
             warehouse = self._attach(wait)
         except WarehouseBusy:
@@ -73,6 +75,7 @@ class BriefWarehouse:
         finally:
             self._held = None
             warehouse.close()
+            log.debug("held the warehouse for writing %.3f s", time.perf_counter() - started)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:

@@ -170,10 +170,12 @@ class Recorder:
                     with self._archive_errors():
                         self.archive.sync()  # records on disk before any row points at them
                 batch, self.batch = self.batch, Batch()
-                result = store.write_batch(batch, self.run_id, self.max_attempts, self.reason)
-                self._count(result.states)
-                if self.progress is not None:
-                    store.set_progress(self.run_id, self.progress())
+                with store.transaction():  # one commit: the batch and the run's progress
+                    result = store.write_batch(batch, self.run_id, self.max_attempts,
+                                               self.reason)
+                    self._count(result.states)
+                    if self.progress is not None:
+                        store.set_progress(self.run_id, self.progress())
         except WarehouseBusy:
             if urgent:
                 raise

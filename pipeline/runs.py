@@ -109,7 +109,10 @@ def open_for_writing(settings: Settings, spool: bool) -> BriefWarehouse:
     from .terms import crawl_hook
 
     warehouse = BriefWarehouse(settings, spool=spool)
-    warehouse.after_store = crawl_hook(settings)
+    hook = crawl_hook(settings)
+    if hook is not None:
+        hook(None, [])  # type: ignore[arg-type]  # load the dictionary now, not in a commit
+    warehouse.after_store = hook
     return warehouse
 
 

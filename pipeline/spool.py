@@ -240,7 +240,7 @@ class SpoolingWarehouse:
     def writing(self, wait: bool = True) -> Iterator[SpoolingWarehouse]:
         yield self
 
-    reading = hold = writing
+    reading = hold = transaction = writing
 
     def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:
