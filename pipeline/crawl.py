@@ -138,6 +138,7 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         log.info("%s %s", source.name, outcome.describe())
     if report.abandoned:
         return
+    recorder.flush()  # what discovery found, committed before asking what is pending
     _requeue_refetches(source, settings, recorder)
     items = recorder.warehouse.pending(source.name, max_articles or 1_000_000_000)
     recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])

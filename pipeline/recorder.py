@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 SKIP_REASONS = frozenset({"robots", "not-allowed-host", "offsite-redirect", "bad-url"})
 GONE_STATUS = frozenset({404, 410})
 STORED_STATUSES = frozenset({"ok", "paywall"})  # a paywalled page is stored, without body
+COMMIT_GAP = 2.0  # seconds at least between two commits of full batches
+BACKLOG = 8       # batches that may wait in memory (readers in, or a fast crawl)
 
 
 class Recorder:
@@ -52,6 +55,7 @@ class Recorder:
         self._sites: dict[str, str] = {}
         self.extracted: dict[str, Tally] = {}  # site -> pages read (drift guard)
         self.progress: Callable[[], str] | None = None  # the run's counts so far
+        self._committed = 0.0  # when the last batch was committed (time.monotonic)
 
     @classmethod
     def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
@@ -122,10 +126,12 @@ class Recorder:
 
     # discovery (pipeline.discover.Ledger) ----------------------------------------------
     def known(self, ids: list[str]) -> set[str]:
-        return self.warehouse.known(ids)
+        waiting = {link.article_id for link in self.batch.links}  # found, not committed yet
+        return self.warehouse.known(ids) | (waiting & set(ids))
 
     def list_seen(self, site: str, list_name: str) -> bool:
-        return self.warehouse.list_seen(site, list_name)
+        return any(link.site == site and link.list_name == list_name
+                   for link in self.batch.links) or self.warehouse.list_seen(site, list_name)
 
     def record_list_page(self, site: str, fetched: Fetched, links: list[Link]) -> None:
         capture_id = self.ensure_captured(site, fetched)
@@ -134,7 +140,7 @@ class Recorder:
             if link.record is not None:
                 self.article(link.record, capture_id, fetched)
         faults.checkpoint("list")
-        self.flush()  # list pages commit at once: discovered work is never lost
+        self._due(listed=True)
 
     # articles ----------------------------------------------------------------------------
     def article(self, article: Article, capture_id: int | None, fetched: Fetched) -> None:
@@ -144,11 +150,20 @@ class Recorder:
 
     def done(self, article_id: str, state: str, error: str | None) -> None:
         self.batch.done.append((article_id, state, error))
+        self._due()
+
+    def _due(self, listed: bool = False) -> None:
+        """Commit when a batch is full (a list page's items: at once) and the last commit
+        is COMMIT_GAP seconds old: each commit attaches the warehouse, so a fast crawl
+        commits bigger batches rather than more of them.  While readers hold the file
+        the batch waits in memory and grows; past BACKLOG batches the run waits for them
+        (warehouse.lock_wait, then the spool)."""
         size = len(self.batch.done) + len(self.batch.articles)
-        if size >= self.batch_size:
-            # While readers hold the file the batch waits in memory and grows; past
-            # three batches the run waits for them (warehouse.lock_wait, then the spool).
-            self.flush(urgent=size >= 3 * self.batch_size)
+        if size >= BACKLOG * self.batch_size:
+            self.flush()
+        elif (listed or size >= self.batch_size) and \
+                time.monotonic() - self._committed >= COMMIT_GAP:
+            self.flush(urgent=False)
 
     def extracted_page(self, site: str, article: Article) -> None:
         """Note an article page's extraction, whatever its status, for the run's health."""
@@ -176,6 +191,7 @@ class Recorder:
                     self._count(result.states)
                     if self.progress is not None:
                         store.set_progress(self.run_id, self.progress())
+                self._committed = time.monotonic()
         except WarehouseBusy:
             if urgent:
                 raise
