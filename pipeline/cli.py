@@ -436,6 +436,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
+    if report.running:
+        print("== running now (counts at its last commit)")
+        _print_rows(list(report.running[0]), [tuple(r.values()) for r in report.running],
+                    "table")
     for title, rows in (("sites", report.sites),
                         ("extraction health (last run; flag: drift from the runs before)",
                          report.health),

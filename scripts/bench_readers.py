@@ -1,6 +1,7 @@
 """Readers during a crawl: `newsvault sql` at random moments, and the crawl's throughput.
 
-    python scripts/bench_readers.py [--pages 2400] [--calls 100] [--repeat 2]
+    python scripts/bench_readers.py [--pages 2400] [--repeat 2] [--calls 100]
+        [--reader-pages 1800] [--interval 0.1]
         [--anchor /path/to/old/worktree --anchor-python /path/to/old/.venv/bin/python]
 
 tests/server.py plays a synthetic NetEase site (tests/fakesites.py, JSONP lists of 500
@@ -11,11 +12,13 @@ commits per second, the worst case for a crawl that attaches the warehouse per b
    stored per second and the crawl's CPU seconds.  With --anchor, the same crawl run by
    that code tree (today's code, e.g. a worktree of main with its own venv), --repeat
    times each, interleaved, in the same session; medians compared.
-2. `crawl with readers`: the same crawl again, and --calls `newsvault sql "SELECT
-   count(*) FROM articles"` processes started at random moments spread over the
-   crawl's expected duration (from run 1); each one's exit code and wall time (process
-   start to exit, Python start-up included).  With --anchor, a few calls against the
-   anchor's crawl too (warehouse.lock_wait = 5 s, so they fail fast if locked out).
+2. `crawl with readers`: a crawl of --reader-pages pages at fetch.min_interval =
+   --interval (1,800 pages at 0.1 s: about three minutes), and --calls `newsvault sql
+   "SELECT count(*) FROM articles"` processes started at random moments spread over its
+   expected duration; each one's exit code and wall time (process start to exit,
+   Python start-up included; warehouse.lock_wait 30 s).  With --anchor, --anchor-calls
+   calls against the anchor's same crawl too (lock_wait 5 s, so they fail fast if
+   locked out).
 3. `status` on the finished warehouse: wall time and CPU time, median of 5.
 
 Prints JSON; docs/benchmarks.md records a run.
@@ -45,9 +48,9 @@ from tests.fakesites import CHANNELS, FakeNetEase  # noqa: E402
 from tests.server import TestServer  # noqa: E402
 
 
-def config(folder: Path, origin: str, lock_wait: float = 30.0) -> Path:
+def config(folder: Path, origin: str, lock_wait: float = 30.0, interval: float = 0.0) -> Path:
     lines = ["[fetch]", f'connect_to = ["*={origin}"]', "retries = 1", "backoff_base = 0.01",
-             "min_interval = 0.0", "concurrency_per_host = 8",
+             f"min_interval = {interval}", "concurrency_per_host = 8",
              "[warehouse]", f"lock_wait = {lock_wait}",
              "[crawl]", "batch_size = 50",
              "[sites.36kr]", "enabled = false",
@@ -74,7 +77,8 @@ def count(db: Path) -> int:
 
 
 def crawl(pages: int, root: Path, python: str, calls: int = 0, expected: float = 0.0,
-          reader_wait: float = 30.0, seed: int = 1) -> dict[str, object]:
+          reader_wait: float = 30.0, seed: int = 1, interval: float = 0.0
+          ) -> dict[str, object]:
     server = TestServer().start()
     site = FakeNetEase(per_page=500, max_pages=100)
     site.install(server)
@@ -82,7 +86,7 @@ def crawl(pages: int, root: Path, python: str, calls: int = 0, expected: float =
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "news.duckdb"
-        cfg = config(folder, server.origin)
+        cfg = config(folder, server.origin, interval=interval)
         reader_cfg = _reader_config(folder, reader_wait)
         argv, env = command(root, python, cfg, db, "crawl", "-q")
         start = time.perf_counter()
@@ -121,7 +125,8 @@ def crawl(pages: int, root: Path, python: str, calls: int = 0, expected: float =
             raise SystemExit(f"crawl failed ({proc.returncode}): {err}")
         stored = count(db)
         report: dict[str, object] = {
-            "code": str(root), "pages": pages, "stored": stored, "seconds": round(seconds, 1),
+            "code": str(root), "pages": pages, "min_interval": interval, "stored": stored,
+            "seconds": round(seconds, 1),
             "articles_per_s": round(stored / seconds, 1), "summary": out.strip()[-160:]}
         if not calls:  # the crawl is the only child process: its CPU time
             report["cpu_s"] = round(after.ru_utime - before.ru_utime + after.ru_stime
@@ -172,6 +177,10 @@ def main() -> None:
     ap.add_argument("--anchor", type=Path, help="code tree of today's newsvault (a worktree)")
     ap.add_argument("--anchor-python", default=sys.executable)
     ap.add_argument("--anchor-calls", type=int, default=5)
+    ap.add_argument("--reader-pages", type=int, default=1800,
+                    help="pages of the crawl the readers run beside")
+    ap.add_argument("--interval", type=float, default=0.1,
+                    help="fetch.min_interval of that crawl (0.1: about three minutes)")
     ap.add_argument("--repeat", type=int, default=2,
                     help="crawls alone of each code tree, interleaved (the machine is noisy)")
     args = ap.parse_args()
@@ -182,21 +191,22 @@ def main() -> None:
         for name, root, python in (order if n % 2 == 0 else order[::-1]):
             if root is not None:
                 (alone if name == "new" else anchor).append(crawl(args.pages, root, python))
-    report["crawl_alone"] = alone
-    rate = statistics.median(r["articles_per_s"] for r in alone)  # type: ignore[misc]
-    report["median_articles_per_s"] = rate
+    if alone:
+        report["crawl_alone"] = alone
+        rate = statistics.median(r["articles_per_s"] for r in alone)  # type: ignore[misc]
+        report["median_articles_per_s"] = rate
     if anchor:
         report["anchor_crawl_alone"] = anchor
         anchor_rate = statistics.median(r["articles_per_s"] for r in anchor)  # type: ignore[misc]
         report["anchor_median_articles_per_s"] = anchor_rate
         report["throughput_vs_anchor"] = f"{rate / anchor_rate - 1:+.1%}"
-    expected = statistics.median(float(r["seconds"]) for r in alone)  # type: ignore[arg-type]
-    report["crawl_with_readers"] = crawl(args.pages, ROOT, sys.executable, args.calls,
-                                         expected)
+    expected = args.reader_pages * args.interval
+    report["crawl_with_readers"] = crawl(args.reader_pages, ROOT, sys.executable, args.calls,
+                                         expected, interval=args.interval)
     if args.anchor and args.anchor_calls:
         report["anchor_crawl_with_readers"] = crawl(
-            args.pages, args.anchor, args.anchor_python, args.anchor_calls, expected,
-            reader_wait=5.0)
+            args.reader_pages, args.anchor, args.anchor_python, args.anchor_calls, expected,
+            reader_wait=5.0, interval=args.interval)
     print(json.dumps(report, ensure_ascii=False, indent=1))
 
 

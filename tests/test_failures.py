@@ -120,6 +120,10 @@ def test_an_unexpected_error_is_recorded_as_failed_with_its_traceback(config, si
                                            "FROM runs")
     assert (outcome, code, error) == ("failed", 1, "RuntimeError: the list reader broke")
     assert detail.startswith("Traceback") and "broken" in detail
+    code, lines = check_lines(capsys)
+    assert code == 1
+    assert "FAIL netease last run: crawl run" in "\n".join(lines)
+    assert any("failed: RuntimeError: the list reader broke" in line for line in lines)
 
 
 @pytest.mark.slow
