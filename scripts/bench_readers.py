@@ -16,9 +16,10 @@ commits per second, the worst case for a crawl that attaches the warehouse per b
    --interval (1,800 pages at 0.1 s: about three minutes), and --calls `newsvault sql
    "SELECT count(*) FROM articles"` processes started at random moments spread over its
    expected duration; each one's exit code and wall time (process start to exit,
-   Python start-up included; warehouse.lock_wait 30 s).  With --anchor, --anchor-calls
-   calls against the anchor's same crawl too (lock_wait 5 s, so they fail fast if
-   locked out).
+   Python start-up included; warehouse.lock_wait 30 s), and the same call's median
+   time once the crawl is over (`idle_p50_s`: start-up and query alone).  With
+   --anchor, --anchor-calls calls against the anchor's same crawl too (lock_wait 5 s,
+   so they fail fast if locked out).
 3. `status` on the finished warehouse: wall time and CPU time, median of 5.
 
 Prints JSON; docs/benchmarks.md records a run.
@@ -142,7 +143,8 @@ def crawl(pages: int, root: Path, python: str, calls: int = 0, expected: float =
                 "p50_s": round(statistics.median(latencies), 3),
                 "p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3),
                 "max_s": round(latencies[-1], 3),
-                "first_failure": next((r[3] for r in results if r[2] != 0), None)}
+                "first_failure": next((r[3] for r in results if r[2] != 0), None),
+                "idle_p50_s": idle_latency(root, python, reader_cfg, db)}
         else:
             report["status"] = status_time(root, python, cfg, db)
     server.stop()
@@ -153,6 +155,19 @@ def _reader_config(folder: Path, lock_wait: float) -> Path:
     path = folder / "reader.toml"
     path.write_text(f"[warehouse]\nlock_wait = {lock_wait}\n")
     return path
+
+
+def idle_latency(root: Path, python: str, cfg: Path, db: Path) -> float:
+    """The same `newsvault sql` call on the finished warehouse, no crawl running: what
+    Python start-up and the query cost on this machine (median of 5)."""
+    times = []
+    for _ in range(5):
+        argv, env = command(root, python, cfg, db, "sql", "SELECT count(*) FROM articles",
+                            "--csv")
+        began = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=False, cwd=db.parent)
+        times.append(time.perf_counter() - began)
+    return round(statistics.median(times), 3)
 
 
 def status_time(root: Path, python: str, cfg: Path, db: Path) -> dict[str, float]:
