@@ -156,6 +156,17 @@ class BriefWarehouse:
         with self.reading() as warehouse:
             return warehouse.list_seen(site, list_name)
 
+    def known_before(self, site: str, list_name: str, ids: list[str],
+                     horizon: int) -> set[str]:
+        if not ids:
+            return set()
+        with self.reading() as warehouse:
+            return warehouse.known_before(site, list_name, ids, horizon)
+
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        with self.reading() as warehouse:
+            return warehouse.open_gap(site, list_name)
+
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         with self.reading() as warehouse:
             return warehouse.pending(site, limit)

@@ -209,6 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PNG size in pixels (default 1200x600)")
     p.set_defaults(handler=cmd_trend)
 
+    p = sub.add_parser("coverage", parents=[common], help="seen, stored and missing per period",
+                       description="Per site and period (publish time, Beijing): ids seen on "
+                                   "lists or in archives, stored, stored from feed text only, "
+                                   "blocked, failed, skipped, pending, missing. Example: "
+                                   "newsvault coverage --site 36kr --since 2026-11-01 --by week")
+    p.add_argument("--site", choices=_site_names())
+    p.add_argument("--since", metavar="DATE", help="first day (YYYY-MM-DD, Beijing time)")
+    p.add_argument("--until", metavar="DATE", help="last day, included (YYYY-MM-DD)")
+    p.add_argument("--by", choices=("day", "week", "month"), default="day")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="CSV output")
+    fmt.add_argument("--json", action="store_true", help="JSON lines output")
+    p.set_defaults(handler=cmd_coverage)
+
     p = sub.add_parser("status", parents=[common], help="last runs, counts, errors",
                        description="Show the last runs, per-site counts, pending work and the "
                                    "last errors. Example: newsvault status --json")
@@ -422,6 +436,16 @@ def cmd_trend(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage
+
+    result = coverage(load_settings(args), site=args.site, since=args.since, until=args.until,
+                      by=args.by)
+    _print_rows(result.columns, result.rows,
+                "csv" if args.csv else "json" if args.json else "table")
+    return EXIT_OK
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from .query import check, status
 
@@ -443,6 +467,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     for title, rows in (("sites", report.sites),
                         ("extraction health (last run; flag: drift from the runs before)",
                          report.health),
+                        ("coverage, last 7 days (newsvault coverage for more)",
+                         report.coverage),
+                        ("open list gaps (closed by a later run reading back, or a backfill)",
+                         report.gaps),
                         ("last runs", report.runs), ("archive", report.storage),
                         ("waiting in the spool (merged by the next crawl)", report.spool),
                         ("last errors", report.errors)):

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from . import lock
+from .coverage import last_days
 from .errors import QueryError, UsageError
 from .health import Health, drift
 from .settings import Settings
@@ -78,6 +79,8 @@ class Status:
     storage: list[dict[str, Any]] = field(default_factory=list)
     spool: list[dict[str, Any]] = field(default_factory=list)
     health: list[dict[str, Any]] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
@@ -119,6 +122,11 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
                 "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
             health=_health(con),
+            coverage=last_days(con).dicts(),
+            gaps=_dicts(con.execute(
+                "SELECT site, list_name, min(run_id) AS since_run, count(*) AS runs, "
+                "bool_or(depth_cut) AS depth_cut FROM open_gaps GROUP BY ALL ORDER BY ALL"))
+            if _has_table(con, "open_gaps") else [],
         )
 
 
@@ -254,6 +262,7 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
                                 rate is None or rate <= monitor.max_block_rate,
                                 f"{'n/a' if rate is None else f'{rate:.0%}'} in the last run "
                                 f"(limit {monitor.max_block_rate:.0%})"))
+            checks.append(_gap_check(con, site))
         for row in _health(con):
             checks.append(Check("extraction health", row["site"], row["flag"] == "ok",
                                 f"{row['flag']} ({row['pages']} pages in run {row['run_id']})"))
@@ -288,6 +297,31 @@ def _last_run(con: duckdb.DuckDBPyConnection, site: str, runs: list[dict[str, An
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _gap_check(con: duckdb.DuckDBPyConnection, site: str) -> Check:
+    """Lists whose possible gap no later run or backfill has closed (view open_gaps)."""
+    if not _has_table(con, "open_gaps"):
+        return Check("list gaps", site, True, "not recorded by this warehouse's schema")
+    rows = con.execute(
+        "SELECT list_name, min(run_id), count(*), bool_or(depth_cut) FROM open_gaps "
+        f"WHERE site = {_quote(site)} GROUP BY list_name ORDER BY list_name").fetchall()
+    if not rows:
+        return Check("list gaps", site, True, "none open")
+    parts = [f"{name} since run {first}" + (f" ({n} runs)" if n > 1 else "")
+             + (" (depth bound)" if cut else " (one-page list or end of list)")
+             for name, first, n, cut in rows]
+    return Check("list gaps", site, False,
+                 "possible gap in " + ", ".join(parts) + ": a later run reaching back (raise "
+                 "max_pages) or a backfill closes it")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {_quote(name)}"
+                      " AND database_name = current_database() UNION ALL SELECT count(*) FROM "
+                      f"duckdb_views() WHERE view_name = {_quote(name)} AND database_name = "
+                      "current_database()").fetchall()
+    return sum(r[0] for r in row) > 0
 
 
 def _ago(now: dt.datetime, when: dt.datetime | None) -> str:

@@ -130,12 +130,25 @@ class Recorder:
         return self.warehouse.known(ids) | (waiting & set(ids))
 
     def list_seen(self, site: str, list_name: str) -> bool:
-        return any(link.site == site and link.list_name == list_name
-                   for link in self.batch.links) or self.warehouse.list_seen(site, list_name)
+        return any(s == site and name == list_name for s, name, _ in self.batch.listed) \
+            or self.warehouse.list_seen(site, list_name)
 
-    def record_list_page(self, site: str, fetched: Fetched, links: list[Link]) -> None:
+    def known_before(self, site: str, list_name: str, ids: list[str],
+                     horizon: int) -> set[str]:
+        return self.warehouse.known_before(site, list_name, ids, horizon)
+
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        return self.warehouse.open_gap(site, list_name)
+
+    def record_list_page(self, site: str, fetched: Fetched, links: list[Link],
+                         shown: tuple[str, list[str]] | None = None) -> None:
+        """A list page: its new items join the frontier, and what it showed is
+        remembered for its list (`shown`: the list's name and every id on the page)."""
         capture_id = self.ensure_captured(site, fetched)
         self.batch.links.extend(links)
+        if shown is not None:
+            name, ids = shown
+            self.batch.listed.extend((site, name, article_id) for article_id in ids)
         for link in links:
             if link.record is not None:
                 self.article(link.record, capture_id, fetched)

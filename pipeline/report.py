@@ -80,7 +80,15 @@ class SiteReport:
             text += f"; depth bound cut {', '.join(cut)}"
         gaps = [o.name for o in self.lists if o.gap]
         if gaps:
-            text += f"; possible gap in {', '.join(gaps)}"
+            text += (f"; possible gap in {', '.join(gaps)} (status --check fails until a "
+                     "later run or a backfill reaches back over it)")
+        closed = [o.name for o in self.lists if o.closes_gap]
+        if closed:
+            text += f"; gap closed in {', '.join(closed)}"
+        still = [o.name for o in self.lists
+                 if o.gap_run is not None and not o.closes_gap and not o.gap]
+        if still:
+            text += f"; gap of an earlier run still open in {', '.join(still)}"
         if self.error:
             text += f"; error: {self.error}"
         return text
@@ -92,7 +100,7 @@ class SiteReport:
                 "fetched": self.fetched, "new": self.new, "updated": self.updated,
                 "unchanged": self.unchanged, "skipped": self.skipped, "failed": self.failed,
                 "pending": self.pending, "depth_cut": [o.name for o in self.lists if o.cut],
-                "block_rate": self.block_rate}
+                "block_rate": self.block_rate, "lists": [o.row() for o in self.lists]}
 
 
 # What `fetched` counts, per command: pages read from the network, from WARC files given

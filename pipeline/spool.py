@@ -90,6 +90,7 @@ def encode_batch(batch: Batch) -> dict[str, Any]:
         "articles": [[_plain(a.to_dict()), cid, at.isoformat()] for a, cid, at in batch.articles],
         "done": [list(d) for d in batch.done],
         "links": [_link(link) for link in batch.links],
+        "listed": [list(x) for x in batch.listed],
     }
 
 
@@ -105,7 +106,8 @@ def decode_batch(data: dict[str, Any]) -> Batch:
                   for a, cid, at in data["articles"]],
         done=[tuple(d) for d in data["done"]],  # type: ignore[misc]
         links=[Link(**{**ln, "record": Article(**ln["record"]) if ln["record"] else None})
-               for ln in data["links"]])
+               for ln in data["links"]],
+        listed=[(site, name, aid) for site, name, aid in data.get("listed", [])])
 
 
 def _link(link: Link) -> dict[str, Any]:
@@ -164,6 +166,7 @@ class SpoolingWarehouse:
         self.links: dict[str, dict[str, Any]] = {}   # spooled frontier items
         self.states: dict[str, str] = {}             # spooled frontier states
         self.hashes: dict[str, str] = {}             # spooled article content hashes
+        self.listed: dict[tuple[str, str, str], int] = {}  # (site, list, id) -> first run
         self.last_run = 0
         for _, data in spool.records():
             self._index(data)
@@ -180,6 +183,8 @@ class SpoolingWarehouse:
             self.hashes[article["article_id"]] = Article(**article).content_hash
         for article_id, state, _ in data["done"]:
             self.states[article_id] = "pending" if state == "retry" else state
+        for site, name, article_id in data.get("listed", []):
+            self.listed.setdefault((site, name, article_id), data["run_id"])
 
     # reads --------------------------------------------------------------------------
     def known(self, ids: list[str]) -> set[str]:
@@ -187,8 +192,16 @@ class SpoolingWarehouse:
 
     def list_seen(self, site: str, list_name: str) -> bool:
         return self.reader.list_seen(site, list_name) or any(
-            link["site"] == site and link["list_name"] == list_name
-            for link in self.links.values())
+            key[:2] == (site, list_name) for key in self.listed)
+
+    def known_before(self, site: str, list_name: str, ids: list[str],
+                     horizon: int) -> set[str]:
+        spooled = {i for i in ids if self.listed.get((site, list_name, i), horizon) < horizon}
+        return self.reader.known_before(site, list_name, ids, horizon) | spooled
+
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        """Gaps recorded by spooled runs count once merged."""
+        return self.reader.open_gap(site, list_name)
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         items = [i for i in self.reader.pending(site, limit)

@@ -103,6 +103,10 @@ ARTICLE_COLUMNS = ["article_id", "site", "kind", "url", "canonical_url", "title"
                    "extractor", "extractor_version", "decode_rule", "provenance", "content_hash",
                    "capture_id", "first_seen_at", "fetched_at", "updated_at", "run_id",
                    "status", "original_source", "original_author"]
+LISTS_SCHEMA = 8  # the migration that records lists (0008_coverage)
+RUN_LIST_COLUMNS = ("list_name", "kind", "pages", "items", "new", "horizon_run",
+                    "reached_known", "depth_cut", "possible_gap", "first_read", "error",
+                    "resume")
 
 
 @dataclass
@@ -114,9 +118,11 @@ class Batch:
     articles: list[tuple[Article, int | None, dt.datetime]] = field(default_factory=list)
     done: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, state, error
     links: list[Link] = field(default_factory=list)
+    listed: list[tuple[str, str, str]] = field(default_factory=list)  # site, list, id shown
 
     def __len__(self) -> int:
-        return len(self.captures) + len(self.articles) + len(self.done) + len(self.links)
+        return (len(self.captures) + len(self.articles) + len(self.done) + len(self.links)
+                + len(self.listed))
 
 
 @dataclass
@@ -142,6 +148,7 @@ class Warehouse:
         self.after_store: Callable[[Warehouse, list[str]], None] | None = None
         self._changed: list[str] = []  # new/updated ids waiting for the commit
         self._own = True  # the session is this warehouse's own (closed with it)
+        self._lists: bool | None = None  # schema has list_items (see _lists_recorded)
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -321,8 +328,40 @@ class Warehouse:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def list_seen(self, site: str, list_name: str) -> bool:
+        if not self._lists_recorded():
+            return bool(self.con.execute(
+                "SELECT count(*) FROM frontier WHERE site = ? AND list_name = ?",
+                [site, list_name]).fetchone()[0])  # type: ignore[index]
         rows = self.query("list_seen", {"site": site, "list_name": list_name})
         return bool(rows and rows[0][0])
+
+    def known_before(self, site: str, list_name: str, ids: list[str],
+                     horizon: int) -> set[str]:
+        """Which of `ids` this list showed before run `horizon`."""
+        if not ids:
+            return set()
+        if not self._lists_recorded():  # a reader of a schema before 0008 (spooling)
+            return self.known(ids)
+        return {row[0] for row in self.query("known_before", {
+            "site": site, "list_name": list_name, "ids": ids, "horizon": horizon})}
+
+    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
+        """The run of the list's oldest possible gap not closed yet and the cursor where
+        paging over it last stopped short (None: from the top); None without a gap."""
+        if not self._lists_recorded():
+            return None
+        rows = self.query("open_gap", {"site": site, "list_name": list_name})
+        if not rows or rows[0][0] is None:
+            return None
+        run_id, resume = rows[0]
+        cursor = json.loads(resume) if resume else None
+        return int(run_id), cursor if isinstance(cursor, dict) else None
+
+    def _lists_recorded(self) -> bool:
+        """Whether the schema has list_items and run_lists (migration 0008)."""
+        if self._lists is None:
+            self._lists = self.schema_version() >= LISTS_SCHEMA
+        return self._lists
 
     def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
                         published_after: dt.datetime, max_refetches: int) -> None:
@@ -356,11 +395,19 @@ class Warehouse:
     def finish_run(self, run_id: int, outcome: str, exit_code: int, summary: str,
                    sites: list[dict[str, Any]], counters: list[tuple[str, str, int]],
                    error: str | None = None, error_detail: str | None = None) -> None:
+        lists = [[run_id, s["site"], *(row[c] for c in RUN_LIST_COLUMNS)]
+                 for s in sites for row in s.get("lists", ())]
+        sites = [{k: v for k, v in s.items() if k != "lists"} for s in sites]
+
         def write() -> None:
             self.con.execute("UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, "
                              "summary = ?, error = ?, error_detail = ? WHERE run_id = ?",
                              [utcnow(), outcome, exit_code, summary, error, error_detail,
                               run_id])
+            if lists:
+                self.con.executemany(
+                    f"INSERT INTO run_lists (run_id, site, {', '.join(RUN_LIST_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * (len(RUN_LIST_COLUMNS) + 2))})", lists)
             if sites:
                 columns = ["run_id", *sites[0]]
                 self.con.executemany(
@@ -408,6 +455,10 @@ class Warehouse:
                                      [list(d) for d in batch.done])
             if batch.links:
                 self.con.execute(sql_text("add_links"), {"now": now, "run_id": run_id})
+            if batch.listed:
+                self.con.executemany("INSERT INTO staged_listed VALUES (?, ?, ?)",
+                                     [list(x) for x in batch.listed])
+                self.con.execute(sql_text("add_listed"), {"run_id": run_id})
             self.con.execute(sql_text("insert_bodies"))
             if batch.articles:
                 hashes = {a.article_id: a.content_hash for a, _, _ in batch.articles}

@@ -179,3 +179,52 @@ def test_netease_rolling_list():
     assert {link.article_id for link in page.links} == {
         f"163:{s.id}" for g in ne.stories.values() for s in g}
     assert page.next is None
+
+
+@pytest.mark.parametrize("url,kind", [
+    ("https://m.163.com/fe/api/hot/news/flow", "hot"),
+    ("https://dy.163.com/v2/article/list.do?pageNo=1&wemediaId=W1&size=10", "dy"),
+    ("https://www.163.com/dy/media/T1600000000001.html", "dy"),
+    ("https://news.163.com/special/0001220O/new_json2021.js", "rolling"),
+])
+def test_netease_list_kinds_by_url(url, kind):
+    assert NE.list_kind_for(url) == kind
+
+
+def _flow_page(kind: str, url: str, items: list[dict]):
+    lst = ListSettings("x", kind, url)
+    text = json.dumps({"code": 200, "data": {"list": items}}, ensure_ascii=False)
+    request = NE.first_request(lst)
+    return NE.parse_list(ListResponse(lst, request, Fetched(url, status=200), text))
+
+
+def test_netease_hot_flow_takes_the_url_or_the_docid_and_skips_the_rest():
+    page = _flow_page("hot", "https://m.163.com/fe/api/hot/news/flow", [
+        {"docid": "AAAAAAAA00097U7R", "title": "一", "ptime": "2026-11-20 08:00:00",
+         "url": "https://www.163.com/tech/article/AAAAAAAA00097U7R.html"},
+        {"docid": "BBBBBBBB0001899O", "title": "二", "ptime": "2026-11-20 08:05:00"},
+        {"docid": "VCCCCCCCC", "title": "视频", "skipURL": "https://www.163.com/v/video/VCCCCCCCC.html"},
+    ])
+    assert [(ln.url, ln.published_at) for ln in page.links] == [
+        ("https://www.163.com/tech/article/AAAAAAAA00097U7R.html", "2026-11-20T08:00:00+08:00"),
+        ("https://www.163.com/news/article/BBBBBBBB0001899O.html", "2026-11-20T08:05:00+08:00")]
+    assert page.skipped == {"not-article-url": 1} and page.next is None
+    assert NE.complete_list(ListSettings("x", "hot", "")) is False
+
+
+def test_netease_dy_list_pages_by_page_number_and_resumes():
+    url = "https://dy.163.com/v2/article/list.do?pageNo=1&wemediaId=W1&size=10"
+    page = _flow_page("dy", url, [{"docid": "DDDDDDDD0550DY01", "title": "号文",
+                                   "ptime": "2026-11-20 09:00:00"}])
+    assert [ln.url for ln in page.links] == ["https://www.163.com/dy/article/DDDDDDDD0550DY01.html"]
+    assert page.next.url == url.replace("pageNo=1", "pageNo=2")
+    cursor = NE.cursor(page.next)
+    assert cursor == {"page": 2}
+    again = NE.resume(ListSettings("x", "dy", url), cursor, None)
+    assert again.url == page.next.url
+    assert _flow_page("dy", url, []).next is None  # an empty page ends the list
+
+
+def test_netease_rolling_list_asks_with_the_latest_page_as_referer():
+    lst = ListSettings("rolling", "rolling", "https://news.163.com/special/0001220O/new_json2021.js")
+    assert dict(NE.first_request(lst).headers)["Referer"] == "https://news.163.com/latest/"

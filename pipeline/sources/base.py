@@ -147,6 +147,21 @@ class Source(ABC):
     def first_request(self, lst: ListSettings) -> Request:
         return Request(lst.url, purpose="list")
 
+    def cursor(self, request: Request | None) -> dict | None:
+        """Where a list's next-page request points, as plain JSON data, so a later run
+        can go on from there (None: this source cannot resume its lists)."""
+        return None
+
+    def resume(self, lst: ListSettings, cursor: dict, fresh: Request | None) -> Request | None:
+        """The request for the page at `cursor`; `fresh` is this run's latest next-page
+        request (its state may carry what a request needs now, such as a nonce)."""
+        return None
+
+    def complete_list(self, lst: ListSettings) -> bool:
+        """Whether the list shows everything in its order (newest first), so that a page
+        of new items only may mean items were missed; False for a sample (a hot list)."""
+        return True
+
     @abstractmethod
     def parse_list(self, got: ListResponse) -> ListPage:
         """Items of a fetched list page. Raises SourceError when the structure is gone."""

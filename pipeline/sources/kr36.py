@@ -233,7 +233,20 @@ class Kr36(Source):
         headers = (("Content-Type", "application/json"), ("Origin", "https://www.36kr.com"),
                    ("Referer", lst.url))
         return Request(url, method="POST", content=compact.encode("utf-8"), headers=headers,
-                       purpose="list", state={"nonce": nonce})
+                       purpose="list", state={"nonce": nonce, "callback": callback})
+
+    def cursor(self, request: Request | None) -> dict | None:
+        """A gateway page is `pageCallback` (the last item's id): stable over time."""
+        state = request.state if request is not None else None
+        callback = state.get("callback") if isinstance(state, dict) else None
+        return {"callback": callback} if isinstance(callback, str) and callback else None
+
+    def resume(self, lst: ListSettings, cursor: dict, fresh: Request | None) -> Request | None:
+        callback = cursor.get("callback")
+        if lst.kind not in ("newsflashes", "information") or not isinstance(callback, str):
+            return None
+        state = fresh.state if fresh is not None and isinstance(fresh.state, dict) else {}
+        return self._next_request(lst, callback, state.get("nonce"))
 
     # ------------------------------------------------------------------------ articles
 

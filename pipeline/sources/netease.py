@@ -3,7 +3,13 @@
 Facts from ../shared/notes/sites.md section 2 (N1, N2, N9; 2.2, 2.3):
 - channel lists are JavaScript `data_callback([...])`; page N >= 2 inserts `_0N` before
   the `.js` or the trailing slash; items with newstype other than "article" are skipped;
-- the rolling list is `var data={"news":[[{c,t,l,p}...]...]}`;
+- the rolling list is `var data={"news":[[{c,t,l,p}...]...]}`, asked for with the
+  Referer of the page that shows it (`https://news.163.com/latest/`);
+- lists a user can enable (not on by default): the mobile hot flow
+  (`m.163.com/fe/api/hot/news/flow` -> `data.list[].{docid,title,source,ptime}`, a sample
+  in hot order, so an all-new page there is no gap) and 网易号 account lists (kind `dy`):
+  `dy.163.com/v2/article/list.do?pageNo=1&wemediaId=W...&size=10` (JSON `data.list[]`,
+  paged by pageNo) or the account page `www.163.com/dy/media/T....html`;
 - article ids are the 16-character docid, the same under www, m, 3g and c.m hosts and
   the legacy news.163.com/YY/MMDD/HH/<docid>.html form: key `163:<docid>`;
 - article pages of every template are read in netease_pages.py.
@@ -14,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import SourceError
 from ..extract.dates import parse_time
-from ..records import Article
+from ..records import Article, Request
 from ..settings import ListSettings
 from .base import ArticleRef, ListPage, ListResponse, Page, Source, anchor_links, risk_page
 from .netease_pages import extract_article
@@ -34,13 +42,15 @@ _VIDEO = re.compile(r"^/v/video/(?P<vid>[0-9A-Z]{8,20})\.html$")
 _PAGED = re.compile(r"(?P<stem>.*?)(?P<ext>\.js|/)?$")
 MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m"})
 # What a NetEase page says about itself when its URL is unknown (a saved page).
+# The page that shows the rolling list; the list is asked for with it as Referer.
+ROLLING_REFERER = "https://news.163.com/latest/"
 SIGNATURE_TITLES = re.compile(r"_(?:网易[^_]{0,6}|手机网易网|商业频道)\s*$")
 
 
 class NetEase(Source):
     name = "netease"
     domains = ("163.com",)
-    list_kinds = ("jsonp", "rolling", "html")
+    list_kinds = ("jsonp", "rolling", "html", "hot", "dy")
 
     def default_lists(self) -> tuple[ListSettings, ...]:
         return (
@@ -86,6 +96,10 @@ class NetEase(Source):
         path = urlsplit(url).path
         if "new_json" in path or "news_json" in path:
             return "rolling"
+        if path.endswith("/hot/news/flow"):
+            return "hot"
+        if path.endswith("/v2/article/list.do") or path.startswith("/dy/media/"):
+            return "dy"
         if path.endswith(".js") or "callback=data_callback" in url or "/special/cm_" in path:
             return "jsonp"
         return "html"
@@ -97,11 +111,32 @@ class NetEase(Source):
 
     # --------------------------------------------------------------------------- lists
 
-    def first_request(self, lst: ListSettings):  # type: ignore[no-untyped-def]
-        from ..records import Request
-
-        return Request(lst.url, purpose="list", headers=(("Referer", _referer(lst.url)),),
+    def first_request(self, lst: ListSettings) -> Request:
+        referer = ROLLING_REFERER if lst.kind == "rolling" else _referer(lst.url)
+        return Request(lst.url, purpose="list", headers=(("Referer", referer),),
                        state={"page": 1})
+
+    def complete_list(self, lst: ListSettings) -> bool:
+        return lst.kind != "hot"  # hot items come in hot order, a sample of the site
+
+    def cursor(self, request: Request | None) -> dict | None:
+        number = _page_of(request)
+        return {"page": number} if number and number > 1 else None
+
+    def resume(self, lst: ListSettings, cursor: dict, fresh: Request | None) -> Request | None:
+        """Page `cursor['page']` again (items published since push the list down, so it
+        shows some items read before, never skips one)."""
+        number = cursor.get("page")
+        if not isinstance(number, int) or number < 2:
+            return None
+        if lst.kind == "jsonp":
+            url = page_url(lst.url, number)
+        elif lst.kind == "dy" and not urlsplit(lst.url).path.startswith("/dy/media/"):
+            url = _with_query(lst.url, pageNo=str(number))
+        else:
+            return None
+        return Request(url, purpose="list", headers=(("Referer", _referer(lst.url)),),
+                       state={"page": number})
 
     def parse_list(self, got: ListResponse) -> ListPage:
         reason = self.blocked(got.text)
@@ -112,7 +147,59 @@ class NetEase(Source):
             return self._parse_jsonp(got)
         if got.lst.kind == "rolling":
             return self._parse_rolling(got)
+        if got.lst.kind == "hot":
+            return self._parse_flow(got, "hot flow", "https://www.163.com/news/article/")
+        if got.lst.kind == "dy":
+            if urlsplit(got.lst.url).path.startswith("/dy/media/"):
+                return self._parse_media(got)
+            page = self._parse_flow(got, "网易号 list", "https://www.163.com/dy/article/")
+            if page.links or page.skipped:
+                number = (_page_of(got.request) or got.page_no) + 1
+                page.next = Request(_with_query(got.lst.url, pageNo=str(number)),
+                                    purpose="list", headers=got.request.headers,
+                                    state={"page": number})
+            return page
         return self._parse_html(got)
+
+    def _parse_flow(self, got: ListResponse, what: str, base: str) -> ListPage:
+        """`{data: {list: [{docid, title, source, ptime, url?}]}}`: the hot flow and
+        网易号 account lists. A docid alone makes the URL under `base`."""
+        try:
+            data = json.loads(got.text)
+        except ValueError:
+            data = None
+        items = data.get("data") if isinstance(data, dict) else None
+        items = items.get("list") if isinstance(items, dict) else None
+        if not isinstance(items, list):
+            raise SourceError(f"netease {got.lst.name}: {got.fetched.url} is not a {what} "
+                              "({data: {list: [...]}}); the endpoint may have moved")
+        page = ListPage(links=[])
+        for item in items:
+            link = None
+            if isinstance(item, dict):
+                candidates = [str(item.get(k) or "") for k in ("url", "skipURL")]
+                docid = str(item.get("docid") or "")
+                if re.fullmatch(r"[0-9A-Z]{16}", docid):
+                    candidates.append(f"{base}{docid}.html")
+                for url in candidates:
+                    link = self.link(url, got.lst, title=_clean(item.get("title")),
+                                     published_at=parse_time(item.get("ptime")))
+                    if link is not None and link.kind == "article":
+                        break
+                    link = None
+            if link is None:
+                page.skipped["not-article-url"] = page.skipped.get("not-article-url", 0) + 1
+            else:
+                page.links.append(link)
+        return page
+
+    def _parse_media(self, got: ListResponse) -> ListPage:
+        """A 网易号 account page: its article list (`.tab_content`), else every anchor."""
+        tree = LexborHTMLParser(got.text)
+        block = tree.css_first(".tab_content")
+        html_text = (block.html or "") if block is not None else got.text
+        base = got.fetched.final_url or got.fetched.url
+        return ListPage(links=anchor_links(self, html_text, base, got.lst))
 
     def _parse_jsonp(self, got: ListResponse) -> ListPage:
         items = jsonp_items(got.text)
@@ -131,9 +218,7 @@ class NetEase(Source):
                 continue
             page.links.append(link)
         if items:
-            from ..records import Request
-
-            number = got.page_no + 1
+            number = (_page_of(got.request) or got.page_no) + 1
             page.next = Request(page_url(got.lst.url, number), purpose="list",
                                 headers=(("Referer", _referer(got.lst.url)),),
                                 state={"page": number})
@@ -238,6 +323,21 @@ def page_url(url: str, number: int) -> str:
 
 def _channel(label: str) -> str:
     return "news" if not label or label in MOBILE_HOSTS else label.split(".")[0]
+
+
+def _page_of(request: Request | None) -> int | None:
+    """The page number a list request asks for (its paging state)."""
+    state = request.state if request is not None else None
+    number = state.get("page") if isinstance(state, dict) else None
+    return number if isinstance(number, int) else None
+
+
+def _with_query(url: str, **values: str) -> str:
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    query.update({k: [v] for k, v in values.items()})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path,
+                       urlencode(query, doseq=True), ""))
 
 
 def _referer(url: str) -> str:

@@ -8,3 +8,6 @@ CREATE OR REPLACE TEMP TABLE staged_bodies AS SELECT * FROM bodies LIMIT 0;
 CREATE OR REPLACE TEMP TABLE staged_done (
     article_id VARCHAR, state VARCHAR, error VARCHAR
 );
+CREATE OR REPLACE TEMP TABLE staged_listed (
+    site VARCHAR, list_name VARCHAR, article_id VARCHAR
+);
