@@ -142,6 +142,7 @@ def test_a_killed_run_shows_interrupted_before_the_next_crawl(config, sites, cap
 
 
 def test_per_site_lines_agree_with_the_summary(config, sites, capsys):
+    sites[1].publish("tech", 1)  # 7 articles: the last batch is not full
     assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl"]) == 0
     captured = capsys.readouterr()
     site_lines = [line for line in captured.err.splitlines()
@@ -149,7 +150,7 @@ def test_per_site_lines_agree_with_the_summary(config, sites, capsys):
     assert len(site_lines) == 2
     for line in site_lines:
         assert line in captured.out  # the same counts, pending included
-    assert "netease ok: 6 new" in captured.out
+    assert "netease ok: 7 new" in captured.out
 
 
 def test_reextract_summary_does_not_say_fetched(config, sites, capsys):
