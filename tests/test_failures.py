@@ -180,3 +180,12 @@ def test_a_process_holding_the_file_is_named_by_its_command(config, sites, capsy
     finally:
         holder.kill()
         holder.communicate()
+
+
+def test_import_warc_summary_does_not_say_fetched(config, sites, capsys):
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
+    capsys.readouterr()
+    files = [str(p) for p in sorted(Path("warc").glob("*.warc.gz"))]
+    assert main(["--warehouse", "imported.duckdb", "import-warc", *files]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert "fetched" not in summary and "netease ok: 6 new, 0 updated, 6 read from WARC" in summary
