@@ -120,6 +120,7 @@ class RunReport:
     error: str | None = None         # what stopped the run: its first line...
     error_detail: str | None = None  # ...and its whole text (a traceback for a bug)
     error_exit: int = 1              # the exit code that error means (74: a write failed)
+    recorded: bool = True            # False when even recording the outcome failed
 
     def fail(self, error: str, detail: str, exit_code: int) -> None:
         """Record what stopped the run (the first failure wins)."""

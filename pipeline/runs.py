@@ -136,6 +136,7 @@ def _record(warehouse: BriefWarehouse, report: RunReport, started: float) -> Non
     try:
         finish(warehouse, report)
     except Exception as exc:  # the warehouse itself failed: say so, keep the first reason
+        report.recorded = False
         if report.error is None:
             _failed(report, exc)
             raise _stop(report) from None
@@ -163,7 +164,9 @@ def _exit_code(exc: BaseException) -> int:
 def _stop(report: RunReport) -> PipelineError:
     """The exception a failed run ends with: its one line, and the exit it means."""
     text = (f"{report.error} (run {report.run_id} recorded as failed; "
-            f"`newsvault status` shows it)")
+            f"`newsvault status` shows it)" if report.recorded else
+            f"{report.error} (run {report.run_id} could not be recorded; "
+            "`newsvault status` shows it interrupted)")
     if report.error_exit == EXIT_WRITE:
         return WriteError(text)
     if report.error_exit == 75:
