@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_KIT = ROOT.parent / "shared" / "bench"
+# ../shared/bench beside the repository (a worktree one level deeper finds it too)
+DEFAULT_KIT = next((p / "shared" / "bench" for p in (ROOT.parent, ROOT.parent.parent)
+            if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared" / "bench")
 OURS = "pipeline.bench_adapter:extract"
 TRAFILATURA = "adapters:trafilatura_default"
 META_FIELDS = ("title", "published", "author", "source")
@@ -52,6 +54,9 @@ class Row:
     passed: bool | None = None
     noise: list[str] = field(default_factory=list)
     meta_ok: dict[str, bool] = field(default_factory=dict)
+    extractor: str = ""
+    cpu_ms: float = 0.0  # CPU time of the call (steadier than wall time on a busy machine)
+    generic: bool = False  # the page took our generic path (pages of no known site)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, list[Row]]] = {}
     for name in names:
         pages = benchsets.load(name)[: args.limit]
-        results[name] = {label: _run(fn, pages, score, noise) for label, fn in
-                         extractors.items()}
+        results[name] = _run_both(extractors, pages, score, noise)
         print(f"  {name}: {len(pages)} pages done", file=sys.stderr, flush=True)
     report = summarise(results)
     print(render(report, args.ours))
@@ -100,31 +104,46 @@ def _load(spec: str) -> Extractor:
     return function
 
 
-def _run(function: Extractor, pages: list[dict], score: Any, noise: Any) -> list[Row]:
-    rows = []
-    for page in pages:
-        started = time.perf_counter()
-        try:
-            out = function(page["html"], page["url"])
-        except Exception:  # a crash scores as empty output, as in the kit's run.py
-            out = ""
-        ms = (time.perf_counter() - started) * 1000
-        record = out if isinstance(out, dict) else {"text": out}
-        text = record.get("text") or ""
-        row = Row(page["set"], page["id"], _is_netease(page), ms, text)
-        if page["snippets"]:
-            snip = page["snippets"]
-            row.passed = score.snippets(text, snip["with"], snip["without"])["passed"]
-        else:
-            row.f1 = score.prf(text, page["gold"])[2]
-            gold = page["gold"] + "\n" + "\n".join(page["gold_variants"].values())
-            row.noise = [s for s in noise.NETEASE_STRINGS if row.netease
-                         and noise.matcher(s)(text) and not noise.matcher(s)(gold)]
-        if page.get("meta"):
-            row.meta_ok = {f: _same(f, record.get(f), page["meta"].get(f)) for f in META_FIELDS
-                           if isinstance(out, dict)}
-        rows.append(row)
+def _run_both(extractors: dict[str, Extractor], pages: list[dict], score: Any,
+              noise: Any) -> dict[str, list[Row]]:
+    """Every page through both extractors, one right after the other (in turns, which
+    goes first), so a busy machine slows both alike."""
+    rows: dict[str, list[Row]] = {label: [] for label in extractors}
+    labels = list(extractors)
+    for number, page in enumerate(pages):
+        for label in labels if number % 2 == 0 else labels[::-1]:
+            rows[label].append(_one(extractors[label], page, score, noise))
+        generic = rows["ours"][-1].extractor.startswith("generic")
+        for label in labels:
+            rows[label][-1].generic = generic
     return rows
+
+
+def _one(function: Extractor, page: dict, score: Any, noise: Any) -> Row:
+    """One page through one extractor, timed and scored."""
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        out = function(page["html"], page["url"])
+    except Exception:  # a crash scores as empty output, as in the kit's run.py
+        out = ""
+    ms = (time.perf_counter() - started) * 1000
+    cpu_ms = (time.process_time() - cpu) * 1000
+    record = out if isinstance(out, dict) else {"text": out}
+    text = record.get("text") or ""
+    row = Row(page["set"], page["id"], _is_netease(page), ms, text,
+              extractor=str(record.get("extractor") or ""), cpu_ms=cpu_ms)
+    if page["snippets"]:
+        snip = page["snippets"]
+        row.passed = score.snippets(text, snip["with"], snip["without"])["passed"]
+    else:
+        row.f1 = score.prf(text, page["gold"])[2]
+        gold = page["gold"] + "\n" + "\n".join(page["gold_variants"].values())
+        row.noise = [s for s in noise.NETEASE_STRINGS if row.netease
+                     and noise.matcher(s)(text) and not noise.matcher(s)(gold)]
+    if page.get("meta"):
+        row.meta_ok = {f: _same(f, record.get(f), page["meta"].get(f)) for f in META_FIELDS
+                       if isinstance(out, dict)}
+    return row
 
 
 def _is_netease(page: dict) -> bool:
@@ -155,8 +174,12 @@ def summarise(results: dict[str, dict[str, list[Row]]]) -> dict[str, Any]:
 
 def _set_summary(rows: list[Row]) -> dict[str, Any]:
     ms = [r.ms for r in rows]
+    generic = [r for r in rows if r.generic]
     out: dict[str, Any] = {"pages": len(rows), "p50_ms": _quantile(ms, 0.5),
-                           "p95_ms": _quantile(ms, 0.95)}
+                           "p95_ms": _quantile(ms, 0.95), "pages_per_s": _rate(ms),
+                           "generic_pages": len(generic),
+                           "generic_pages_per_s": _rate([r.ms for r in generic]),
+                           "generic_pages_per_cpu_s": _rate([r.cpu_ms for r in generic])}
     if rows and rows[0].passed is not None:
         out["passed"] = sum(bool(r.passed) for r in rows)
         return out
@@ -172,6 +195,11 @@ def _set_summary(rows: list[Row]) -> dict[str, Any]:
     for name in META_FIELDS if with_meta else ():
         out[f"{name}_exact"] = sum(r.meta_ok[name] for r in with_meta) / len(with_meta)
     return out
+
+
+def _rate(ms: list[float]) -> float:
+    """Pages per second of one process: pages / the sum of per-call times."""
+    return len(ms) / (sum(ms) / 1000) if ms and sum(ms) else float("nan")
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -197,13 +225,32 @@ def render(report: dict[str, Any], ours: str) -> str:
         lines.append(f"| {name} | {o['pages']} | {quality[0]} | {quality[1]} | {noise} | "
                      f"{o['p50_ms']:.1f} / {t['p50_ms']:.1f} | "
                      f"{o['p95_ms']:.1f} / {t['p95_ms']:.1f} |")
-    lines += _site_lines(report), ""
+    lines += _site_lines(report), "", _speed_lines(report), ""
     n_o, n_t = report["netease"]["ours"], report["netease"]["trafilatura"]
     if n_o["pages"]:
         lines.append(f"NetEase article pages ({n_o['pages']}, all sets): median "
                      f"{n_o['p50_ms']:.1f} ms ours vs {n_t['p50_ms']:.1f} ms trafilatura "
                      f"({n_t['p50_ms'] / max(n_o['p50_ms'], 1e-9):.1f}x)")
     return "\n".join(lines)
+
+
+def _speed_lines(report: dict[str, Any]) -> str:
+    """Pages per second, ours against trafilatura on the same pages in the same run: all
+    pages of each set, and the pages that took our generic path (no known site)."""
+    lines = ["| set | pages/s ours / traf (ratio) | generic-path pages | generic pages/s ours"
+             " / traf (ratio) | generic pages per CPU s ours / traf (ratio) |",
+             "|---|---:|---:|---:|---:|"]
+    for name, by in report["sets"].items():
+        o, t = by["ours"], by["trafilatura"]
+        rates = [_ratio(o, t, key) if o["generic_pages"] else "-" for key in
+                 ("generic_pages_per_s", "generic_pages_per_cpu_s")]
+        lines.append(f"| {name} | {_ratio(o, t, 'pages_per_s')} | {o['generic_pages']} | "
+                     f"{rates[0]} | {rates[1]} |")
+    return "\n".join(lines)
+
+
+def _ratio(ours: dict[str, Any], traf: dict[str, Any], key: str) -> str:
+    return f"{ours[key]:.1f} / {traf[key]:.1f} ({ours[key] / traf[key]:.2f}x)"
 
 
 def _site_lines(report: dict[str, Any]) -> str:

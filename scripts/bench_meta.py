@@ -25,7 +25,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-KIT = ROOT.parent / "shared" / "bench"
+# ../shared/bench beside the repository (a worktree one level deeper finds it too)
+KIT = next((p / "shared" / "bench" for p in (ROOT.parent, ROOT.parent.parent)
+            if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared" / "bench")
 SEPARATOR = re.compile(r"[_|｜]|\s[-–—]\s|(?<![0-9A-Za-z])-(?![0-9A-Za-z])")
 
 

@@ -127,9 +127,36 @@ def test_original_credit_line_stays_in_the_body():
     assert article.original_source is None
 
 
-def test_paid_article_url_is_stored_as_paywall_without_a_body():
-    article = extract(state_page(item()), f"https://36kr.com/goods/p/{ITEM_ID}")
+GOODS_URL = f"https://36kr.com/goods/p/{ITEM_ID}"
+LONG_STORY = [p + "这一段补充了更多的背景、数据和各方的看法，篇幅足够长。" * 8 for p in PARAGRAPHS]
+TEASER = paragraphs_html([PARAGRAPHS[0]])
+
+
+@pytest.mark.parametrize("url,data,body", [
+    (GOODS_URL, item(paragraphs_html(LONG_STORY)), LONG_STORY),        # paid column, whole text
+    (GOODS_URL, item(TEASER, isFree=True), PARAGRAPHS[:1]),            # marked free: even short
+    (URL, item(paragraphs_html(LONG_STORY), goodsId=77, is_free=1), LONG_STORY),  # column page
+])
+def test_free_article_of_a_paid_column_is_an_article_with_its_body(url, data, body):
+    article = extract(state_page(data), url)
+    assert (article.status, article.title, article.body) == ("ok", TITLE, "\n".join(body))
+
+
+@pytest.mark.parametrize("url,data", [
+    (GOODS_URL, item(TEASER)),                                        # paid column, teaser
+    (GOODS_URL, item(paragraphs_html(LONG_STORY) + "<p>订阅专栏即可阅读全文</p>")),
+    (URL, item(TEASER, isFree=False)),                                # state marks it paid
+    (URL, item(TEASER, needPay=True)),
+])
+def test_paid_article_whose_text_is_withheld_is_a_paywall(url, data):
+    article = extract(state_page(data), url)
     assert (article.status, article.body, article.title) == ("paywall", "", TITLE)
+
+
+def test_a_story_that_mentions_paying_to_read_is_not_a_paywall():
+    story = paragraphs_html([*LONG_STORY, "有读者表示，愿意购买后阅读全文的用户正在增加。"])
+    article = extract(state_page(item(story)), URL)
+    assert article.status == "ok" and "购买后阅读全文" in article.body
 
 
 def test_teaser_behind_a_purchase_prompt_is_a_paywall_not_a_body():
@@ -151,3 +178,14 @@ def test_page_of_unknown_layout_keeps_36kr_metadata_and_gets_a_generic_body():
                                                                    PUBLISHED_ISO)
     assert article.body == BODY
     assert article.extractor == "36kr:dom+generic-body"
+
+
+@pytest.mark.parametrize("is_free,status", [(1, "ok"), (0, "paywall")])
+def test_2018_paid_column_page_follows_the_free_mark_of_its_props(is_free, status):
+    post = {"id": "5100002", "title": TITLE, "content": paragraphs_html(PARAGRAPHS[:1]),
+            "published_at": "2018-05-21 14:32:01", "user": {"id": "1", "name": AUTHOR},
+            "goods_id": "31", "is_free": is_free}
+    page = fill("36kr/props_2018.html", title=TITLE, summary="摘要。", item_id="5100002",
+                props_json=json.dumps({"detailArticle|post": post}, ensure_ascii=False))
+    article = extract(page.encode(), "http://36kr.com/goods/p/5100002.html")
+    assert (article.status, article.body) == (status, PARAGRAPHS[0] if is_free else "")

@@ -92,3 +92,45 @@ DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:com|cn|net|org|tw|hk)\b|网易|36氪|sohu
 def test_generic_path_names_no_site(module):
     source = (Path(__file__).parent.parent / "pipeline" / module).read_text("utf-8")
     assert DOMAIN.findall(source) == []
+
+
+def test_a_story_of_prose_only_is_read_without_trafilaturas_body():
+    long = [p + "记者在现场看到，相关各方都在等待下一步的消息。" for p in PARAGRAPHS]
+    article = extract(wrap(f"<div class='article'>{story(long)}</div>"), URL)
+    assert article.extractor == "generic:density:prose"  # its vote could change nothing
+    assert article.body == "\n".join(long)
+
+
+def test_a_short_line_in_the_container_is_put_to_trafilaturas_vote():
+    layout = f"<div class='article'><h1>{TITLE}</h1>{story()}<p>图为测试现场</p></div>"
+    article = extract(wrap(layout), URL)
+    assert article.extractor == "generic:density+trafilatura"
+    assert "图为测试现场" not in article.body.split("\n")[:len(PARAGRAPHS)]
+
+
+@pytest.mark.parametrize("markup,hint", [
+    ("<div class='article-author'>张三</div>", True),
+    ("<span id=zuozhe>李四</span>", True),
+    ('<a rel="author" href="/u/1">王五</a>', True),
+    ("<p itemprop='author name'>赵六</p>", True),
+    ("<author>孙七</author>", True),
+    ("<meta name='author' content='测试网'><p>作者：周八</p>", False),
+    ("<script>var author = 'x';</script><div class='content'>正文</div>", False),
+])
+def test_trafilaturas_author_search_runs_only_when_it_can_match(markup, hint):
+    from pipeline.extract.traf import author_hint
+
+    assert author_hint(f"<html><body>{markup}</body></html>") is hint
+
+
+def test_htmldate_is_not_asked_when_the_page_names_its_time():
+    from pipeline.extract.generic_dates import page_time
+    from pipeline.sources.base import Page
+
+    page = Page(URL, "<html><head><meta property='article:published_time' "
+                     "content='2026-05-20T10:30:00+08:00'></head><body></body></html>")
+
+    def guess() -> str:
+        raise AssertionError("htmldate asked although the meta tag names the time")
+
+    assert page_time(page, None, None, guess) == ("2026-05-20T10:30:00+08:00", "meta")

@@ -44,6 +44,14 @@ NE = registry.get("netease")
      "https://www.163.com/dy/article/EFDAIN1E054550F0.html", "article"),
     ("https://c.m.163.com/news/a/J22CN60P0514R9KQ.html", "163:J22CN60P0514R9KQ",
      "https://www.163.com/news/article/J22CN60P0514R9KQ.html", "article"),
+    ("https://ent.163.com/game/20/0703/09/FGJQ9F3V003198EF.html", "163:FGJQ9F3V003198EF",
+     "https://www.163.com/ent/article/FGJQ9F3V003198EF.html", "article"),
+    ("http://play.163.com/17/0719/09/cpmrno7700318qq3.html", "163:CPMRNO7700318QQ3",
+     "https://www.163.com/play/article/CPMRNO7700318QQ3.html", "article"),
+    ("http://gz.house.163.com/photonew/5N620087/73338.html", "163:photo:5N620087/73338",
+     "https://gz.house.163.com/photonew/5N620087/73338.html", "photoview"),
+    ("http://v.163.com/paike/VBDJ9SIIR/VSEQE9587.html", "163:video:VSEQE9587",
+     "https://www.163.com/v/video/VSEQE9587.html", "video"),
 ])
 def test_article_urls_collapse_to_one_id(url, article_id, canonical, kind):
     source = registry.for_url(url)

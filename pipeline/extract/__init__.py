@@ -17,10 +17,10 @@ from ..decode import decode
 from ..records import Article
 from ..sources import registry
 from ..sources.base import Page, Source
-from .clean import drop_noise_lines
+from .clean import drop_noise_lines, drop_related_blocks
 from .generic import extract_generic
 
-EXTRACTOR_VERSION = "2026.11.3"  # bump when a rule changes what is extracted (reextract)
+EXTRACTOR_VERSION = "2026.11.4"  # bump when a rule changes what is extracted (reextract)
 MAX_HTML_CHARS = 12_000_000
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
                  b"RIFF", b"\x00\x00\x01\x00", b"BZh", b"7z\xbc\xaf")
@@ -81,9 +81,10 @@ def _finish(article: Article, page: Page, source: Source | None) -> Article:
     article.url = article.url or page.url
     if page.decoded is not None:
         article.decode_rule = f"{page.decoded.rule}:{page.decoded.encoding}"
+    article.body, related = drop_related_blocks(article.body)
     article.body, dropped = drop_noise_lines(article.body)
-    if dropped:
-        article.provenance["dropped_lines"] = str(len(dropped))
+    if dropped or related:
+        article.provenance["dropped_lines"] = str(len(dropped) + len(related))
     article.lang = article.lang or guess_lang(article.body or article.title or "")
     if article.status == "ok" and not article.body.strip():
         article.status = "empty"

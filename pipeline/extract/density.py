@@ -23,6 +23,7 @@ little text a second pass keeps them.  No site is named anywhere here.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -152,9 +153,13 @@ def _credit(table: Table, node: LexborNode | None, amount: float) -> None:
 
 def class_weight(node: LexborNode) -> int:
     """+25 for a content-like class/id, -25 for a boilerplate-like one (both: 0)."""
-    names = " ".join(filter(None, (node.attributes.get("class"), node.attributes.get("id"))))
-    if not names:
-        return 0
+    attrs = node.attributes
+    names = " ".join(filter(None, (attrs.get("class"), attrs.get("id"))))
+    return _names_weight(names) if names else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_weight(names: str) -> int:
     return (25 if POSITIVE.search(names) else 0) - (25 if NEGATIVE.search(names) else 0)
 
 

@@ -4,7 +4,10 @@ The page is decoded by pipeline.decode, never by trafilatura's guess.  Then:
 
 - the density extractor (density.py) picks the container that holds the story and
   reads its text back, paragraph by paragraph;
-- trafilatura (default settings, comments off) reads the whole decoded page.
+- trafilatura (comments off) reads the whole decoded page, only when a density line
+  is not prose (else its vote could change nothing), in its fast mode; when that vote
+  takes out 5% or more of the density text, again with its readability/justext
+  comparison (its own extractor may have missed part of the story).
 
 The body is the density text, each line kept when trafilatura kept it too, or when it
 is prose by itself (at least 30 visible characters with sentence punctuation): the
@@ -20,37 +23,42 @@ below the headline, the URL, then trafilatura (generic_dates.py); 来源 from th
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from typing import Any
 
 from ..records import Article
 from ..sources.base import Page
-from .clean import drop_noise_lines, drop_repeated_lines, drop_title_line
+from .clean import NOISE_LINE, drop_noise_lines, drop_repeated_lines, drop_title_line, title_line
 from .density import main_text
 from .generic_dates import dateline, page_time
 from .generic_meta import byline, dateline_byline, headline, outlet
 from .segments import visible_size
 from .text import squash, tidy_lines
+from .traf import Traf
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SENTENCE_END = re.compile(r"[。！？!?.;；…]")
 PROSE_CHARS = 30
+RECHECK_SHARE = 0.05  # a fast vote taking out more than this is taken again in full
 EXTRACTOR = "generic"
 
 
 def extract_generic(page: Page) -> Article:
     """An Article from any page: body by agreement, metadata from the page/trafilatura."""
-    density = tidy_lines(main_text(page.tree)).split("\n")
-    doc = _trafilatura(page)
-    traf = tidy_lines(((doc.text if doc is not None else None) or "").split("\n"))
-    lines, rule = agree([x for x in density if x], [x for x in traf.split("\n") if x])
+    density = [x for x in tidy_lines(main_text(page.tree)).split("\n") if x]
+    traf = Traf(page)
+    doc = traf.meta
+    title = page.meta("og:title") or (doc.title if doc else None)
+    if density and not _vote_matters(density, title):
+        lines, rule = density, "density:prose"  # trafilatura's vote could change nothing
+    else:
+        lines, rule = agree(density, _lines(traf.body(fast=True)))
+        if _vetoed_share(density, lines) >= RECHECK_SHARE:  # it missed part of the story?
+            lines, rule = agree(density, _lines(traf.body(fast=False)))
     body = "\n".join(drop_repeated_lines(lines))
-    body = drop_title_line(body, page.meta("og:title") or (doc.title if doc else None))
+    body = drop_title_line(body, title)
     article = Article(url=page.url, extractor=f"{EXTRACTOR}:{rule}")
     article.body, _ = drop_noise_lines(body)
     article.provenance["body"] = rule
-    _metadata(page, doc, article)
+    _metadata(page, traf, article)
     return article
 
 
@@ -66,31 +74,37 @@ def agree(density: list[str], traf: list[str]) -> tuple[list[str], str]:
     return kept, "density+trafilatura"
 
 
+def _vote_matters(density: list[str], title: str | None) -> bool:
+    """Whether trafilatura's vote could change the body: some line is neither prose
+    (kept whatever the vote) nor a boilerplate line (dropped whatever the vote) nor a
+    first line repeating the headline (dropped by drop_title_line whatever the vote,
+    unless the line after it repeats the headline too)."""
+    for index, line in enumerate(density):
+        if _is_prose(line) or NOISE_LINE.match(line):
+            continue
+        if index == 0 and title_line(line, title) and not (
+                len(density) > 1 and title_line(density[1], title)):
+            continue
+        return True
+    return any(title_line(line, title) for line in density[1:])
+
+
+def _lines(text: str) -> list[str]:
+    return [x for x in tidy_lines(text.split("\n")).split("\n") if x]
+
+
+def _vetoed_share(density: list[str], kept: list[str]) -> float:
+    """The share of the density text's characters that the vote took out."""
+    total = sum(visible_size(x) for x in density)
+    return 1 - sum(visible_size(x) for x in kept) / total if total else 0.0
+
+
 def _is_prose(line: str) -> bool:
     return visible_size(line) >= PROSE_CHARS and _SENTENCE_END.search(line) is not None
 
 
-def _trafilatura(page: Page) -> Any:
-    import trafilatura
-
-    html = _XML_DECL.sub("", page.html, count=1)  # lxml refuses str with an encoding decl
-    try:
-        return trafilatura.bare_extraction(
-            html, url=page.url, with_metadata=True, include_comments=False,
-            include_tables=True, include_images=False, include_links=False,
-            date_extraction_params=_date_params())
-    except (ValueError, TypeError, AttributeError):  # malformed markup it cannot walk
-        return None
-
-
-def _date_params() -> dict[str, Any]:
-    """htmldate on markup only (meta, <time>, the URL): its free-text search takes dates
-    from comments and copyright lines; generic_dates reads the text near the headline."""
-    return {"original_date": True, "extensive_search": False,
-            "max_date": dt.date.today().isoformat()}
-
-
-def _metadata(page: Page, doc: Any, article: Article) -> None:
+def _metadata(page: Page, traf: Traf, article: Article) -> None:
+    doc = traf.meta
     article.title, rule = headline(page, doc.title if doc is not None else None)
     if article.title:
         article.provenance["title"] = rule
@@ -109,7 +123,6 @@ def _metadata(page: Page, doc: Any, article: Article) -> None:
         article.author = dateline_byline(line)
         if article.author:
             article.provenance["author"] = "dateline"
-    article.published_at, rule = page_time(page, line, article.body,
-                                           doc.date if doc is not None else None)
+    article.published_at, rule = page_time(page, line, article.body, traf.date)
     if article.published_at:
         article.provenance["published_at"] = rule

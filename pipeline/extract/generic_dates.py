@@ -20,6 +20,7 @@ page in five of a generic Chinese set; a headline's own line and the URL rarely 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..sources.base import Page
 from .dates import parse_time
@@ -37,8 +38,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def page_time(page: Page, line: str | None, body: str | None,
-              guess: str | None) -> tuple[str | None, str]:
-    """ISO 8601 publish time (+08:00 unless the page says otherwise) and its rule."""
+              guess: str | Callable[[], str | None] | None) -> tuple[str | None, str]:
+    """ISO 8601 publish time (+08:00 unless the page says otherwise) and its rule.
+    `guess` is trafilatura's (htmldate's) date, or a function that makes it: it is
+    called only when the page's meta tags and the dateline named no time."""
     from_meta = parse_time(page.meta(*TIME_METAS))
     if from_meta:
         return from_meta, "meta"
@@ -46,7 +49,7 @@ def page_time(page: Page, line: str | None, body: str | None,
     below = byline_time(line)
     if below and (not in_url or below[:10] == in_url):
         return below, "byline"
-    guessed = parse_time(guess)
+    guessed = parse_time(guess() if callable(guess) else guess)
     if guessed and (guessed[5:16] == "01-01T00:00" or _only_below_story(page, body, guessed)):
         guessed = None  # a bare year ('© 2012') made 1 January; a comment's date
     if in_url:

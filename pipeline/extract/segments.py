@@ -13,6 +13,7 @@ candidates", plus the pinyin names Chinese sites use for the same blocks).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -123,4 +124,11 @@ def unlikely(node: LexborNode) -> bool:
     if attrs.get("role") in UNLIKELY_ROLES:
         return True
     names = " ".join(filter(None, (attrs.get("class"), attrs.get("id"))))
-    return bool(names) and UNLIKELY.search(names) is not None and MAYBE.search(names) is None
+    return bool(names) and unlikely_names(names)
+
+
+@functools.lru_cache(maxsize=4096)
+def unlikely_names(names: str) -> bool:
+    """The class/id test of `unlikely`, once per distinct class and id string (a page
+    repeats the same few hundred)."""
+    return UNLIKELY.search(names) is not None and MAYBE.search(names) is None

@@ -180,6 +180,17 @@ class Source(ABC):
         """A reason when `text` is a block/challenge page instead of content."""
         return None
 
+    def item_url(self, item: dict[str, Any], key: str, base: str) -> str | None:
+        """The article URL of one object of a list page's JSON data (`key` is the name
+        it sits under), or None: the first URL-like field that is one of this site's
+        articles.  Sites add their id and route fields (embedded.data_links)."""
+        for name in ITEM_URL_KEYS:
+            value = item.get(name)
+            if isinstance(value, str) and value.strip() \
+                    and self.identify(urljoin(base, value.strip())) is not None:
+                return value.strip()
+        return None
+
     # shared helpers ------------------------------------------------------------------
 
     def link(self, url: str, lst: ListSettings | None, **fields: Any) -> Link | None:
@@ -190,6 +201,8 @@ class Source(ABC):
                     list_name=lst.name if lst else "", **fields)
 
 
+ITEM_URL_KEYS = ("url", "docurl", "link", "l", "href", "url_3w", "url3w", "skipURL",
+                 "shareUrl", "share_url", "articleUrl", "article_url", "pcUrl", "wapUrl")
 RISK_MARKERS = re.compile(r"captcha|访问过于频繁|请求过于频繁|安全验证|人机验证|verifycenter|"
                           r"滑动验证|请完成验证", re.I)
 

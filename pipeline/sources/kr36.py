@@ -248,6 +248,35 @@ class Kr36(Source):
         state = fresh.state if fresh is not None and isinstance(fresh.state, dict) else {}
         return self._next_request(lst, callback, state.get("nonce"))
 
+    def item_url(self, item: dict[str, Any], key: str, base: str) -> str | None:
+        """A URL field, else a route (`detail_article?itemId=…`), else an item id with
+        its type: itemType 10/20 (gateway and SSR lists), or the `name|type` key the
+        2017-2018 `var props` pages file items under (`feedPostsLatest|post`,
+        `newsflashList|newsflash`), or a newsflash API's `items`."""
+        url = super().item_url(item, key, base)
+        if url:
+            return url
+        if (urlsplit(base).hostname or "") not in ARTICLE_HOSTS:  # a gateway answer
+            base = "https://36kr.com/"
+        route = item.get("route")
+        if isinstance(route, str) and route.startswith(("detail_article", "detail_newsflash")):
+            return route_url(route, base)
+        material = item.get("templateMaterial")
+        item_id = item.get("itemId") or (material.get("itemId") if isinstance(material, dict)
+                                         else None)
+        if item_id and str(item_id).isdigit() and (item.get("itemType") in (10, 20, None)):
+            kind = "detail_newsflash" if item.get("itemType") == 20 else "detail_article"
+            return route_url(f"{kind}?itemId={item_id}", base)
+        plain = str(item.get("id") or "")
+        kind = key.rpartition("|")[2] if "|" in key else ""
+        if not plain.isdigit() or not (item.get("title") or item.get("widgetTitle")):
+            return None
+        if kind == "newsflash" or (key == "items" and "newsflash" in base):
+            return urljoin(base, f"/newsflashes/{plain}")
+        if kind in ("post", "hotPost", "article", "latestPost", "feedPost"):
+            return urljoin(base, f"/p/{plain}")
+        return None
+
     # ------------------------------------------------------------------------ articles
 
     def claims(self, page: Page) -> bool:

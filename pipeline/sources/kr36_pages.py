@@ -14,8 +14,10 @@ Where the story is, in order (../shared/notes/sites.md 1.2):
 A reprint carries a frame: a first paragraph `编者按：本文来自微信公众号“X”（ID：…），作者：
 Y，36氪经授权发布。` and tail lines `本文来自…` / `该文观点仅代表作者本人…`.  The frame is
 kept out of the body and read into original_source (X) and original_author (Y).
-Paid articles (/goods/p/… and pages that show only a teaser behind a purchase prompt)
-come back with status 'paywall' and no body, never the teaser as if it were the story.
+Pages that withhold the story (a teaser behind a purchase prompt; in a paid column,
+/goods/p/… or a state marking the article paid, a short text) come back with status
+'paywall' and no body, never the teaser as if it were the story.  A free article of a
+paid column (its state marks it free, or its page shows the whole text) is an article.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..extract.clean import drop_noise_lines, strip_title_suffix
+from ..extract.clean import drop_noise_lines, drop_related_blocks, strip_title_suffix
 from ..extract.dates import parse_time
 from ..extract.text import node_text, remove
 from ..records import Article, from_epoch_ms
@@ -50,6 +52,9 @@ REPRINT_END = re.compile(r"36\s*[氪Kk][Rr]?.{0,12}(?:授权|经授权|发布|�
                          r"|36氪平台仅提供信息存储空间服务")
 PAYWALL_TEXT = re.compile(r"(?:购买|付费|订阅|开通会员|解锁)\S{0,4}(?:阅读|查看)(?:全文|完整内容)")
 SITE_TITLE = re.compile(r"^\s*36\s*氪\s*(?:$|[|_｜-])")  # the site's own title, not a story's
+FREE_KEYS = ("isFree", "is_free", "free", "freeRead", "free_read")
+PAID_KEYS = ("needPay", "need_pay", "isCharge", "is_charge")
+WITHHELD_CHARS = 600  # a paid column's page with less text than this shows a teaser
 RELATIVE_TIME = re.compile(r"(?:刚刚|\d+\s*(?:秒|分钟|小时|天)前|昨天|前天)")
 
 
@@ -64,7 +69,7 @@ def extract_article(page: Page) -> Article:
             url=page.url, extractor="36kr:none")
         if item is not None:  # a state without a body still has the metadata
             _fill(article, _from_item(page, item))
-    _finish(page, article)
+    _finish(page, article, item)
     return article
 
 
@@ -189,8 +194,9 @@ def fragment_text(fragment: str) -> str:
 
 # ------------------------------------------------------------------ frame and metadata
 
-def _finish(page: Page, article: Article) -> None:
-    lines = [x for x in article.body.split("\n") if x.strip()]
+def _finish(page: Page, article: Article, item: dict[str, Any] | None) -> None:
+    body, _ = drop_related_blocks(article.body)  # prompts after the reprint tail first
+    lines = [x for x in body.split("\n") if x.strip()]
     article.body = "\n".join(strip_reprint(lines, article))
     article.body, _ = drop_noise_lines(article.body)
     if not article.title:
@@ -201,7 +207,7 @@ def _finish(page: Page, article: Article) -> None:
         article.published_at = parse_time(page.meta("article:published_time"))
         if article.published_at:
             article.provenance["published_at"] = "meta:article:published_time"
-    if _paywalled(page, article):
+    if _paywalled(page, article, item):
         article.status, article.body = "paywall", ""
         article.provenance["status"] = "paid article: only a teaser is public"
     article.lang = "zh"
@@ -234,14 +240,43 @@ def _credit(article: Article, match: re.Match[str], rule: str) -> None:
         article.original_author, article.provenance["original_author"] = author, rule
 
 
-def _paywalled(page: Page, article: Article) -> bool:
+def _paywalled(page: Page, article: Article, item: dict[str, Any] | None) -> bool:
+    """Whether the page withholds the story: a short text behind a purchase prompt, or,
+    in a paid column (a /goods/ URL, or a state that marks the article paid), a text
+    that is short or ends in a prompt.  An article its state marks free is never a
+    paywall, in a paid column or not: its body is the story."""
     path = urlsplit(page.url or "").path
-    if path.startswith("/goods/"):
-        return True
     if path.startswith("/newsflashes"):
         return False
+    free = free_mark(item) if item is not None else None
+    if free is None:
+        free = free_mark(dig(js_value(page.html, "props"), "detailArticle|post"))
+    if free:
+        return False
     visible = len(re.sub(r"\s", "", article.body))
-    return visible < 600 and PAYWALL_TEXT.search(article.body + " " + _teaser(page)) is not None
+    prompt = PAYWALL_TEXT.search(article.body + " " + _teaser(page)) is not None
+    if path.startswith("/goods/") or free is False:
+        return visible < WITHHELD_CHARS or prompt
+    return visible < WITHHELD_CHARS and prompt
+
+
+def free_mark(data: Any) -> bool | None:
+    """What a state or props item says about payment: True free, False paid, None
+    nothing.  Keys seen in paid-column items: isFree / is_free / free (true: free),
+    needPay / need_pay / isCharge / is_charge (true: paid)."""
+    if not isinstance(data, dict):
+        return None
+    for key in FREE_KEYS:
+        if key in data and data[key] not in (None, ""):
+            return _truthy(data[key])
+    for key in PAID_KEYS:
+        if key in data and data[key] not in (None, ""):
+            return not _truthy(data[key])
+    return None
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "none", "null")
 
 
 def _teaser(page: Page) -> str:

@@ -33,12 +33,14 @@ from .netease_pages import extract_article
 
 DOCID = r"(?P<docid>[0-9A-Z]{16})"
 _WWW = re.compile(rf"^/(?P<ch>[a-z0-9_]+)/article/{DOCID}\.html$")
-_LEGACY = re.compile(rf"^/\d{{2}}/\d{{4}}/\d{{2}}/{DOCID}\.html$")
+# news.163.com/12/0105/10/<docid>.html, also under a section (ent.163.com/game/20/…) and,
+# before 2018, with a lower-case docid (play.163.com/17/0719/09/cpmrno7700318qq3.html)
+_LEGACY = re.compile(r"^(?:/[a-z0-9_]+)*/\d{2}/\d{4}/\d{2}/(?P<docid>[0-9A-Za-z]{16})\.html$")
 _LEGACY_2004 = re.compile(rf"^/\d{{5}}/\d{{1,2}}/{DOCID}\.html$")
 _DY_V2 = re.compile(rf"^/v2/article/detail/{DOCID}\.html$")
 _CM = re.compile(rf"^/news/a/{DOCID}\.html$")
-_PHOTO = re.compile(r"^/photoview/(?P<set>\w+)/(?P<id>\d+)\.html$")
-_VIDEO = re.compile(r"^/v/video/(?P<vid>[0-9A-Z]{8,20})\.html$")
+_PHOTO = re.compile(r"^/photo(?:view|new)/(?P<set>\w+)/(?P<id>\d+)\.html$")
+_VIDEO = re.compile(r"^(?:/v/video|/paike/\w+|/video/[\w/]+)/(?P<vid>V[0-9A-Z]{8,20})\.html$")
 _PAGED = re.compile(r"(?P<stem>.*?)(?P<ext>\.js|/)?$")
 MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m"})
 # What a NetEase page says about itself when its URL is unknown (a saved page).
@@ -75,7 +77,7 @@ class NetEase(Source):
         for pattern in (_WWW, _LEGACY, _LEGACY_2004, _DY_V2, _CM):
             match = pattern.match(path)
             if match:
-                docid = match["docid"]
+                docid = match["docid"].upper()
                 channel = match.groupdict().get("ch") or _channel(label)
                 return ArticleRef(f"163:{docid}",
                                   f"https://www.163.com/{channel}/article/{docid}.html")
@@ -253,6 +255,24 @@ class NetEase(Source):
                                  got.lst):
             page.links.append(link)
         return page
+
+    def item_url(self, item: dict, key: str, base: str) -> str | None:
+        """A URL field of an item (the target of a non-article `skipType` only through
+        its skipURL), else its docid on the article path (dy for 网易号 lists)."""
+        skip = str(item.get("skipType") or "")
+        if skip and skip not in ("doc", "article"):
+            target = item.get("skipURL") or item.get("url")
+            return target if isinstance(target, str) else None
+        url = super().item_url(item, key, base)
+        if url:
+            return url
+        docid = str(item.get("docid") or item.get("docId") or "")
+        if not re.fullmatch(r"[0-9A-Za-z]{16}", docid) or not (
+                item.get("title") or item.get("t") or item.get("stitle")):
+            return None
+        parts = urlsplit(base)
+        channel = "dy" if parts.hostname == "dy.163.com" or "/dy/" in parts.path else "news"
+        return f"https://www.163.com/{channel}/article/{docid.upper()}.html"
 
     # ------------------------------------------------------------------------ articles
 
