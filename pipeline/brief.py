@@ -167,6 +167,26 @@ class BriefWarehouse:
         with self.reading() as warehouse:
             return warehouse.open_gap(site, list_name)
 
+    def cooldown(self, site: str, now: Any) -> Any:
+        with self.reading() as warehouse:
+            return warehouse.cooldown(site, now)
+
+    def feed_item(self, article_id: str) -> dict[str, Any] | None:
+        with self.reading() as warehouse:
+            return warehouse.feed_item(article_id)
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other Warehouse method, run on the file attached for writing (safe for a
+        read as for a write): a method added to Warehouse works here at once."""
+        if name.startswith("_") or not callable(getattr(Warehouse, name, None)):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self.writing() as warehouse:
+                return getattr(warehouse, name)(*args, **kwargs)
+
+        return call
+
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         with self.reading() as warehouse:
             return warehouse.pending(site, limit)

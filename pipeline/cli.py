@@ -173,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "order mark so Chinese shows correctly")
     p.add_argument("--partition", action="store_true", help="Parquet as a folder partitioned "
                    "by site and month (hive layout site=.../month=YYYY-MM/)")
+    p.add_argument("--force", action="store_true", help="replace an existing file or folder "
+                   "that is not an earlier export (never the warehouse, archive or spool)")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("terms", parents=[common], help="bring the term index up to date",
@@ -382,7 +384,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     columns = args.columns.split(",") if args.columns is not None else None
     result = export(load_settings(args), args.format, args.out, site=args.site,
                     since=args.since, until=args.until, terms=args.term, columns=columns,
-                    excel=args.excel, partition=args.partition)
+                    excel=args.excel, partition=args.partition, force=args.force)
     for note in result.notes:
         print(f"newsvault: note: {note}", file=sys.stderr)
     what = f"{len(result.files)} files in " if args.partition else ""

@@ -13,6 +13,10 @@
 4. Record the run (runs, run_sites, run_counters) and return the report; its summary is
    the one line the CLI prints.
 
+Challenge and risk pages are refusals (pipeline.refusal): the feed's text is stored
+meanwhile, and a site with `sites.<name>.cooldown` (36Kr) is left alone for a while,
+across runs: a run during its cooldown fetches nothing from it and reports it `skipped`.
+
 Every exchange is archived as it happens.  A site that keeps failing at the network
 level is left for the rest of the run after crawl.site_failure_limit consecutive
 failures; the other site carries on.  `replay` answers requests from WARC files instead
@@ -34,6 +38,7 @@ from .discover import discover
 from .fetch.client import Fetcher
 from .recorder import Recorder, store_article
 from .records import Fetched, Request, utcnow
+from .refusal import cool_down, cooling, judge_refusal, store_untried
 from .report import RunReport, SiteReport
 from .runs import begin
 from .settings import Settings, SiteSettings
@@ -77,12 +82,27 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
     def allowed(host: str) -> bool:
         return any(source.owns_host(host) for source in sources.values())
 
+    def site_of_host(host: str) -> SiteSettings | None:
+        source = registry.for_host(host)
+        return settings.sites.get(source.name) if source else None
+
     def interval(host: str) -> float | None:
         if transport is not None:
             return 0.0
-        source = registry.for_host(host)
-        site = settings.sites.get(source.name) if source else None
+        site = site_of_host(host)
         return site.min_interval if site and site.min_interval >= 0 else None
+
+    def concurrency(host: str) -> int | None:
+        site = site_of_host(host)
+        return site.concurrency if site and site.concurrency > 0 else None
+
+    def user_agent(host: str) -> str | None:
+        site = site_of_host(host)
+        return site.user_agent if site and site.user_agent else None
+
+    def gate_key(host: str) -> str:  # a site with its own concurrency is polite as a whole
+        source = registry.for_host(host)
+        return f"site:{source.name}" if source and concurrency(host) else host
 
     def site_of(fetched: Fetched) -> SiteReport | None:
         source = registry.for_url(fetched.url)
@@ -90,6 +110,8 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
 
     def on_exchange(fetched: Fetched) -> None:
         report = site_of(fetched)
+        if report is not None and fetched.purpose == "article":
+            judge_refusal(sources[report.site], fetched)
         recorder.capture(report.site if report else None, fetched)
 
     def on_result(fetched: Fetched) -> None:
@@ -97,8 +119,9 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         if report is None:
             return
         recorder.ensure_captured(report.site, fetched)
+        answered = fetched.error is None or fetched.error == "blocked"  # a refusal answers
         key = f"fetch/{fetched.purpose}/" + (
-            f"status/{fetched.status}" if fetched.error is None else f"error/{fetched.error}")
+            f"status/{fetched.status}" if answered else f"error/{fetched.error}")
         report.counters[key] += 1
         bad = fetched.error in NETWORK_REASONS or fetched.status == 429 or (
             fetched.status is not None and fetched.status >= 500)
@@ -107,7 +130,8 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         elif fetched.status is not None and fetched.purpose != "article":
             report.observe(False)  # an article's verdict waits for its extraction
 
-    async with Fetcher(settings.fetch, allowed, intervals=interval, transport=transport,
+    async with Fetcher(settings.fetch, allowed, intervals=interval, concurrency=concurrency,
+                       gate_key=gate_key, user_agent=user_agent, transport=transport,
                        observer=on_result, on_exchange=on_exchange) as fetcher:
         limit = max_articles if max_articles is not None else settings.crawl.max_articles
         await asyncio.gather(*(
@@ -119,8 +143,10 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
 async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
                       fetcher: Fetcher, recorder: Recorder, report: SiteReport,
                       max_articles: int) -> None:
+    if cooling(source, site, recorder, report):
+        return
     for lst in site.lists:
-        if report.abandoned:
+        if report.abandoned or report.cooling_until:
             break
         outcome = await discover(source, lst, lst.max_pages or site.max_pages, fetcher,
                                  recorder)
@@ -133,6 +159,7 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
             if outcome.error == "blocked":
                 report.counters[f"block/list/{lst.name}"] += 1
                 report.observe(True, outcome.describe())
+                cool_down(source, site, recorder, report, outcome.describe())
         for reason, count in outcome.skipped.items():
             report.counters[f"list/skip/{reason}"] += count
         log.info("%s %s", source.name, outcome.describe())
@@ -147,13 +174,18 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         queue.put_nowait(item)
 
     async def worker() -> None:
-        while not queue.empty() and not report.abandoned:
+        while not queue.empty() and not report.abandoned and not report.cooling_until:
             item = queue.get_nowait()
             fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
+            if fetched.error == "blocked":
+                cool_down(source, site, recorder, report, fetched.detail or "blocked")
 
-    workers = min(max(2, settings.fetch.concurrency_per_host * 2), len(items))
+    workers = min(site.concurrency or max(2, settings.fetch.concurrency_per_host * 2),
+                  len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
+    if report.cooling_until or report.abandoned:
+        store_untried(source, queue, recorder, report)
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

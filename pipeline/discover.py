@@ -34,6 +34,8 @@ from .records import Fetched, Link, Request
 from .settings import ListSettings
 from .sources.base import ListResponse, Source
 
+MAX_HOPS = 8  # item-less pages followed per list (a 36Kr shell, its nonce, the gateway)
+
 
 class Fetch(Protocol):
     async def fetch(self, request: Request) -> Fetched: ...
@@ -120,7 +122,7 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
     can_gap = seen_before and source.complete_list(lst)
     reached_recent = False
     request: Request | None = source.first_request(lst)
-    page_no, bound = 1, max_pages
+    page_no, bound, hops = 1, max_pages, 0
     while request is not None:
         fetched = await fetcher.fetch(request)
         if not fetched.ok:
@@ -141,6 +143,10 @@ async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: F
             outcome.gap = can_gap and not reached_recent and page_no > 1
             outcome.resume = source.cursor(request) if page_no > 1 else None
             break
+        if page.hop and page.next is not None and hops < MAX_HOPS:
+            ledger.record_list_page(source.name, fetched, [])
+            request, hops = page.next, hops + 1
+            continue
         outcome.pages += 1
         for reason, count in page.skipped.items():
             outcome.skipped[reason] = outcome.skipped.get(reason, 0) + count

@@ -19,6 +19,7 @@ from . import lock
 from .coverage import last_days
 from .errors import QueryError, UsageError
 from .health import Health, drift
+from .sandbox import check_query, lock_down
 from .settings import Settings
 from .spool import Spool
 from .warehouse import Warehouse
@@ -36,10 +37,13 @@ def __getattr__(name: str) -> Any:
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
         ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only query; QueryError carries DuckDB's message."""
+    """Run one read-only query in the sandbox (pipeline.sandbox); QueryError says what is
+    allowed, or carries DuckDB's message."""
+    statement = check_query(query)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+        lock_down(warehouse.con)
         try:
-            cursor = warehouse.con.execute(query, params or [])
+            cursor = warehouse.con.execute(statement, params or [])
         except duckdb.Error as exc:
             raise QueryError(f"SQL error: {_first_line(exc)}") from None
         if cursor.description is None:
@@ -100,18 +104,22 @@ def status(settings: Settings, runs: int = 10) -> Status:
                      for r in last if r["outcome"] == "running"],
             runs=[{k: r[k] for k in ("run_id", "command", "started_at", "finished_at",
                                      "outcome", "exit_code", "summary")} for r in last],
-            sites=_dicts(con.execute(
+            sites=_cooled(con, _dicts(con.execute(
                 "WITH a AS (SELECT site, count(*) AS articles, "
                 "  count(*) FILTER (WHERE first_seen_at >= now() - INTERVAL 1 DAY) AS new_24h, "
+                "  count(*) FILTER (WHERE status = 'feed') AS from_feed, "
                 "  max(published_at) AS newest FROM articles GROUP BY site), "
                 "f AS (SELECT site, count(*) FILTER (WHERE state = 'pending') AS pending, "
-                "  count(*) FILTER (WHERE state = 'failed') AS failed FROM frontier GROUP BY site),"
+                "  count(*) FILTER (WHERE state = 'failed') AS failed, "
+                "  count(*) FILTER (WHERE state = 'refused') AS refused "
+                "  FROM frontier GROUP BY site),"
                 "r AS (SELECT DISTINCT ON (site) site, outcome AS last_outcome, run_id AS last_run"
                 "  FROM run_sites ORDER BY site, run_id DESC) "
                 "SELECT coalesce(a.site, f.site, r.site) AS site, coalesce(articles, 0) AS "
-                "articles, coalesce(new_24h, 0) AS new_24h, newest, coalesce(pending, 0) AS "
-                "pending, coalesce(failed, 0) AS failed, last_outcome, last_run "
-                "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site")),
+                "articles, coalesce(new_24h, 0) AS new_24h, coalesce(from_feed, 0) AS from_feed, "
+                "newest, coalesce(pending, 0) AS pending, coalesce(failed, 0) AS failed, "
+                "coalesce(refused, 0) AS refused, last_outcome, last_run "
+                "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site"))),
             storage=storage(settings, con),
             spool=[spool.summary()],
             errors=_dicts(con.execute(
@@ -170,6 +178,17 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
         "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
         f"AND table_name = '{table}' AND column_name = '{column}'").fetchone()
     return bool(row and row[0])
+
+
+def _cooled(con: duckdb.DuckDBPyConnection, sites: list[dict[str, Any]]
+            ) -> list[dict[str, Any]]:
+    """Each site's row with `cooling_until`: until when it is left alone after a
+    challenge or risk page (NULL: it is not cooling down)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                         "'site_cooldowns' AND database_name = current_database()").fetchone()
+    until = dict(con.execute("SELECT site, max(until) FROM site_cooldowns WHERE until > now() "
+                             "GROUP BY site").fetchall()) if exists and exists[0] else {}
+    return [{**row, "cooling_until": until.get(row["site"])} for row in sites]
 
 
 def storage(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

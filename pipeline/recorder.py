@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime as dt
 import functools
 import logging
 import time
@@ -24,6 +25,7 @@ from .errors import WarehouseBusy, WriteError
 from .extract import extract
 from .health import Tally
 from .records import Article, Fetched, Link
+from .refusal import refused
 from .report import SiteReport
 from .settings import Settings
 from .sources.base import Source
@@ -56,6 +58,7 @@ class Recorder:
         self.extracted: dict[str, Tally] = {}  # site -> pages read (drift guard)
         self.progress: Callable[[], str] | None = None  # the run's counts so far
         self._committed = 0.0  # when the last batch was committed (time.monotonic)
+        self.feeds: dict[str, dict] = {}  # this run's feed texts, by article id
 
     @classmethod
     def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
@@ -150,6 +153,13 @@ class Recorder:
             name, ids = shown
             self.batch.listed.extend((site, name, article_id) for article_id in ids)
         for link in links:
+            if link.feed_text:
+                self.batch.feeds.append((link, capture_id))
+                self.feeds[link.article_id] = {
+                    "url": link.url, "title": link.title, "published_at": link.published_at,
+                    "content": link.feed_text, "capture_id": capture_id,
+                    "list_name": link.list_name}
+        for link in links:
             if link.record is not None:
                 self.article(link.record, capture_id, fetched)
         faults.checkpoint("list")
@@ -157,9 +167,21 @@ class Recorder:
 
     # articles ----------------------------------------------------------------------------
     def article(self, article: Article, capture_id: int | None, fetched: Fetched) -> None:
-        self.batch.articles.append((article, capture_id, fetched.fetched_at))
+        self.article_at(article, capture_id, fetched.fetched_at)
+
+    def article_at(self, article: Article, capture_id: int | None, at: dt.datetime) -> None:
+        self.batch.articles.append((article, capture_id, at))
         if article.article_id and article.site:
             self._sites[article.article_id] = article.site
+
+    def feed_item(self, article_id: str) -> dict | None:
+        """The text a feed gave for an article, this run's or an earlier one's."""
+        return self.feeds.get(article_id) or self.warehouse.feed_item(article_id)
+
+    def cool_down(self, site: str, since: dt.datetime, until: dt.datetime, why: str) -> None:
+        """Record that `site` is left alone until `until` (committed at once)."""
+        self.batch.cooldowns.append((site, since, until, why))
+        self.flush()
 
     def done(self, article_id: str, state: str, error: str | None) -> None:
         self.batch.done.append((article_id, state, error))
@@ -249,6 +271,9 @@ async def store_article(source: Source, item: dict, fetched: Fetched, recorder: 
     """Turn a fetched article page into a stored article, or record why it is not one."""
     article_id, url = item["article_id"], item["url"]
     capture_id = recorder.ensure_captured(source.name, fetched)
+    if fetched.error == "blocked":  # a challenge or risk page (pipeline.refusal)
+        refused(source, item, fetched.detail or "blocked", recorder, report)
+        return
     if not fetched.ok:
         if fetched.error in SKIP_REASONS:
             report.skipped += 1
@@ -305,8 +330,6 @@ def _extractor_thread() -> concurrent.futures.ThreadPoolExecutor:
 
 
 def _warc_date(value: object) -> str:
-    import datetime as dt
-
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return str(value)

@@ -81,8 +81,10 @@ class Fetched:
 class Link:
     """An item found on a list page: an article to fetch, or a record complete already.
 
-    `record` is set when the list itself carries the whole item (a 36Kr newsflash, a
-    feed item with its full text): the crawl stores it without fetching a page.
+    `record` is set when the list itself carries the whole item (a 36Kr newsflash): the
+    crawl stores it without fetching a page.  `feed_text` is a feed item's full body:
+    the page is still fetched, and the feed's text is stored instead when the page is
+    refused (a challenge or risk page).
     """
 
     url: str
@@ -93,6 +95,7 @@ class Link:
     published_at: str | None = None
     list_name: str = ""
     record: Article | None = None
+    feed_text: str | None = None  # a feed item's full body (HTML): kept for a refused page
 
 
 @dataclass
@@ -117,7 +120,7 @@ class Article:
     summary: str | None = None
     lang: str | None = None
     source_url: str | None = None
-    status: str = "ok"  # ok | paywall | empty | not-html | blocked | too-large
+    status: str = "ok"  # ok | paywall | feed | empty | not-html | blocked | too-large
     extractor: str = ""
     decode_rule: str = ""
     provenance: dict[str, str] = field(default_factory=dict)

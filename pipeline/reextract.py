@@ -66,7 +66,7 @@ def _redo(settings: Settings, warehouse: Warehouse, recorder: Recorder, report: 
     source = registry.get(row["site"])
     article = (_from_list(source, row, fetched) if row["purpose"] == "list"
                else extract(fetched.body, row["url"], content_type=fetched.content_type))
-    if article is None or article.status != "ok":
+    if article is None or article.status not in ("ok", "feed"):
         report.skipped += 1
         report.counters[f"skip/{article.status if article else 'not-in-list'}"] += 1
         return
@@ -97,7 +97,8 @@ def _load(settings: Settings, warehouse: Warehouse, row: dict[str, Any]) -> Fetc
 
 
 def _from_list(source: Source, row: dict[str, Any], fetched: Fetched) -> Article | None:
-    """A newsflash is re-read from the list page that carried it."""
+    """A newsflash, or an article stored from its feed's text, is re-read from the list
+    page that carried it."""
     kind = source.list_kind_for(row["capture_url"]) or ""
     lst = ListSettings("reextract", kind, row["capture_url"])
     text = decode(fetched.body, fetched.content_type).text
@@ -105,5 +106,13 @@ def _from_list(source: Source, row: dict[str, Any], fetched: Fetched) -> Article
         page = source.parse_list(ListResponse(lst, Request(row["capture_url"]), fetched, text))
     except SourceError:
         return None
-    return next((link.record for link in page.links
-                 if link.article_id == row["article_id"] and link.record is not None), None)
+    for link in page.links:
+        if link.article_id != row["article_id"]:
+            continue
+        if link.record is not None:
+            return link.record
+        if link.feed_text:  # an article stored from its feed's text (its page refused)
+            return source.feed_article(row["url"], {
+                "title": link.title, "published_at": link.published_at,
+                "content": link.feed_text, "list_name": "feed"}, "re-read from the feed")
+    return None

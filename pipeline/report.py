@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ class SiteReport:
     counters: Counter[str] = field(default_factory=Counter)
     first_error: str | None = None
     failure_limit: int = 4
+    cooling_until: dt.datetime | None = None  # left alone after a challenge or risk page
+    cooling_since_start: bool = False         # ... from the start of this run: skipped
     _bad_in_a_row: int = 0
 
     def observe(self, bad: bool, why: str = "") -> None:
@@ -54,6 +57,8 @@ class SiteReport:
 
     @property
     def outcome(self) -> str:
+        if self.cooling_since_start:
+            return "skipped"
         read_any = any(o.pages for o in self.lists)
         errors = self.abandoned or any(o.error for o in self.lists)
         if errors and not read_any and not self.fetched:
@@ -72,9 +77,22 @@ class SiteReport:
 
     def line(self, verb: str = "fetched") -> str:
         """`verb`: what `fetched` counts in this command (read from the archive, ...)."""
+        if self.cooling_since_start:
+            return (f"{self.site} skipped: cooling down until {_when(self.cooling_until)} after "
+                    f"a challenge or risk page; nothing fetched from its hosts, "
+                    f"{self.pending} pending")
         text = (f"{self.site} {self.outcome}: {self.new} new, {self.updated} updated, "
                 f"{self.fetched} {verb}, {self.failed} failed, {self.skipped} skipped, "
                 f"{self.pending} pending")
+        refused = self.counters["block/article"]
+        if refused:
+            text += (f"; {refused} page(s) refused ({self.counters['refused/feed']} stored "
+                     "from feed text)")
+        if self.cooling_until is not None:
+            text += f"; cooling down until {_when(self.cooling_until)}"
+        untried = self.counters["untried/feed"]
+        if untried:
+            text += f"; {untried} page(s) not tried, stored from feed text"
         cut = [o.name for o in self.lists if o.cut]
         if cut:
             text += f"; depth bound cut {', '.join(cut)}"
@@ -108,6 +126,15 @@ class SiteReport:
 VERBS = {"crawl": "fetched", "import-warc": "read from WARC", "reextract": "re-extracted"}
 
 
+FINE = frozenset({"ok", "skipped"})  # a site cooling down is skipped, not failed
+
+
+def _when(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "?"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 @dataclass
 class RunReport:
     run_id: int
@@ -132,7 +159,7 @@ class RunReport:
         if self.error is not None:
             return self.error_exit
         clean = not self.interrupted and not self.problems
-        return 0 if clean and all(s.outcome == "ok" for s in self.sites) else 1
+        return 0 if clean and all(s.outcome in FINE for s in self.sites) else 1
 
     @property
     def outcome(self) -> str:
@@ -141,7 +168,7 @@ class RunReport:
         if self.interrupted:
             return "interrupted"
         outcomes = {s.outcome for s in self.sites}
-        if outcomes <= {"ok"} and not self.problems:
+        if outcomes <= FINE and not self.problems:
             return "ok"
         return "failed" if outcomes == {"failed"} else "partial"
 

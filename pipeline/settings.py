@@ -171,7 +171,16 @@ class SiteSettings:
     enabled: bool = setting(True, "Crawl this site.")
     max_pages: int = setting(5, "How far back discovery pages through a list when it finds "
                              "no known item (the bound is reported when it cuts).", minimum=1)
-    min_interval: float = setting(-1.0, "Per-site override of fetch.min_interval (-1: use it).")
+    min_interval: float = setting(-1.0, "Per-site override of fetch.min_interval (-1: use it); "
+                                  "36kr: 5.0.")
+    concurrency: int = setting(
+        0, "Requests in flight to all of the site's hosts together, its min_interval spacing "
+           "them as one (0: fetch.concurrency_per_host per host); 36kr: 1.", minimum=0)
+    user_agent: str = setting("", "The site's own User-Agent header (empty: fetch.user_agent); "
+                              "it should still name newsvault.")
+    cooldown: float = setting(
+        0.0, "Minutes the site is left alone after a challenge or risk page, across runs "
+             "(0: none; the run goes on); 36kr: 30.", minimum=0.0)
     lists: tuple[ListSettings, ...] = setting((), "Discovery lists (replaces the defaults).")
 
 
@@ -318,6 +327,8 @@ class _Loader:
         return settings
 
     def site(self, name: str, source: Any, data: Any) -> SiteSettings:
+        if isinstance(data, dict):  # the site's own defaults (politeness) under the config
+            data = {**source.site_defaults, **data}
         site = self.section(SiteSettings, data, f"sites.{name}")
         if not site.lists:
             site = dataclasses.replace(site, lists=source.default_lists())

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from .errors import WriteError
 from .records import Article, Link, utcnow
 from .warehouse import Batch, BatchResult, CaptureRow, Warehouse
@@ -90,6 +92,9 @@ def encode_batch(batch: Batch) -> dict[str, Any]:
         "articles": [[_plain(a.to_dict()), cid, at.isoformat()] for a, cid, at in batch.articles],
         "done": [list(d) for d in batch.done],
         "links": [_link(link) for link in batch.links],
+        "feeds": [[_link(link), cid] for link, cid in batch.feeds],
+        "cooldowns": [[site, since.isoformat(), until.isoformat(), why]
+                      for site, since, until, why in batch.cooldowns],
         "listed": [list(x) for x in batch.listed],
     }
 
@@ -105,9 +110,15 @@ def decode_batch(data: dict[str, Any]) -> Batch:
         articles=[(Article(**a), cid, dt.datetime.fromisoformat(at))
                   for a, cid, at in data["articles"]],
         done=[tuple(d) for d in data["done"]],  # type: ignore[misc]
-        links=[Link(**{**ln, "record": Article(**ln["record"]) if ln["record"] else None})
-               for ln in data["links"]],
-        listed=[(site, name, aid) for site, name, aid in data.get("listed", [])])
+        links=[_unlink(ln) for ln in data["links"]],
+        listed=[(site, name, aid) for site, name, aid in data.get("listed", [])],
+        feeds=[(_unlink(ln), cid) for ln, cid in data.get("feeds", [])],
+        cooldowns=[(site, dt.datetime.fromisoformat(since), dt.datetime.fromisoformat(until),
+                    why) for site, since, until, why in data.get("cooldowns", [])])
+
+
+def _unlink(data: dict[str, Any]) -> Link:
+    return Link(**{**data, "record": Article(**data["record"]) if data["record"] else None})
 
 
 def _link(link: Link) -> dict[str, Any]:
@@ -166,6 +177,8 @@ class SpoolingWarehouse:
         self.links: dict[str, dict[str, Any]] = {}   # spooled frontier items
         self.states: dict[str, str] = {}             # spooled frontier states
         self.hashes: dict[str, str] = {}             # spooled article content hashes
+        self.feeds: dict[str, dict[str, Any]] = {}   # spooled feed texts
+        self.cooldowns: dict[str, tuple[dt.datetime, str]] = {}  # spooled cooldowns
         self.listed: dict[tuple[str, str, str], int] = {}  # (site, list, id) -> first run
         self.last_run = 0
         for _, data in spool.records():
@@ -182,7 +195,14 @@ class SpoolingWarehouse:
         for article, _, _ in data["articles"]:
             self.hashes[article["article_id"]] = Article(**article).content_hash
         for article_id, state, _ in data["done"]:
-            self.states[article_id] = "pending" if state == "retry" else state
+            self.states[article_id] = "pending" if state in ("retry", "refused") else state
+        for link, capture_id in data.get("feeds", []):
+            self.feeds.setdefault(link["article_id"], {
+                "url": link["url"], "title": link["title"], "published_at": link["published_at"],
+                "content": link["feed_text"], "capture_id": capture_id,
+                "list_name": link["list_name"]})
+        for site, _since, until, why in data.get("cooldowns", []):
+            self.cooldowns[site] = (dt.datetime.fromisoformat(until), why)
         for site, name, article_id in data.get("listed", []):
             self.listed.setdefault((site, name, article_id), data["run_id"])
 
@@ -227,6 +247,23 @@ class SpoolingWarehouse:
 
     def query(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.reader.query(name, params)
+
+    def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+        spooled = self.cooldowns.get(site)
+        if spooled is not None and spooled[0] > now:
+            return spooled
+        try:
+            return self.reader.cooldown(site, now)
+        except duckdb.Error:  # a warehouse older than the cooldowns (0009)
+            return None
+
+    def feed_item(self, article_id: str) -> dict[str, Any] | None:
+        if article_id in self.feeds:
+            return self.feeds[article_id]
+        try:
+            return self.reader.feed_item(article_id)
+        except duckdb.Error:
+            return None
 
     def new_run_id(self) -> int:
         return max(self.reader.new_run_id(), self.last_run + 1)

@@ -119,10 +119,14 @@ class Batch:
     done: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, state, error
     links: list[Link] = field(default_factory=list)
     listed: list[tuple[str, str, str]] = field(default_factory=list)  # site, list, id shown
+    # refusals (0009): feed items with their text (and the feed page's capture), and
+    # cooldowns begun: (site, since, until, reason)
+    feeds: list[tuple[Link, int | None]] = field(default_factory=list)
+    cooldowns: list[tuple[str, dt.datetime, dt.datetime, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return (len(self.captures) + len(self.articles) + len(self.done) + len(self.links)
-                + len(self.listed))
+                + len(self.listed) + len(self.feeds) + len(self.cooldowns))
 
 
 @dataclass
@@ -459,6 +463,7 @@ class Warehouse:
                 self.con.executemany("INSERT INTO staged_listed VALUES (?, ?, ?)",
                                      [list(x) for x in batch.listed])
                 self.con.execute(sql_text("add_listed"), {"run_id": run_id})
+            self._write_refusals(batch, run_id, now)
             self.con.execute(sql_text("insert_bodies"))
             if batch.articles:
                 hashes = {a.article_id: a.content_hash for a, _, _ in batch.articles}
@@ -475,6 +480,30 @@ class Warehouse:
 
         self._transaction(write)  # after_store sees the changes once the outermost commit is done
         return result
+
+    def _write_refusals(self, batch: Batch, run_id: int, now: dt.datetime) -> None:
+        """Feed texts kept for refused pages, and cooldowns begun (migration 0009)."""
+        if batch.feeds:
+            self.con.executemany(
+                "INSERT INTO staged_feed VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [[ln.article_id, ln.site, ln.list_name, ln.url, ln.title, ln.published_at,
+                  ln.feed_text, capture_id] for ln, capture_id in batch.feeds])
+            self.con.execute(sql_text("add_feed_items"), {"now": now})
+        if batch.cooldowns:
+            self.con.executemany(
+                "INSERT INTO site_cooldowns (site, since, until, reason, run_id) "
+                "VALUES (?, ?, ?, ?, ?)", [[*c, run_id] for c in batch.cooldowns])
+
+    def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+        """Until when `site` is left alone after a challenge or risk page, and why."""
+        rows = self.query("cooldown", {"site": site, "now": now})
+        return (rows[0][0], rows[0][1] or "") if rows else None
+
+    def feed_item(self, article_id: str) -> dict[str, Any] | None:
+        """The text a feed gave for an article (None: no feed carried it)."""
+        cursor = self.con.execute(sql_text("feed_item"), {"article_id": article_id})
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
     def _stage(self) -> None:
         """Fresh staging tables for a batch: recreated, not emptied, because rows deleted

@@ -75,8 +75,15 @@ batch_size = 5
 
 
 @pytest.fixture
-def config(workdir: Path, server: TestServer) -> Path:
-    """A config that sends every host to the test server, with fast retries."""
+def config(workdir: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config that sends every host to the test server, with fast retries.
+
+    36Kr's own default spacing (5 s) would make every crawl test wait; like
+    fetch.min_interval above it is 0 here, and the site's other defaults stay (one
+    connection, the cooldown), so a test's config can still add a [sites.36kr] table."""
+    from pipeline.sources.kr36 import Kr36
+
+    monkeypatch.setattr(Kr36, "site_defaults", {**Kr36.site_defaults, "min_interval": 0.0})
     path = workdir / "test.toml"
     path.write_text(FAST.format(origin=server.origin), encoding="utf-8")
     return path

@@ -1,5 +1,6 @@
 """Every named misbehaviour of a site ends in a recorded reason, per URL and per run;
-none is stored as an article, and the run goes on with the rest."""
+none is stored as an article (a refused 36Kr page: its feed's text, status 'feed'), and
+the run goes on with the rest."""
 
 from __future__ import annotations
 
@@ -38,9 +39,9 @@ MODES = {
                           "skip/offsite-redirect"),
     "empty-200": (Reply(200, ""), "skip/empty"),
     "robots-disallow": (None, "skip/robots"),
-    "waf-interstitial": (Reply(200, WAF), "fail/blocked"),
+    "waf-interstitial": (Reply(200, WAF), "refused/feed"),
     "captcha": (Reply(200, CAPTCHA), "fail/blocked"),
-    "is-spider": (Reply(200, SPIDER), "fail/blocked"),
+    "is-spider": (Reply(200, SPIDER), "refused/feed"),
 }
 
 
@@ -76,13 +77,14 @@ def test_each_misbehaviour_is_recorded_and_never_stored(config: Path, kr: Fake36
         "timeout = 5.0", "timeout = 0.4\nmax_body_bytes = 200000\nmax_retry_after = 60.0"))
     code = main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"])
     counter = MODES[mode][1]
-    expected_code = 0 if counter.startswith("skip/") else 1
+    expected_code = 0 if counter.startswith(("skip/", "refused/")) else 1
     assert code == expected_code
     con = duckdb.connect("news.duckdb", read_only=True)
     try:
         aid = f"{prefix}:{story.id}"
-        assert con.execute("SELECT count(*) FROM articles WHERE article_id = ?",
-                           [aid]).fetchone() == (0,)
+        stored = [r[0] for r in con.execute("SELECT status FROM articles WHERE article_id = ?",
+                                            [aid]).fetchall()]
+        assert stored == (["feed"] if counter == "refused/feed" else [])
         state, error = con.execute("SELECT state, last_error FROM frontier WHERE article_id = ?",
                                    [aid]).fetchone()
         assert state in ("pending", "skipped", "failed") and error
@@ -121,6 +123,7 @@ def test_repeated_blocks_trip_the_site_circuit_and_spare_the_other_site(config, 
     ne.publish("tech", 3)
     for story in kr.articles:
         server.route("36kr.com", f"/p/{story.id}?f=rss", Reply(200, CAPTCHA))
+    Path(config).write_text(Path(config).read_text() + "\n[sites.36kr]\ncooldown = 0.0\n")
     assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 1
     out = capsys.readouterr().out
     assert "36kr partial" in out and "left for this run after 4 failures in a row" in out

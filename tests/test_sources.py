@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from pipeline.settings import ListSettings
 from pipeline.sources import registry
 from pipeline.sources.base import ListResponse
 from pipeline.sources.netease import jsonp_items, page_url
-from tests.fakesites import Fake36Kr, FakeNetEase, unb64
+from tests.fakesites import Fake36Kr, FakeNetEase, refusal_page, unb64
 
 KR = registry.get("36kr")
 NE = registry.get("netease")
@@ -236,3 +237,97 @@ def test_netease_dy_list_pages_by_page_number_and_resumes():
 def test_netease_rolling_list_asks_with_the_latest_page_as_referer():
     lst = ListSettings("rolling", "rolling", "https://news.163.com/special/0001220O/new_json2021.js")
     assert dict(NE.first_request(lst).headers)["Referer"] == "https://news.163.com/latest/"
+
+
+# ------------------------------------------------------------- 36Kr shells, nonces, gateway
+
+FLASHES = ListSettings("newsflashes", "newsflashes", "https://www.36kr.com/newsflashes")
+
+
+def signed(request: Request) -> tuple[dict, str]:
+    """The body of a gateway request, checked against its sign."""
+    body = json.loads(request.content)
+    sign = request.url.split("?sign=", 1)[1]
+    assert sign == hashlib.md5(request.content + body["nonce"].encode()).hexdigest()
+    assert ("Accept", "application/json") in request.headers
+    return body, sign
+
+
+@pytest.mark.parametrize("mode", ["shell", "spider-nonce"])
+def test_36kr_shell_with_a_nonce_hops_to_gateway_page_one(mode):
+    kr = Fake36Kr(list_mode=mode)
+    page = respond(KR, FLASHES, kr._ssr_flashes().payload().decode())
+    assert page.hop and page.links == []
+    body, _ = signed(page.next)
+    assert body["nonce"] == kr.nonce
+    assert body["param"]["pageEvent"] == 0 and "pageCallback" not in body["param"]
+    assert list(body) == ["nonce", "partner_id", "timestamp", "param"]
+
+
+@pytest.mark.parametrize("page", [
+    '<html><script>window.initialState={"isSpider":true}</script></html>',
+    '<html><script>window.initialState={"theme":"default"}</script></html>',
+], ids=["spider-flag", "no-list-no-nonce"])
+def test_36kr_state_without_list_or_nonce_is_a_refusal(page):
+    with pytest.raises(SourceError) as info:
+        respond(KR, FLASHES, page)
+    assert info.value.reason == "blocked"
+
+
+def test_36kr_list_without_a_nonce_asks_a_nonce_page_before_page_two():
+    kr = Fake36Kr(per_page=3, list_mode="no-nonce")
+    kr.publish(flashes=5)
+    page = respond(KR, FLASHES, kr._ssr_flashes().payload().decode())
+    assert len(page.links) == 3
+    assert (page.next.method, page.next.url) == ("GET", "https://www.36kr.com/rss-center")
+    hop = respond(KR, FLASHES, kr._nonce_page(), url=page.next.url, request=page.next)
+    body, _ = signed(hop.next)
+    assert body["param"]["pageEvent"] == 1 and body["param"]["pageCallback"]
+
+
+def test_36kr_nonce_pages_run_out_without_an_unsigned_request():
+    request = Request("https://m.36kr.com/newsflashes/catalog/0", purpose="list",
+                      state={"step": "nonce", "param": {"pageEvent": 0}, "left": []})
+    with pytest.raises(SourceError, match="never sends an unsigned") as info:
+        respond(KR, FLASHES, "<html><body>no nonce here</body></html>", request=request)
+    assert info.value.reason == "no-nonce"
+
+
+def test_36kr_invalid_sign_refreshes_the_nonce_once_then_blocks():
+    kr = Fake36Kr()
+    first = respond(KR, FLASHES, kr._nonce_page()).next
+    refused = '{"code":401,"message":"invalid sign"}'
+    hop = respond(KR, FLASHES, refused, url=first.url, request=first)
+    assert hop.hop and hop.next.url == FLASHES.url and hop.next.state["refreshed"]
+    again = respond(KR, FLASHES, kr._nonce_page(), request=hop.next).next
+    with pytest.raises(SourceError, match="invalid sign") as info:
+        respond(KR, FLASHES, refused, url=again.url, request=again)
+    assert info.value.reason == "blocked"
+
+
+@pytest.mark.parametrize("kind", ["challenge", "spider", "captcha", "cloudflare"])
+def test_36kr_refusal_pages_are_recognised(kind):
+    assert KR.blocked(refusal_page(kind))
+
+
+def test_36kr_feed_items_keep_full_text_but_not_summaries():
+    kr = Fake36Kr()
+    full, short = kr.publish(articles=2)
+    short.paragraphs = ["一句话摘要。"]
+    lst = ListSettings("feed-article", "rss", "https://www.36kr.com/feed-article")
+    page = respond(KR, lst, kr._rss(kr.articles).payload().decode())
+    texts = {link.article_id: link.feed_text for link in page.links}
+    assert texts[f"36kr:{full.id}"] == full.body_html and texts[f"36kr:{short.id}"] is None
+
+
+def test_36kr_resume_over_a_gap_is_signed_or_goes_by_a_nonce_page():
+    kr = Fake36Kr(per_page=3)
+    kr.publish(flashes=5)
+    page = respond(KR, FLASHES, kr._ssr_flashes().payload().decode())
+    cursor = KR.cursor(page.next)
+    assert cursor == {"callback": json.loads(page.next.content)["param"]["pageCallback"]}
+    body, _ = signed(KR.resume(FLASHES, cursor, page.next))
+    assert body["param"]["pageCallback"] == cursor["callback"]
+    without = KR.resume(FLASHES, cursor, None)  # this run has no nonce yet
+    assert (without.method, without.url) == ("GET", "https://www.36kr.com/rss-center")
+    assert KR.cursor(without) == cursor

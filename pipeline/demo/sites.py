@@ -117,6 +117,24 @@ class Fake36Kr:
     dom_only: set[str] = field(default_factory=set)
     paid: set[str] = field(default_factory=set)  # articles showing a teaser and a paywall
     check_sign: bool = True
+    # Named refusals, as 36Kr served them in 2026 (sites-2026.md):
+    #   article_refusal  what article pages get instead of the article: '' (the page),
+    #                    'challenge' (a _wafchallengeid proof-of-work page), 'spider'
+    #                    (initialState {"isSpider":true}), 'captcha' (a rate warning),
+    #                    'cloudflare' (a cf-chl- page); refused_ids limits it to some
+    #   list_mode        SSR list pages: '' (items and nonce), 'shell' (initialState={}
+    #                    and the nonce only), 'spider' ({"isSpider":true}, no nonce),
+    #                    'spider-nonce' (the flag, and a nonce), 'no-nonce' (items, no
+    #                    nonce: page 2 needs one from another page), 'challenge'
+    #   stale_nonces     list pages hand out an old nonce this many times first (the
+    #                    gateway answers {code: 401, message: "invalid sign"} to it)
+    #   gateway_refuses  the gateway answers 401 to every request, signed or not
+    article_refusal: str = ""
+    refused_ids: set[str] | None = None
+    list_mode: str = ""
+    stale_nonces: int = 0
+    gateway_refuses: bool = False
+    unsigned: int = 0  # gateway requests that came without a sign or a nonce
 
     def publish(self, articles: int = 0, flashes: int = 0) -> list[Story]:
         made = []
@@ -155,10 +173,41 @@ class Fake36Kr:
         if path == "/newsflashes":
             return self._ssr_flashes()
         if path == "/information/web_news/":
+            if seen.host != "36kr.com":  # the list lives on the bare host since 2026
+                return Reply(301, "", headers={"Location": "https://36kr.com" + path})
             return self._ssr_information()
+        if path == "/rss-center" or re.fullmatch(r"/newsflashes/catalog/\d", path):
+            return Reply(200, self._nonce_page())
         match = re.fullmatch(r"/p/(\d+)", path)
         if match and (story := self.story(match[1])):
+            if self.article_refusal and (self.refused_ids is None
+                                         or story.id in self.refused_ids):
+                return Reply(200, refusal_page(self.article_refusal))
             return Reply(200, self.article_page(story))
+        return None
+
+    def _list_nonce(self) -> str:
+        if self.stale_nonces > 0:
+            self.stale_nonces -= 1
+            return "c3RhbGUtbm9uY2U"
+        return self.nonce
+
+    def _nonce_page(self) -> str:
+        return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>测试页_36氪</title>"
+                "</head><body><div id='app'></div><script>window.initialState={};"
+                f'window.__GATEWAY_SIGN__="{self._list_nonce()}"</script></body></html>')
+
+    def _ssr_refusal(self) -> Reply | None:
+        """What a list page is under list_mode, when it is not the list."""
+        if self.list_mode == "shell":
+            return Reply(200, self._nonce_page())
+        if self.list_mode in ("spider", "spider-nonce"):
+            sign = (f';window.__GATEWAY_SIGN__="{self._list_nonce()}"'
+                    if self.list_mode == "spider-nonce" else "")
+            return Reply(200, "<html><head><meta charset='utf-8'></head><body><script>"
+                         f'window.initialState={{"isSpider":true}}{sign}</script></body></html>')
+        if self.list_mode == "challenge":
+            return Reply(200, refusal_page("challenge"))
         return None
 
     # pages -----------------------------------------------------------------------------
@@ -226,32 +275,52 @@ class Fake36Kr:
                     "publishTime": int(s.published.timestamp() * 1000), "widgetImage": ""}}
 
     def _ssr_flashes(self) -> Reply:
+        refusal = self._ssr_refusal()
+        if refusal is not None:
+            return refusal
         chunk, paging = self._page(self.flashes, None)
         state = {"navigator": {"userAgent": "Mozilla/5.0"}, "theme": "default", "isSpider": False,
                  "newsflashCatalogData": {"data": {"newsflashList": {"data": {
                      "itemList": [self._flash_item(s) for s in chunk], **paging}}}}}
         dom = "".join(f'<div class="newsflash-item"><a class="item-title" href="/newsflashes/'
                       f'{s.id}">{html.escape(s.title)}</a></div>' for s in chunk)
-        return Reply(200, fill("36kr/newsflashes.html", dom_items=dom, nonce=self.nonce,
-                               state_json=json.dumps(state, ensure_ascii=False)))
+        page = fill("36kr/newsflashes.html", dom_items=dom, nonce=self._list_nonce(),
+                    state_json=json.dumps(state, ensure_ascii=False))
+        if self.list_mode == "no-nonce":
+            page = re.sub(r';window.__GATEWAY_SIGN__="[^"]*"', "", page)
+        return Reply(200, page)
 
     def _ssr_information(self) -> Reply:
+        refusal = self._ssr_refusal()
+        if refusal is not None:
+            return refusal
         chunk, paging = self._page(self.articles, None)
         state = {"isSpider": False, "information": {"informationList": {
             "itemList": [self._article_item(s) for s in chunk], **paging}}}
         dom = "".join(f'<a class="article-item-title" href="/p/{s.id}">{html.escape(s.title)}'
                       "</a>" for s in chunk)
-        return Reply(200, fill("36kr/information.html", dom_items=dom, nonce=self.nonce,
+        nonce = "" if self.list_mode == "no-nonce" else self._list_nonce()
+        return Reply(200, fill("36kr/information.html", dom_items=dom, nonce=nonce,
                                state_json=json.dumps(state, ensure_ascii=False)))
 
     def _gateway(self, seen: Seen, path: str) -> Reply:
+        """Checks signatures as the real gateway does: sign = md5(body + nonce) in the
+        query, the nonce in the body; a stale or missing one is an 'invalid sign'."""
         body = seen.body.decode("utf-8")
         sign = parse_qs(urlsplit(seen.path).query).get("sign", [""])[0]
-        if self.check_sign and hashlib.md5((body + self.nonce).encode()).hexdigest() != sign:
-            return Reply(200, json.dumps({"code": 40001, "msg": "sign error"}),
+        try:
+            sent = json.loads(body)
+        except ValueError:
+            sent = {}
+        if not sign or not sent.get("nonce"):
+            self.unsigned += 1
+        valid = hashlib.md5((body + self.nonce).encode()).hexdigest() == sign
+        if self.gateway_refuses or (self.check_sign and not valid):
+            return Reply(200, json.dumps({"code": 401, "message": "invalid sign"}),
                          content_type="application/json")
-        param = json.loads(body)["param"]
-        after = str(unb64(param["pageCallback"])["lastId"])
+        param = sent["param"]
+        after = (str(unb64(param["pageCallback"])["lastId"]) if param.get("pageCallback")
+                 else None)
         if path == "/api/mis/nav/newsflash/list":
             chunk, paging = self._page(self.flashes, after)
             items = [self._flash_item(s) for s in chunk]
@@ -262,6 +331,30 @@ class Fake36Kr:
             return Reply(404, "{}", content_type="application/json")
         return Reply(200, json.dumps({"code": 0, "data": {"itemList": items, **paging}},
                                      ensure_ascii=False), content_type="application/json")
+
+
+def refusal_page(kind: str) -> str:
+    """A page 36Kr serves instead of content, in our own words: a proof-of-work
+    challenge, an isSpider state, a rate warning, a Cloudflare-style check."""
+    if kind == "challenge":
+        payload = base64.b64encode(json.dumps({"v": {"a": "dGVzdA==", "c": "MDAwMA=="}}
+                                              ).encode()).decode()
+        return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>请稍候</title></head>"
+                "<body><p>正在进行安全检测...</p><script>var cs=\"" + payload + "\";"
+                "document.cookie='_wafchallengeid='+cs+'; path=/';location.reload();"
+                "</script></body></html>")
+    if kind == "spider":
+        return ("<html><head><meta charset='utf-8'></head><body><div id='app'></div><script>"
+                'window.initialState={"isSpider":true,"articleDetail":{}}</script></body></html>')
+    if kind == "captcha":
+        return ("<html><head><meta charset='utf-8'></head><body><div class='tip'>访问过于频繁，"
+                "请完成人机验证后再试</div><div id='captcha-box'></div></body></html>")
+    if kind == "cloudflare":
+        return ("<html><head><meta charset='utf-8'><title>Just a moment</title></head><body>"
+                "<form id='challenge-form' action='/?__cf_chl_f_tk=abc'></form><script "
+                "src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray=1'>"
+                "</script><div class='cf-chl-widget'></div></body></html>")
+    raise ValueError(f"unknown refusal page {kind!r}")
 
 
 # ---------------------------------------------------------------------------- NetEase

@@ -53,6 +53,9 @@ class _Refused(Exception):
 class Fetcher:
     def __init__(self, settings: FetchSettings, allowed_host: Callable[[str], bool], *,
                  intervals: Callable[[str], float | None] | None = None,
+                 concurrency: Callable[[str], int | None] | None = None,
+                 gate_key: Callable[[str], str] | None = None,
+                 user_agent: Callable[[str], str | None] | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  observer: Observer | None = None,
                  on_exchange: Observer | None = None,
@@ -61,6 +64,10 @@ class Fetcher:
         self.settings = settings
         self.allowed_host = allowed_host
         self.intervals = intervals or (lambda host: None)
+        self.concurrency = concurrency or (lambda host: None)
+        # hosts sharing a key share one gate: a site polite as a whole, not per host
+        self.gate_key = gate_key or (lambda host: host)
+        self.user_agent = user_agent or (lambda host: None)  # a site's own User-Agent
         self.observer = observer
         self.on_exchange = on_exchange
         self._sleep = sleep
@@ -128,12 +135,14 @@ class Fetcher:
             f"{request.url} redirects more than {self.settings.max_redirects} times", visited))
 
     def gate(self, host: str) -> HostGate:
-        gate = self._gates.get(host)
+        key = self.gate_key(host)
+        gate = self._gates.get(key)
         if gate is None:
             interval = self.intervals(host)
             gate = HostGate(self.settings.min_interval if interval is None else interval,
-                            self.settings.concurrency_per_host, sleep=self._sleep)
-            self._gates[host] = gate
+                            self.concurrency(host) or self.settings.concurrency_per_host,
+                            sleep=self._sleep)
+            self._gates[key] = gate
         return gate
 
     async def robots_for(self, url: str) -> robotstxt.Rules:
@@ -222,7 +231,7 @@ class Fetcher:
             async with asyncio.timeout(self.settings.timeout * 3 + self.settings.connect_timeout):
                 async with self.client.stream(request.method, request.url, json=request.json,
                                               content=request.content,
-                                              headers=dict(request.headers)) as response:
+                                              headers=self._headers(request)) as response:
                     if response.headers.get("x-newsvault-replay") == "missing":
                         return _fail(fetched, "not-in-archive",
                                      f"{request.url} is not in the replayed archive")
@@ -264,6 +273,11 @@ class Fetcher:
         log.info("%s %s -> %s (%d bytes, %.0f ms)", request.method, request.url,
                  fetched.status, len(fetched.body), fetched.elapsed_ms)
         return fetched
+
+    def _headers(self, request: Request) -> dict[str, str]:
+        agent = self.user_agent(urlsplit(request.url).hostname or "")
+        headers = {"User-Agent": agent} if agent else {}
+        return {**headers, **dict(request.headers)}
 
     def _judge(self, fetched: Fetched) -> Fetched:
         if fetched.error is None and fetched.status is not None and not 200 <= fetched.status < 300:

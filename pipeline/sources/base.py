@@ -46,6 +46,9 @@ class ListPage:
     links: list[Link]
     next: Request | None = None
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    # a page with no items that says where they are (a 36Kr shell: its nonce leads to
+    # the gateway); discovery follows `next` without counting a page
+    hop: bool = False
 
 
 @dataclass
@@ -125,6 +128,8 @@ class Source(ABC):
     domains: tuple[str, ...] = ()        # registrable domains; their subdomains belong too
     list_kinds: tuple[str, ...] = ()
     default_max_pages: int = 5
+    # SiteSettings this site defaults to otherwise (e.g. slower spacing); config wins
+    site_defaults: dict[str, Any] = {}  # noqa: RUF012 (read only)
 
     def owns_host(self, host: str | None) -> bool:
         host = (host or "").lower().rstrip(".")
@@ -178,6 +183,11 @@ class Source(ABC):
 
     def blocked(self, text: str) -> str | None:
         """A reason when `text` is a block/challenge page instead of content."""
+        return None
+
+    def feed_article(self, url: str, feed: dict[str, Any], why: str) -> Article | None:
+        """The article a feed item's full text makes (status 'feed'), for a refused page;
+        `feed` holds url, title, published_at, content (HTML), capture_id, list_name."""
         return None
 
     def item_url(self, item: dict[str, Any], key: str, base: str) -> str | None:

@@ -2,11 +2,20 @@
 
 Facts from ../shared/notes/sites.md section 1 (K1, K2/K3, K5/K6; 1.2, 1.3):
 - feeds on the www host; <link> ends in ?f=rss; pubDate '2026-02-27 11:48:42  +0800';
-- /newsflashes and /information/<nick>/ embed `window.initialState`; the next page is a
-  POST to gateway.36kr.com with the page's `pageCallback` (signed with the page's
-  `__GATEWAY_SIGN__` nonce when there is one);
+- /newsflashes and /information/<nick>/ (on the bare host: www 301s there) embed
+  `window.initialState`; the next page is a POST to gateway.36kr.com with the page's
+  `pageCallback`, signed: sign = md5(body + nonce), the nonce being the page's
+  `window.__GATEWAY_SIGN__`;
 - article pages (every form of them) are read in kr36_pages.py;
-- newsflash list items carry their whole text, so they are stored from the list.
+- newsflash list items carry their whole text, so they are stored from the list; feed
+  items of articles carry it too, kept (Link.feed_text) for when the page is refused.
+
+Under refusal (../shared/notes/sites-2026.md): a list page that is a shell
+(`initialState` without the list) but hands out a nonce gets page 1 from the gateway
+(pageEvent 0, no pageCallback); a shell without a nonce is a refusal (`blocked`).  A
+page with items but no nonce takes one from NONCE_PAGES before asking for page 2.  A
+gateway answer with a code other than 0 fetches a fresh nonce once; a second refusal
+makes the list `blocked`.  No gateway request is ever sent unsigned.
 """
 
 from __future__ import annotations
@@ -15,16 +24,24 @@ import hashlib
 import json
 import re
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from ..errors import SourceError
+from ..extract.clean import drop_noise_lines
 from ..extract.dates import parse_time
 from ..extract.text import html_to_text
-from ..records import Article, Fetched, Link, Request, from_epoch_ms
+from ..records import Article, Fetched, Link, Request, from_epoch_ms, iso_beijing
 from ..settings import ListSettings
 from .base import ArticleRef, ListPage, ListResponse, Page, Source, dig, js_value, risk_page
-from .kr36_pages import TITLE_SUFFIXES, extract_article, webview_target
+from .kr36_pages import (
+    TITLE_SUFFIXES,
+    extract_article,
+    fragment_text,
+    strip_reprint,
+    webview_target,
+)
 
 ARTICLE_HOSTS = frozenset({"36kr.com", "www.36kr.com", "m.36kr.com"})
 GATEWAY = "https://gateway.36kr.com"
@@ -34,13 +51,20 @@ _ARTICLE = re.compile(r"^/(?P<goods>goods/)?p/(?P<id>\d{4,20})(?:\.html)?/?$")
 _FLASH = re.compile(r"^/newsflashes/(?P<id>\d{4,20})(?:\.html)?/?$")
 _ROUTE = re.compile(r"^/?(?P<kind>detail_article|detail_newsflash)$")
 _INFO_NICK = re.compile(r"^/information/(?P<nick>[\w-]+)/?$")
-_BLOCK_MARKERS = re.compile(r"正在进行安全检测|_wafchallengeid|\"isSpider\"\s*:\s*true")
+_BLOCK_MARKERS = re.compile(r"正在进行安全检测|_wafchallengeid|cf-chl-|\"isSpider\"\s*:\s*true")
+# Pages that hand out the gateway nonce, tried in turn when a list page has none (or a
+# stale one): the RSS centre, then the newsflash catalog on the bare and mobile hosts.
+NONCE_PAGES = ("https://www.36kr.com/rss-center", "https://36kr.com/newsflashes/catalog/0",
+               "https://m.36kr.com/newsflashes/catalog/0")
 
 
 class Kr36(Source):
     name = "36kr"
     domains = ("36kr.com",)
     list_kinds = ("rss", "newsflashes", "information")
+    # 36Kr throttles and challenges clients that come often: one request at a time to
+    # all its hosts, 5 s apart, and half an hour off after a challenge or risk page
+    site_defaults = {"min_interval": 5.0, "concurrency": 1, "cooldown": 30.0}  # noqa: RUF012
 
     def default_lists(self) -> tuple[ListSettings, ...]:
         # The SSR newsflash list comes before the newsflash feed: its items carry the
@@ -49,7 +73,7 @@ class Kr36(Source):
             ListSettings("feed-article", "rss", "https://www.36kr.com/feed-article"),
             ListSettings("newsflashes", "newsflashes", "https://www.36kr.com/newsflashes"),
             ListSettings("feed-newsflash", "rss", "https://www.36kr.com/feed-newsflash"),
-            ListSettings("web_news", "information", "https://www.36kr.com/information/web_news/"),
+            ListSettings("web_news", "information", "https://36kr.com/information/web_news/"),
         )
 
     # ------------------------------------------------------------------------ identity
@@ -97,7 +121,8 @@ class Kr36(Source):
         if match:
             return "36Kr anti-bot page (" + ("isSpider flag" if "isSpider" in match[0]
                                              else "WAF security check") + ")"
-        if risk_page(text, ("articleDetail", "newsflashCatalogData", "<rss")):
+        if risk_page(text, ("articleDetail", "newsflashCatalogData", "informationList",
+                            "<rss")):
             return "36Kr risk-control page (captcha / rate warning)"
         return None
 
@@ -105,14 +130,20 @@ class Kr36(Source):
 
     def parse_list(self, got: ListResponse) -> ListPage:
         lst, fetched, text = got.lst, got.fetched, got.text
+        step = dict(got.request.state) if isinstance(got.request.state, dict) else {}
         reason = self.blocked(text)
+        if reason and "isSpider" in reason and lst.kind != "rss" and page_nonce(text):
+            reason = None  # a flagged shell that still hands out a nonce: use the gateway
         if reason:
             raise SourceError(f"36kr {lst.name}: {fetched.url} answered with an {reason}",
                               reason="blocked")
         if lst.kind == "rss":
             return self._parse_rss(lst, fetched, text)
-        if urlsplit(fetched.url).hostname == urlsplit(GATEWAY).hostname:
-            return self._parse_gateway(got)
+        if step.get("step") == "nonce":
+            return self._after_nonce_page(lst, text, step)
+        if step.get("step") == "gateway" or (
+                urlsplit(fetched.url).hostname == urlsplit(GATEWAY).hostname):
+            return self._parse_gateway(got, step)
         return self._parse_ssr(lst, fetched, text)
 
     def _parse_rss(self, lst: ListSettings, fetched: Fetched, text: str) -> ListPage:
@@ -128,28 +159,47 @@ class Kr36(Source):
                 page.skipped["not-article-url"] = page.skipped.get("not-article-url", 0) + 1
                 continue
             if link.kind == "newsflash":
-                link = _with_record(link, self._flash_record(
+                link = replace(link, record=self._flash_record(
                     link, item["description"], item["title"], link.published_at, None,
                     "36kr:rss"))
+            elif full_text(item["description"]):  # kept for when the page is refused
+                link = replace(link, feed_text=item["description"])
             page.links.append(link)
         return page
 
     def _parse_ssr(self, lst: ListSettings, fetched: Fetched, text: str) -> ListPage:
         state = js_value(text, "initialState")
+        nonce = page_nonce(text)
+        path = (("newsflashCatalogData", "data", "newsflashList", "data")
+                if lst.kind == "newsflashes" else ("information", "informationList"))
+        data = dig(state, *path) if isinstance(state, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("itemList"), list):
+            return self._items_page(lst, data, nonce, fetched.final_url or fetched.url)
+        if nonce:  # a shell holding only the nonce: page 1 comes from the gateway
+            return ListPage(links=[], hop=True,
+                            next=self._gateway_request(lst, _param(lst, None), nonce))
         if not isinstance(state, dict):
             raise SourceError(f"36kr {lst.name}: {fetched.url} has no window.initialState; "
                               "the site may have changed its template")
-        path = (("newsflashCatalogData", "data", "newsflashList", "data")
-                if lst.kind == "newsflashes" else ("information", "informationList"))
-        data = dig(state, *path)
-        if not isinstance(data, dict) or not isinstance(data.get("itemList"), list):
-            raise SourceError(f"36kr {lst.name}: initialState has no {'.'.join(path)}.itemList"
-                              " on " + fetched.url + "; the site may have changed its template")
-        nonce = js_value(text, "__GATEWAY_SIGN__")
-        return self._items_page(lst, data, str(nonce) if nonce else None,
-                                fetched.final_url or fetched.url)
+        raise SourceError(f"36kr {lst.name}: {fetched.url} is a shell page: initialState has "
+                          f"no {'.'.join(path)} and there is no gateway nonce (36Kr refused "
+                          "the list)", reason="blocked")
 
-    def _parse_gateway(self, got: ListResponse) -> ListPage:
+    def _after_nonce_page(self, lst: ListSettings, text: str, step: dict[str, Any]) -> ListPage:
+        """A page read only for its nonce: then the gateway, else the next nonce page."""
+        nonce = page_nonce(text)
+        if nonce:
+            return ListPage(links=[], hop=True, next=self._gateway_request(
+                lst, step["param"], nonce, refreshed=bool(step.get("refreshed"))))
+        left = list(step.get("left") or [])
+        if left:
+            return ListPage(links=[], hop=True, next=Request(
+                left[0], purpose="list", state={**step, "left": left[1:]}))
+        raise SourceError(f"36kr {lst.name}: no page gave a gateway nonce (tried the list and "
+                          f"{', '.join(NONCE_PAGES)}); newsvault never sends an unsigned "
+                          "gateway request, so the list stops here", reason="no-nonce")
+
+    def _parse_gateway(self, got: ListResponse, step: dict[str, Any]) -> ListPage:
         lst, fetched, text = got.lst, got.fetched, got.text
         try:
             payload = json.loads(text)
@@ -157,14 +207,18 @@ class Kr36(Source):
             raise SourceError(f"36kr {lst.name}: the gateway answered non-JSON for "
                               f"{fetched.url}", reason="gateway") from None
         if not isinstance(payload, dict) or payload.get("code") != 0:
-            code = payload.get("code") if isinstance(payload, dict) else None
-            msg = payload.get("msg") if isinstance(payload, dict) else None
-            raise SourceError(f"36kr {lst.name}: the gateway refused the next page (code "
-                              f"{code}: {msg})", reason="gateway")
+            fields = payload if isinstance(payload, dict) else {}
+            said = f"code {fields.get('code')}: {fields.get('message') or fields.get('msg')}"
+            if step.get("param") is not None and not step.get("refreshed"):
+                # a stale nonce: fetch a fresh one once (the list page, then the others)
+                return ListPage(links=[], hop=True, next=Request(lst.url, purpose="list", state={
+                    "step": "nonce", "param": step["param"], "left": list(NONCE_PAGES),
+                    "refreshed": True}))
+            raise SourceError(f"36kr {lst.name}: the gateway refused the list ({said}) with a "
+                              "fresh nonce too", reason="blocked")
         data = payload.get("data") or {}
-        state = got.request.state if isinstance(got.request.state, dict) else {}
         base = lst.url if not lst.url.startswith(GATEWAY) else "https://www.36kr.com/"
-        return self._items_page(lst, data, state.get("nonce"), base)
+        return self._items_page(lst, data, step.get("nonce"), base)
 
     def _items_page(self, lst: ListSettings, data: dict[str, Any], nonce: str | None,
                     base: str) -> ListPage:
@@ -177,7 +231,7 @@ class Kr36(Source):
                 page.links.append(link)
         callback = data.get("pageCallback")
         if data.get("hasNextPage") in (1, True, "1") and callback:
-            page.next = self._next_request(lst, str(callback), nonce)
+            page.next = self._signed_or_via_nonce(lst, _param(lst, str(callback)), nonce)
         return page
 
     def _list_item(self, lst: ListSettings, item: Any, base: str) -> Link | None:
@@ -201,7 +255,7 @@ class Kr36(Source):
             source_url = webview_target(material.get("sourceUrlRoute"))
             record = self._flash_record(link, material.get("widgetContent") or "",
                                         link.title, published, source_url, "36kr:list")
-            link = _with_record(link, record)
+            link = replace(link, record=record)
         return link
 
     def _flash_record(self, link: Link, content: str, title: str | None,
@@ -214,39 +268,46 @@ class Kr36(Source):
                        lang="zh", extractor=rule,
                        provenance={"title": rule, "body": rule, "published_at": rule})
 
-    def _next_request(self, lst: ListSettings, callback: str, nonce: str | None) -> Request:
-        if lst.kind == "newsflashes":
-            url, param = NEWSFLASH_API, {"pageSize": 20, "pageEvent": 1, "pageCallback": callback,
-                                         "siteId": 1, "platformId": 2, "type": _flash_type(lst)}
-        else:
-            nick = _info_nick(lst.url)
-            url, param = INFORMATION_API, {"subnavType": 1, "subnavNick": nick, "pageSize": 30,
-                                           "pageEvent": 1, "pageCallback": callback,
-                                           "siteId": 1, "platformId": 2}
-        body: dict[str, Any] = {"partner_id": "web", "timestamp": int(time.time() * 1000),
-                                "param": param}
-        if nonce:
-            body = {"nonce": nonce, **body}
+    def _gateway_request(self, lst: ListSettings, param: dict[str, Any], nonce: str,
+                         refreshed: bool = False) -> Request:
+        """A signed gateway POST: sign = md5(JSON body + nonce) over the bytes sent.
+        There is no unsigned form: without a nonce there is no request."""
+        if not nonce:
+            raise ValueError("a gateway request needs a nonce")
+        url = NEWSFLASH_API if lst.kind == "newsflashes" else INFORMATION_API
+        body = {"nonce": nonce, "partner_id": "web", "timestamp": int(time.time() * 1000),
+                "param": param}
         compact = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        if nonce:  # sign = md5(JSON.stringify(body) + nonce), over the bytes sent
-            url += "?sign=" + hashlib.md5((compact + nonce).encode()).hexdigest()
-        headers = (("Content-Type", "application/json"), ("Origin", "https://www.36kr.com"),
-                   ("Referer", lst.url))
+        url += "?sign=" + hashlib.md5((compact + nonce).encode()).hexdigest()
+        headers = (("Accept", "application/json"), ("Content-Type", "application/json"),
+                   ("Origin", "https://www.36kr.com"), ("Referer", lst.url))
         return Request(url, method="POST", content=compact.encode("utf-8"), headers=headers,
-                       purpose="list", state={"nonce": nonce, "callback": callback})
+                       purpose="list", state={"step": "gateway", "nonce": nonce,
+                                              "param": param, "refreshed": refreshed})
 
     def cursor(self, request: Request | None) -> dict | None:
-        """A gateway page is `pageCallback` (the last item's id): stable over time."""
+        """A gateway page is its `pageCallback` (the last item's id): stable over time.
+        A nonce page on the way to it points at the same page."""
         state = request.state if request is not None else None
-        callback = state.get("callback") if isinstance(state, dict) else None
+        param = state.get("param") if isinstance(state, dict) else None
+        callback = param.get("pageCallback") if isinstance(param, dict) else None
         return {"callback": callback} if isinstance(callback, str) and callback else None
 
     def resume(self, lst: ListSettings, cursor: dict, fresh: Request | None) -> Request | None:
+        """The page at `cursor`, signed with this run's nonce (from `fresh`), or by way of
+        a nonce page when this run has none: never unsigned."""
         callback = cursor.get("callback")
         if lst.kind not in ("newsflashes", "information") or not isinstance(callback, str):
             return None
         state = fresh.state if fresh is not None and isinstance(fresh.state, dict) else {}
-        return self._next_request(lst, callback, state.get("nonce"))
+        return self._signed_or_via_nonce(lst, _param(lst, callback), state.get("nonce"))
+
+    def _signed_or_via_nonce(self, lst: ListSettings, param: dict[str, Any],
+                             nonce: str | None) -> Request:
+        if nonce:
+            return self._gateway_request(lst, param, nonce)
+        return Request(NONCE_PAGES[0], purpose="list",
+                       state={"step": "nonce", "param": param, "left": list(NONCE_PAGES[1:])})
 
     def item_url(self, item: dict[str, Any], key: str, base: str) -> str | None:
         """A URL field, else a route (`detail_article?itemId=…`), else an item id with
@@ -287,6 +348,25 @@ class Kr36(Source):
 
     def extract(self, page: Page) -> Article | None:
         return extract_article(page)
+
+    def feed_article(self, url: str, feed: dict[str, Any], why: str) -> Article | None:
+        """The feed item's full text, cleaned as a page's body is (reprint frame, noise
+        lines): status 'feed', every field's provenance 'feed'."""
+        article = Article(url=url, extractor="36kr:feed", status="feed", lang="zh",
+                          title=(feed.get("title") or "").strip() or None,
+                          body=fragment_text(feed.get("content") or ""),
+                          published_at=_iso(feed.get("published_at")))
+        ref = self.identify(url)
+        article.canonical_url = ref.canonical_url if ref else None
+        lines = [x for x in article.body.split("\n") if x.strip()]
+        article.body = "\n".join(strip_reprint(lines, article))
+        article.body, _ = drop_noise_lines(article.body)
+        for name in ("title", "body", "published_at"):
+            if getattr(article, name):
+                article.provenance[name] = "feed"
+        article.provenance["status"] = (f"page refused ({why}); text of the feed "
+                                        f"{feed.get('list_name') or ''}".rstrip())
+        return article
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -330,6 +410,39 @@ def parse_rss(text: str) -> list[dict[str, str]] | None:
     return items
 
 
+def _iso(value: Any) -> str | None:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return iso_beijing(value)
+    return str(value) if value else None
+
+
+def page_nonce(text: str) -> str | None:
+    """The gateway nonce an SSR page hands out (window.__GATEWAY_SIGN__), if any."""
+    nonce = js_value(text, "__GATEWAY_SIGN__")
+    return str(nonce) if isinstance(nonce, str | int) and str(nonce).strip() else None
+
+
+def full_text(description: str) -> bool:
+    """Whether a feed item's description is the article's body, not a summary: two
+    paragraphs or more, or a long one (36Kr's feeds carry the whole body)."""
+    lines = [x for x in fragment_text(description or "").split("\n") if x.strip()]
+    return len(lines) >= 2 or sum(len(x) for x in lines) >= 400
+
+
+def _param(lst: ListSettings, callback: str | None) -> dict[str, Any]:
+    """The gateway's `param`: page 1 is pageEvent 0 with no pageCallback."""
+    paging: dict[str, Any] = {"pageEvent": 1 if callback else 0}
+    if callback:
+        paging["pageCallback"] = callback
+    if lst.kind == "newsflashes":
+        return {"pageSize": 20, **paging, "siteId": 1, "platformId": 2,
+                "type": _flash_type(lst)}
+    return {"subnavType": 1, "subnavNick": _info_nick(lst.url), "pageSize": 30, **paging,
+            "siteId": 1, "platformId": 2}
+
+
 def _flash_type(lst: ListSettings) -> int:
     match = re.search(r"/newsflashes/catalog/(\d)", lst.url)
     return int(match.group(1)) if match else 0
@@ -338,11 +451,3 @@ def _flash_type(lst: ListSettings) -> int:
 def _info_nick(url: str) -> str:
     match = _INFO_NICK.match(urlsplit(url).path)
     return match["nick"] if match else "web_news"
-
-
-def _with_record(link: Link, record: Article) -> Link:
-    from dataclasses import replace
-
-    return replace(link, record=record)
-
-

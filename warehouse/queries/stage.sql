@@ -11,3 +11,7 @@ CREATE OR REPLACE TEMP TABLE staged_done (
 CREATE OR REPLACE TEMP TABLE staged_listed (
     site VARCHAR, list_name VARCHAR, article_id VARCHAR
 );
+CREATE OR REPLACE TEMP TABLE staged_feed (
+    article_id VARCHAR, site VARCHAR, list_name VARCHAR, url VARCHAR, title VARCHAR,
+    listed_at TIMESTAMPTZ, content VARCHAR, capture_id BIGINT
+);
