@@ -5,7 +5,8 @@ Exit codes (the CLI alone turns exceptions into them):
     0   ok
     1   some failures (a site or some articles failed; the rest is stored)
     2   usage or configuration error (bad option, config key, SQL, missing file)
-    74  the warehouse cannot be opened or written
+    74  the warehouse cannot be opened or written, or the archive, spool or lock file
+        cannot be written (disk full, read-only, permissions)
     75  another run holds the lock, or another process holds the DuckDB file
 """
 
@@ -35,12 +36,14 @@ from .errors import (
     UsageError,
     WarehouseBusy,
     WarehouseError,
+    WriteError,
 )
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_WAREHOUSE, EXIT_BUSY = 0, 1, 2, 74, 75
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
     (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
     (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),
+    (WriteError, EXIT_WAREHOUSE),
     (ExtractError, EXIT_FAILURES), (PipelineError, EXIT_FAILURES),
 ]
 log = logging.getLogger("pipeline")
@@ -554,6 +557,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
+    if report.running:
+        print("== running now (counts at its last commit)")
+        _print_rows(list(report.running[0]), [tuple(r.values()) for r in report.running],
+                    "table")
     for title, rows in (("sites", report.sites),
                         ("extraction health (last run; flag: drift from the runs before)",
                          report.health),

@@ -153,7 +153,8 @@ def test_malformed_config_exits_2_naming_the_key(workdir, capsys):
 def test_a_second_crawl_exits_75_naming_the_holder(config, kr, ne, capsys):
     with RunLock(Path("news.duckdb.lock")):
         assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl"]) == 75
-    assert "another newsvault run holds news.duckdb.lock (crawl pid" in error_line(capsys)
+    line = error_line(capsys)
+    assert "another newsvault run holds news.duckdb.lock (newsvault crawl, PID" in line
 
 
 def test_a_warehouse_held_by_another_process_exits_75(config, kr, ne, capsys):
