@@ -5,7 +5,8 @@ Exit codes (the CLI alone turns exceptions into them):
     0   ok
     1   some failures (a site or some articles failed; the rest is stored)
     2   usage or configuration error (bad option, config key, SQL, missing file)
-    74  the warehouse cannot be opened or written
+    74  the warehouse cannot be opened or written, or the archive, spool or lock file
+        cannot be written (disk full, read-only, permissions)
     75  another run holds the lock, or another process holds the DuckDB file
 """
 
@@ -17,6 +18,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -34,12 +36,14 @@ from .errors import (
     UsageError,
     WarehouseBusy,
     WarehouseError,
+    WriteError,
 )
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_WAREHOUSE, EXIT_BUSY = 0, 1, 2, 74, 75
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
     (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
     (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),
+    (WriteError, EXIT_WAREHOUSE),
     (ExtractError, EXIT_FAILURES), (PipelineError, EXIT_FAILURES),
 ]
 log = logging.getLogger("pipeline")
@@ -102,15 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="send HOST's requests to another origin, keeping stored URLs "
                         "(repeatable; HOST may be '*' or '*.domain')")
     p.add_argument("--replay", nargs="+", metavar="WARC",
-                   help="answer requests from these WARC files instead of the network")
+                   help="answer requests from these WARC files (or folders of them) instead "
+                        "of the network")
     p.set_defaults(handler=cmd_crawl)
 
     p = sub.add_parser("import-warc", parents=[common], help="ingest WARC files",
                        description="Ingest standard WARC files (gzip or not): records of known "
                                    "sites become captures and articles as in a crawl. The "
-                                   "files stay where they are and are referenced. Example: "
+                                   "files stay where they are and are referenced; a folder "
+                                   "stands for its *.warc and *.warc.gz files. Example: "
                                    "newsvault import-warc crawl-2026-11.warc.gz")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE|FOLDER")
     p.set_defaults(handler=cmd_import_warc)
 
     p = sub.add_parser("backfill", parents=[common], help="history from public web archives",
@@ -329,7 +335,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["fetch.connect_to"] = list(args.connect_to)
     settings = load_settings(args, **overrides)
     report = crawl(settings, sites=args.site, max_articles=args.max_articles,
-                   replay=_existing(args.replay or []))
+                   replay=_warc_files(args.replay or [], replay=True))
     print(report.summary)
     return report.exit_code
 
@@ -337,7 +343,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_import_warc(args: argparse.Namespace) -> int:
     from .archive.importer import import_warc
 
-    report, files = import_warc(load_settings(args), _existing(args.files))
+    report, files = import_warc(load_settings(args), _warc_files(args.files))
     for outcome in files:
         print(outcome.line(), file=sys.stderr if outcome.error else sys.stdout)
     print(report.summary)
@@ -551,6 +557,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str, indent=1))
         return EXIT_OK
+    if report.running:
+        print("== running now (counts at its last commit)")
+        _print_rows(list(report.running[0]), [tuple(r.values()) for r in report.running],
+                    "table")
     for title, rows in (("sites", report.sites),
                         ("extraction health (last run; flag: drift from the runs before)",
                          report.health),
@@ -594,11 +604,42 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- helpers
 
-def _existing(paths: list[str]) -> list[str]:
-    for path in paths:
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such file")
-    return paths
+def _warc_files(paths: list[str], *, replay: bool = False) -> list[str]:
+    """WARC inputs: files, and folders standing for their *.warc and *.warc.gz files.
+    `replay`: a file that is not WARC is refused (replay could answer nothing from it)."""
+    from .archive.reader import not_warc
+
+    files: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.iterdir()
+                           if p.name.endswith((".warc", ".warc.gz")) and p.is_file())
+            if not found:
+                raise UsageError(f"{given}: the folder has no .warc or .warc.gz files; give "
+                                 "WARC files or a folder of them")
+            files.extend(found)
+        elif path.is_file():
+            files.append(given)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    for file in files if replay else []:
+        try:
+            problem = not_warc(Path(file))
+        except OSError as exc:
+            raise UsageError(f"{file}: cannot read it ({exc.strerror})") from None
+        if problem:
+            raise UsageError(f"--replay: {problem}; replay needs WARC files "
+                             "(.warc or .warc.gz)")
+    for file in [] if replay else files:  # an import records where each file is
+        where = str(Path(file).resolve())
+        try:
+            where.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(where).decode("utf-8", "backslashreplace")
+            raise UsageError(f"{shown}: the path is not valid UTF-8 and the warehouse "
+                             "records it as text; rename the file or folder") from None
+    return files
 
 
 def _read_file(path: str) -> bytes:

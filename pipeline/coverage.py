@@ -30,7 +30,7 @@ import duckdb
 
 from .errors import UsageError
 from .settings import Settings
-from .warehouse import Warehouse, sql_text
+from .warehouse import Warehouse, inline_params, sql_text
 
 PERIODS = ("day", "week", "month")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -63,8 +63,8 @@ def coverage_of(con: duckdb.DuckDBPyConnection, site: str | None, since: dt.date
     """The coverage query on an open connection; `until` excluded."""
     if by not in PERIODS:
         raise UsageError(f"--by {by!r}: use one of {', '.join(PERIODS)}")
-    cursor = con.execute(sql_text("coverage"), {"site": site, "since": since,
-                                                "until": until, "by": by})
+    cursor = con.execute(inline_params(sql_text("coverage"), {  # no pandas for `status`
+        "site": site, "since": since, "until": until, "by": by}))
     return Coverage([d[0] for d in cursor.description], cursor.fetchall())
 
 

@@ -2,8 +2,9 @@
 
     report = crawl(settings, sites=["36kr"], max_articles=50)
 
-1. Take the run lock (another crawl: LockHeld, exit 75) and open the warehouse; repair
-   a WARC file a killed run left torn.
+1. Take the run lock (another crawl: LockHeld, exit 75); repair a WARC file a killed
+   run left torn.  The warehouse is attached only while the run commits a batch or
+   reads (pipeline.brief), so readers are never locked out for long.
 2. Per site, at the same time: read each list back to known items (pipeline.discover),
    committing each list page's new items to the frontier as it goes.
 3. Put recent articles due for a re-fetch back in the frontier (edited stories), then
@@ -60,7 +61,8 @@ def crawl(settings: Settings, sites: list[str] | None = None,
         transport = ReplayTransport.from_files([Path(p) for p in replay])
         settings = settings.replace(archive=dataclasses.replace(settings.archive,
                                                                 enabled=False))
-    with begin(settings, "crawl", names, archive=True, spool=True) as (_, recorder, report):
+    with begin(settings, "crawl", names, archive=True, spool=True, brief=True) as (
+            _, recorder, report):
         reports = {site.site: site for site in report.sites}
         asyncio.run(_crawl_sites(settings, recorder, reports, max_articles, transport))
     if settings.backfill.on_refusal and not replay:  # refused pages from the web archives
@@ -167,6 +169,7 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         log.info("%s %s", source.name, outcome.describe())
     if report.abandoned:
         return
+    recorder.flush()  # what discovery found, committed before asking what is pending
     _requeue_refetches(source, settings, recorder)
     items = recorder.warehouse.pending(source.name, max_articles or 1_000_000_000)
     recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])
@@ -187,7 +190,6 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
     await asyncio.gather(*(worker() for _ in range(workers)))
     if report.cooling_until or report.abandoned:
         store_untried(source, queue, recorder, report)
-    log.info("%s", report.line())
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

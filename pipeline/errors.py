@@ -7,6 +7,9 @@
     ├── LockHeld                  another crawl holds the run lock             (exit 75)
     ├── WarehouseError            the DuckDB warehouse cannot be used          (exit 74)
     │   └── WarehouseBusy         another process holds the DuckDB file        (exit 75)
+    ├── WriteError                a WARC file, the spool or the run lock cannot be written
+    │                             (disk full, read-only, permissions)          (exit 74)
+    ├── RunFailed                 a run stopped by an unexpected error (recorded) (exit 1)
     ├── SourceError               a list page no longer has the structure a source expects
     └── ExtractError              a page is not an article we can read (empty, binary, ...)
 
@@ -48,6 +51,14 @@ class WarehouseError(PipelineError):
 
 class WarehouseBusy(WarehouseError):
     """Another process holds the DuckDB file (DuckDB allows one writer or many readers)."""
+
+
+class WriteError(PipelineError):
+    """A file of the archive, the spool or the run lock cannot be written."""
+
+
+class RunFailed(PipelineError):
+    """A run stopped by an unexpected error (recorded with its whole text)."""
 
 
 class SourceError(PipelineError):

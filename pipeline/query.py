@@ -15,15 +15,24 @@ from typing import Any
 
 import duckdb
 
+from . import lock
 from .coverage import last_days
 from .errors import QueryError, UsageError
-from .export import EXPORT_COLUMNS  # noqa: F401 (compat: it lived here)
-from .export import FORMATS as EXPORT_FORMATS  # noqa: F401
 from .health import Health, drift
 from .sandbox import check_query, lock_down
 from .settings import Settings
 from .spool import Spool
 from .warehouse import Warehouse
+
+
+def __getattr__(name: str) -> Any:
+    """EXPORT_COLUMNS and EXPORT_FORMATS lived here once; imported when asked for, so
+    that `status` does not load the export stack (the term segmenter)."""
+    if name in ("EXPORT_COLUMNS", "EXPORT_FORMATS"):
+        from . import export
+
+        return export.EXPORT_COLUMNS if name == "EXPORT_COLUMNS" else export.FORMATS
+    raise AttributeError(name)
 
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
@@ -67,6 +76,7 @@ def parse_date(flag: str, value: str) -> dt.datetime:
 
 @dataclass
 class Status:
+    running: list[dict[str, Any]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
     sites: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -78,13 +88,22 @@ class Status:
 
 
 def status(settings: Settings, runs: int = 10) -> Status:
-    """Last runs, per-site counts and pending work, last errors."""
+    """Last runs (a run whose process died shown 'interrupted'), the running one's
+    progress, per-site counts and pending work, last errors.
+
+    Parameters are inlined (checked integers): with parameters duckdb 1.5 imports
+    pandas, which alone took half of `status`'s time."""
+    spool = Spool(settings.spool_dir())
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         con = warehouse.con
+        last = last_runs(settings, con, spool, int(runs))
         return Status(
-            runs=_dicts(con.execute(
-                "SELECT run_id, started_at, finished_at, outcome, exit_code, summary "
-                "FROM runs ORDER BY run_id DESC LIMIT ?", [runs])),
+            running=[{"run_id": r["run_id"], "command": r["command"], "pid": r["pid"],
+                      "started_at": r["started_at"], "progress": r["progress"],
+                      "progress_at": r["progress_at"]}
+                     for r in last if r["outcome"] == "running"],
+            runs=[{k: r[k] for k in ("run_id", "command", "started_at", "finished_at",
+                                     "outcome", "exit_code", "summary")} for r in last],
             sites=_cooled(con, _dicts(con.execute(
                 "WITH a AS (SELECT site, count(*) AS articles, "
                 "  count(*) FILTER (WHERE first_seen_at >= now() - INTERVAL 1 DAY) AS new_24h, "
@@ -102,10 +121,12 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "coalesce(refused, 0) AS refused, last_outcome, last_run "
                 "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site"))),
             storage=storage(settings, con),
-            spool=[Spool(settings.spool_dir()).summary()],
+            spool=[spool.summary()],
             errors=_dicts(con.execute(
                 "SELECT * FROM (SELECT run_id, site, 'site' AS kind, error AS detail "
                 "FROM run_sites WHERE error IS NOT NULL "
+                + ("UNION ALL SELECT run_id, NULL, 'run', error FROM runs WHERE error IS NOT "
+                   "NULL " if _has_column(con, "runs", "error") else "") +
                 "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
                 "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
             health=_health(con),
@@ -115,6 +136,48 @@ def status(settings: Settings, runs: int = 10) -> Status:
                 "bool_or(depth_cut) AS depth_cut FROM open_gaps GROUP BY ALL ORDER BY ALL"))
             if _has_table(con, "open_gaps") else [],
         )
+
+
+def last_runs(settings: Settings, con: duckdb.DuckDBPyConnection, spool: Spool,
+              limit: int) -> list[dict[str, Any]]:
+    """The last runs as they are: a 'running' row whose process is gone (killed, the
+    machine restarted) is 'interrupted', one whose end waits in the spool says so."""
+    extra = ("error, progress, progress_at" if _has_column(con, "runs", "progress")
+             else "NULL AS error, NULL AS progress, NULL AS progress_at")
+    rows = _dicts(con.execute(
+        "SELECT run_id, command, started_at, finished_at, outcome, exit_code, summary, sites, "
+        f"host, pid, {extra} FROM runs ORDER BY run_id DESC LIMIT {int(limit)}"))
+    running = [r for r in rows if r["outcome"] == "running"]
+    if not running:
+        return rows
+    holder = lock.holder(settings.lock_path())
+    live = lock.alive(holder)
+    spooled = {data["run_id"]: data for _, data in spool.records()
+               if data["kind"] == "run-finish"}
+    for row in running:
+        if row["run_id"] in spooled:
+            end = spooled[row["run_id"]]
+            row.update(outcome=end["outcome"], exit_code=end["exit_code"],
+                       summary=end["summary"])
+        elif live is not None and not (live and holder.get("run_id", row["run_id"]) ==
+                                       row["run_id"] and holder.get("pid") == row["pid"]):
+            row["outcome"] = "interrupted"
+            row["summary"] = ("its process is gone (killed, or the machine stopped); "
+                              "the next run resumes the work"
+                              + (f"; last progress: {row['progress']}" if row["progress"]
+                                 else ""))
+        elif row["progress"]:
+            row["summary"] = f"running: {row['progress']} (at {row['progress_at']})"
+        else:
+            row["summary"] = "running: nothing committed yet"
+    return rows
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        f"AND table_name = '{table}' AND column_name = '{column}'").fetchone()
+    return bool(row and row[0])
 
 
 def _cooled(con: duckdb.DuckDBPyConnection, sites: list[dict[str, Any]]
@@ -157,8 +220,8 @@ def _health(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         return []
     rows = _dicts(con.execute(
         "SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER (PARTITION BY site ORDER BY "
-        "run_id DESC) AS n FROM extraction_health) WHERE n <= ? ORDER BY site, run_id DESC",
-        [HEALTH_RUNS]))
+        f"run_id DESC) AS n FROM extraction_health) WHERE n <= {HEALTH_RUNS:d} "
+        "ORDER BY site, run_id DESC"))
     report = []
     for site in dict.fromkeys(r["site"] for r in rows):
         runs = [r for r in rows if r["site"] == site]
@@ -196,20 +259,23 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
     monitor = settings.monitor
     window = dt.timedelta(hours=monitor.max_silence)
     checks = []
+    spool = Spool(settings.spool_dir())
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         con = warehouse.con
+        runs = [r for r in last_runs(settings, con, spool, 200) if r["outcome"] != "running"]
         for site in (n for n, s in settings.sites.items() if s.enabled):
+            checks.append(_last_run(con, site, runs))
             row = con.execute(
                 "SELECT max(r.started_at) FROM run_sites s JOIN runs r USING (run_id) "
-                "WHERE s.site = ? AND s.outcome = 'ok' AND r.command = 'crawl'", [site]
+                f"WHERE s.site = {_quote(site)} AND s.outcome = 'ok' AND r.command = 'crawl'"
             ).fetchone()
             last_ok = row[0] if row else None
             fresh = last_ok is not None and now - last_ok <= window
             checks.append(Check("last successful crawl", site, fresh,
                                 f"{_ago(now, last_ok)} (limit {monitor.max_silence:g} h)"))
             row = con.execute(
-                "SELECT block_rate FROM run_sites WHERE site = ? ORDER BY run_id DESC LIMIT 1",
-                [site]).fetchone()
+                f"SELECT block_rate FROM run_sites WHERE site = {_quote(site)} "
+                "ORDER BY run_id DESC LIMIT 1").fetchone()
             rate = row[0] if row else None
             checks.append(Check("block rate", site,
                                 rate is None or rate <= monitor.max_block_rate,
@@ -219,7 +285,6 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
         for row in _health(con):
             checks.append(Check("extraction health", row["site"], row["flag"] == "ok",
                                 f"{row['flag']} ({row['pages']} pages in run {row['run_id']})"))
-    spool = Spool(settings.spool_dir())
     oldest = min((p.stat().st_mtime for p in spool.files()), default=None)
     waiting = (dt.datetime.fromtimestamp(oldest, dt.UTC) if oldest is not None else None)
     checks.append(Check("spooled work", None, waiting is None or now - waiting <= window,
@@ -228,13 +293,38 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
     return checks
 
 
+BAD_OUTCOMES = frozenset({"failed", "interrupted"})
+
+
+def _last_run(con: duckdb.DuckDBPyConnection, site: str, runs: list[dict[str, Any]]) -> Check:
+    """The site's last finished run (any command) did not fail, crash or get
+    interrupted, and did not fail for this site."""
+    run = next((r for r in runs if site in (r["sites"] or [])), None)
+    if run is None:
+        return Check("last run", site, True, "no run yet")
+    row = con.execute(f"SELECT outcome, error FROM run_sites WHERE run_id = {int(run['run_id'])}"
+                      f" AND site = {_quote(site)}").fetchone()
+    outcome, why = run["outcome"], run["error"]
+    if outcome not in BAD_OUTCOMES and row and row[0] == "failed":
+        outcome, why = "failed", row[1]
+    ok = outcome not in BAD_OUTCOMES
+    detail = f"{run['command']} run {run['run_id']} {outcome}"
+    if not ok:
+        detail += f": {why or run['summary'] or 'no reason recorded'}"
+    return Check("last run", site, ok, detail)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _gap_check(con: duckdb.DuckDBPyConnection, site: str) -> Check:
     """Lists whose possible gap no later run or backfill has closed (view open_gaps)."""
     if not _has_table(con, "open_gaps"):
         return Check("list gaps", site, True, "not recorded by this warehouse's schema")
     rows = con.execute(
         "SELECT list_name, min(run_id), count(*), bool_or(depth_cut) FROM open_gaps "
-        "WHERE site = ? GROUP BY list_name ORDER BY list_name", [site]).fetchall()
+        f"WHERE site = {_quote(site)} GROUP BY list_name ORDER BY list_name").fetchall()
     if not rows:
         return Check("list gaps", site, True, "none open")
     parts = [f"{name} since run {first}" + (f" ({n} runs)" if n > 1 else "")
@@ -246,10 +336,10 @@ def _gap_check(con: duckdb.DuckDBPyConnection, site: str) -> Check:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND "
-                      "database_name = current_database() UNION ALL SELECT count(*) FROM "
-                      "duckdb_views() WHERE view_name = ? AND database_name = "
-                      "current_database()", [name, name]).fetchall()
+    row = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {_quote(name)}"
+                      " AND database_name = current_database() UNION ALL SELECT count(*) FROM "
+                      f"duckdb_views() WHERE view_name = {_quote(name)} AND database_name = "
+                      "current_database()").fetchall()
     return sum(r[0] for r in row) > 0
 
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
 import logging
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import faults
 from .archive.writer import Seen, WarcArchive, WarcRef, recover
+from .errors import WarehouseBusy, WriteError
 from .extract import extract
 from .health import Tally
 from .records import Article, Fetched, Link
@@ -32,6 +36,8 @@ log = logging.getLogger(__name__)
 SKIP_REASONS = frozenset({"robots", "not-allowed-host", "offsite-redirect", "bad-url"})
 GONE_STATUS = frozenset({404, 410})
 STORED_STATUSES = frozenset({"ok", "paywall"})  # a paywalled page is stored, without body
+COMMIT_GAP = 2.0  # seconds at least between two commits of full batches
+BACKLOG = 8       # batches that may wait in memory (readers in, or a fast crawl)
 
 
 class Recorder:
@@ -50,6 +56,8 @@ class Recorder:
         self._seq = 0
         self._sites: dict[str, str] = {}
         self.extracted: dict[str, Tally] = {}  # site -> pages read (drift guard)
+        self.progress: Callable[[], str] | None = None  # the run's counts so far
+        self._committed = 0.0  # when the last batch was committed (time.monotonic)
         self.feeds: dict[str, dict] = {}  # this run's feed texts, by article id
 
     @classmethod
@@ -59,7 +67,12 @@ class Recorder:
         archive = None
         if settings.archive.enabled:
             folder = settings.archive_dir()
-            recover(folder)
+            try:
+                recover(folder)
+            except OSError as exc:
+                raise WriteError(f"cannot repair the archive in {folder}: "
+                                 f"{exc.strerror or exc}; free space there (archive.dir) "
+                                 "and run again") from exc
             seen = {url: Seen(digest, record_id, _warc_date(at), capture_id)
                     for url, digest, record_id, at, capture_id
                     in warehouse.query("preload_revisits", {"urls": []})}
@@ -77,7 +90,8 @@ class Recorder:
         capture_id = self.run_id * 1_000_000 + self._seq
         archived = {}
         if self.archive is not None and fetched.status is not None:
-            ref = self.archive.write(fetched, capture_id)
+            with self._archive_errors():
+                ref = self.archive.write(fetched, capture_id)
             archived = {"warc_file": ref.file, "warc_offset": ref.offset,
                         "warc_length": ref.length, "warc_record_id": ref.record_id,
                         "record_type": ref.record_type, "payload_digest": ref.payload_digest,
@@ -115,10 +129,12 @@ class Recorder:
 
     # discovery (pipeline.discover.Ledger) ----------------------------------------------
     def known(self, ids: list[str]) -> set[str]:
-        return self.warehouse.known(ids)
+        waiting = {link.article_id for link in self.batch.links}  # found, not committed yet
+        return self.warehouse.known(ids) | (waiting & set(ids))
 
     def list_seen(self, site: str, list_name: str) -> bool:
-        return self.warehouse.list_seen(site, list_name)
+        return any(s == site and name == list_name for s, name, _ in self.batch.listed) \
+            or self.warehouse.list_seen(site, list_name)
 
     def known_before(self, site: str, list_name: str, ids: list[str],
                      horizon: int) -> set[str]:
@@ -147,7 +163,7 @@ class Recorder:
             if link.record is not None:
                 self.article(link.record, capture_id, fetched)
         faults.checkpoint("list")
-        self.flush()  # list pages commit at once: discovered work is never lost
+        self._due(listed=True)
 
     # articles ----------------------------------------------------------------------------
     def article(self, article: Article, capture_id: int | None, fetched: Fetched) -> None:
@@ -169,8 +185,20 @@ class Recorder:
 
     def done(self, article_id: str, state: str, error: str | None) -> None:
         self.batch.done.append((article_id, state, error))
-        if len(self.batch.done) + len(self.batch.articles) >= self.batch_size:
+        self._due()
+
+    def _due(self, listed: bool = False) -> None:
+        """Commit when a batch is full (a list page's items: at once) and the last commit
+        is COMMIT_GAP seconds old: each commit attaches the warehouse, so a fast crawl
+        commits bigger batches rather than more of them.  While readers hold the file
+        the batch waits in memory and grows; past BACKLOG batches the run waits for them
+        (warehouse.lock_wait, then the spool)."""
+        size = len(self.batch.done) + len(self.batch.articles)
+        if size >= BACKLOG * self.batch_size:
             self.flush()
+        elif (listed or size >= self.batch_size) and \
+                time.monotonic() - self._committed >= COMMIT_GAP:
+            self.flush(urgent=False)
 
     def extracted_page(self, site: str, article: Article) -> None:
         """Note an article page's extraction, whatever its status, for the run's health."""
@@ -181,24 +209,58 @@ class Recorder:
         rows = [tally.health().as_row() for tally in self.extracted.values() if tally.pages]
         self.warehouse.write_health(self.run_id, rows)
 
-    def flush(self) -> None:
+    def flush(self, urgent: bool = True) -> None:
+        """Commit the batch: the archive synced first, then one transaction.  Not
+        `urgent`: when other processes hold the warehouse just now, keep it for later."""
         if not len(self.batch):
             return
-        if self.archive is not None:
-            self.archive.sync()  # records on disk before any row points at them
-        batch, self.batch = self.batch, Batch()
-        result = self.warehouse.write_batch(batch, self.run_id, self.max_attempts,
-                                            self.reason)
-        for article_id, state in result.states.items():
+        try:
+            with self.warehouse.writing(wait=urgent) as store:
+                if self.archive is not None:
+                    with self._archive_errors():
+                        self.archive.sync()  # records on disk before any row points at them
+                batch, self.batch = self.batch, Batch()
+                with store.transaction():  # one commit: the batch and the run's progress
+                    result = store.write_batch(batch, self.run_id, self.max_attempts,
+                                               self.reason)
+                    self._count(result.states)
+                    if self.progress is not None:
+                        store.set_progress(self.run_id, self.progress())
+                self._committed = time.monotonic()
+        except WarehouseBusy:
+            if urgent:
+                raise
+            log.debug("readers hold the warehouse: %d rows wait for the next commit",
+                      len(self.batch))
+
+    def _count(self, states: dict[str, str]) -> None:
+        for article_id, state in states.items():
             report = self.reports.get(self._sites.pop(article_id, ""))
             if report is not None:
                 setattr(report, state, getattr(report, state) + 1)
                 report.counters[f"article/{state}"] += 1
 
-    def close(self) -> None:
+    @contextlib.contextmanager
+    def _archive_errors(self) -> Iterator[None]:
+        """A WARC write that fails (a full disk) stops the run with one clear reason;
+        the torn file keeps its `.open` marker so the next run cuts the tail off."""
         try:
-            self.flush()
-            self.record_health()
+            yield
+        except OSError as exc:
+            assert self.archive is not None
+            self.archive.broken = True
+            raise WriteError(f"cannot write the archive in {self.archive.folder}: "
+                             f"{exc.strerror or exc}; free space there (archive.dir) and run "
+                             "again: what was stored is kept and the rest is fetched "
+                             "again") from exc
+
+    def close(self) -> None:
+        """Commit what is left and close the archive.  After a failed archive write
+        nothing more is committed: rows would point at records not known to be whole."""
+        try:
+            if self.archive is None or not self.archive.broken:
+                self.flush()
+                self.record_health()
         finally:
             if self.archive is not None:
                 self.archive.close()

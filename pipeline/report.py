@@ -75,13 +75,14 @@ class SiteReport:
         if self.first_error is None:
             self.first_error = detail
 
-    def line(self) -> str:
+    def line(self, verb: str = "fetched") -> str:
+        """`verb`: what `fetched` counts in this command (read from the archive, ...)."""
         if self.cooling_since_start:
             return (f"{self.site} skipped: cooling down until {_when(self.cooling_until)} after "
                     f"a challenge or risk page; nothing fetched from its hosts, "
                     f"{self.pending} pending")
         text = (f"{self.site} {self.outcome}: {self.new} new, {self.updated} updated, "
-                f"{self.fetched} fetched, {self.failed} failed, {self.skipped} skipped, "
+                f"{self.fetched} {verb}, {self.failed} failed, {self.skipped} skipped, "
                 f"{self.pending} pending")
         refused = self.counters["block/article"]
         if refused:
@@ -120,6 +121,11 @@ class SiteReport:
                 "block_rate": self.block_rate, "lists": [o.row() for o in self.lists]}
 
 
+# What `fetched` counts, per command: pages read from the network, from WARC files given
+# to import-warc, or articles read again from the archive by reextract.
+VERBS = {"crawl": "fetched", "import-warc": "read from WARC", "reextract": "re-extracted"}
+
+
 FINE = frozenset({"ok", "skipped"})  # a site cooling down is skipped, not failed
 
 
@@ -138,14 +144,27 @@ class RunReport:
     command: str = "crawl"
     problems: list[str] = field(default_factory=list)  # beyond any one site (a bad file)
     spooled: str | None = None  # where the work waits when the warehouse was busy
+    error: str | None = None         # what stopped the run: its first line...
+    error_detail: str | None = None  # ...and its whole text (a traceback for a bug)
+    error_exit: int = 1              # the exit code that error means (74: a write failed)
+    recorded: bool = True            # False when even recording the outcome failed
+
+    def fail(self, error: str, detail: str, exit_code: int) -> None:
+        """Record what stopped the run (the first failure wins)."""
+        if self.error is None:
+            self.error, self.error_detail, self.error_exit = error, detail, exit_code
 
     @property
     def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error_exit
         clean = not self.interrupted and not self.problems
         return 0 if clean and all(s.outcome in FINE for s in self.sites) else 1
 
     @property
     def outcome(self) -> str:
+        if self.error is not None:
+            return "failed"
         if self.interrupted:
             return "interrupted"
         outcomes = {s.outcome for s in self.sites}
@@ -155,13 +174,24 @@ class RunReport:
 
     @property
     def summary(self) -> str:
-        parts = [s.line() for s in self.sites] or ["no site enabled"]
+        parts = [self.site_line(s) for s in self.sites] or ["no site enabled"]
         parts += self.problems
+        if self.error:
+            parts.append(f"stopped: {self.error}")
         if self.spooled:
             parts.append(f"the warehouse was busy: work kept in {self.spooled}, merged by "
                          "the next run")
         return (f"newsvault {self.command} {self.outcome}: " + " | ".join(parts)
                 + f" | {self.seconds:.1f} s, exit {self.exit_code}")
+
+    def site_line(self, site: SiteReport) -> str:
+        return site.line(VERBS.get(self.command, "fetched"))
+
+    def progress(self) -> str:
+        """The counts so far, for `newsvault status` while the run goes on."""
+        verb = VERBS.get(self.command, "fetched")
+        return " | ".join(f"{s.site}: {s.new} new, {s.updated} updated, {s.fetched} {verb}, "
+                          f"{s.failed} failed" for s in self.sites)
 
     def counters(self) -> list[tuple[str, str, int]]:
         return [(s.site, key, value) for s in self.sites

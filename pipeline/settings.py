@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 import types
 import typing
@@ -30,6 +31,7 @@ DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github
 DEFAULT_CONFIG_DIR = Path("configs")
 ENV_WAREHOUSE = "NEWSVAULT_WAREHOUSE"
 ENV_CONFIG = "NEWSVAULT_CONFIG"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def setting(default: Any, help: str, *, minimum: float | None = None,
@@ -102,10 +104,12 @@ class WarehouseSettings:
         (), "Extensions to LOAD first (names or .duckdb_extension paths); 'ducklake' loads "
             "the offline duckdb-extension-ducklake package when installed.")
     timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
-                            "(the sites publish Beijing time).")
+                            "(the sites publish Beijing time); a name DuckDB knows, "
+                            "checked when settings load.")
     memory_limit: str = setting(
         "64MB", "DuckDB memory_limit of the writing commands (crawl, import, reextract): "
-                "caps DuckDB's cache so a long crawl's memory stays flat. Readers (sql, "
+                "caps DuckDB's cache so a long crawl's memory stays flat. A size in "
+                "DuckDB's units (KB, MB, GB, TB; KiB..TiB), at least 32MB. Readers (sql, "
                 "export, status) use DuckDB's default. Empty: the default for all.")
     lock_wait: float = setting(
         30.0, "Seconds a command waits while another process holds the DuckDB file; a crawl "
@@ -297,12 +301,21 @@ def _config_files(config: Iterable[str | os.PathLike[str]] | None,
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    if data.startswith(UTF8_BOM):  # written by an editor that marks UTF-8 (Notepad)
+        data = data[len(UTF8_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line "
+                          f"{line}); TOML files must be UTF-8: save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
 
 
 class _Loader:
@@ -357,6 +370,7 @@ class _Loader:
                  for name in known_sites}
         settings = Settings(sites=types.MappingProxyType(sites), files=files, **sections)
         self.check_connect_to(settings.fetch.connect_to)
+        self.check_warehouse(settings.warehouse)
         return settings
 
     def site(self, name: str, source: Any, data: Any) -> SiteSettings:
@@ -385,6 +399,19 @@ class _Loader:
         except ValueError as exc:
             where = self.where("fetch.connect_to")
             raise ConfigError(f"{where}: fetch.connect_to: {exc}") from None
+
+    def check_warehouse(self, warehouse: WarehouseSettings) -> None:
+        """Values DuckDB would only refuse when the warehouse is opened (exit 74)."""
+        problem = memory_limit_problem(warehouse.memory_limit)
+        if problem:
+            where = self.where("warehouse.memory_limit")
+            raise ConfigError(f"{where}: warehouse.memory_limit {problem}, got "
+                              f"{warehouse.memory_limit!r}")
+        if not known_timezone(warehouse.timezone):
+            where = self.where("warehouse.timezone")
+            raise ConfigError(f"{where}: warehouse.timezone {warehouse.timezone!r} is not a "
+                              "time zone DuckDB knows; give an IANA name such as "
+                              "'Asia/Shanghai' or 'UTC'")
 
     def unknown(self, dotted: str, key: str, known: Iterable[str], what: str = "key") -> str:
         known = list(known)
@@ -450,7 +477,7 @@ class _Loader:
             raise bad("a number")
         if hint is str:
             if isinstance(raw, str):
-                return raw
+                return self.utf8(raw, dotted)
             raise bad("a string")
         if typing.get_origin(hint) is tuple:
             item = typing.get_args(hint)[0]
@@ -463,12 +490,70 @@ class _Loader:
             return tuple(self.convert(item, x, dotted) for x in raw)
         raise bad(str(hint))  # pragma: no cover - a registry field of an unsupported type
 
+    def utf8(self, raw: str, dotted: str) -> str:
+        """A string from the command line or the environment may carry bytes that are not
+        UTF-8 (Python keeps them as lone surrogates); DuckDB and HTTP cannot take them."""
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(raw).decode("utf-8", "backslashreplace")
+            raise ConfigError(f"{self.where(dotted)}: {dotted} '{shown}' is not valid UTF-8; "
+                              "use a name made of UTF-8 characters") from None
+        return raw
+
     def list_entry(self, raw: Any, dotted: str) -> ListSettings:
         entry = self.section(ListSettings, raw, dotted)
         for required in ("name", "kind", "url"):
             if not getattr(entry, required):
                 raise ConfigError(f"{self.where(dotted)}: {dotted} needs '{required}'")
         return entry
+
+
+# DuckDB's memory units (case-insensitive; 1000^i for KB.., 1024^i for KiB..)
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*"
+                     r"(b|bytes?|k|kb|kilobytes?|m|mb|megabytes?|g|gb|gigabytes?|"
+                     r"t|tb|terabytes?|kib|mib|gib|tib)\s*", re.IGNORECASE | re.ASCII)
+_MEMORY_SCALE = {"b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
+                 "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+MIN_MEMORY_LIMIT = 32 * 1000**2  # below this DuckDB runs out of memory writing a small crawl
+
+
+def memory_limit_bytes(value: str) -> int | None:
+    """Bytes of a DuckDB memory size such as '64MB', '1.5 GiB'; None if it is not one."""
+    match = _MEMORY.fullmatch(value)
+    if not match:
+        return None
+    unit = match.group(2).lower()
+    scale = _MEMORY_SCALE.get(unit) or _MEMORY_SCALE[unit[0]]
+    return int(float(match.group(1)) * scale)
+
+
+def memory_limit_problem(value: str) -> str | None:
+    """Why `value` cannot be warehouse.memory_limit; None when it can (empty: the default)."""
+    if not value:
+        return None
+    size = memory_limit_bytes(value)
+    if size is None:
+        return ("must be a size with a unit, such as '64MB', '1GB' or '512MiB' "
+                "(or empty for DuckDB's default)")
+    if size < MIN_MEMORY_LIMIT:
+        return "must be at least 32MB (DuckDB cannot write the warehouse with less)"
+    return None
+
+
+def known_timezone(name: str) -> bool:
+    """Whether DuckDB's ICU time zones include `name` (DuckDB is the one that uses it)."""
+    if name == WarehouseSettings.timezone:
+        return True  # the default: spare loading DuckDB
+    import duckdb
+
+    literal = "'" + name.replace("'", "''") + "'"
+    with duckdb.connect() as con:
+        try:
+            con.execute(f"SET TimeZone = {literal}")
+        except duckdb.Error:
+            return False
+    return True
 
 
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}

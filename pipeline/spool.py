@@ -15,6 +15,7 @@ by what the spool already holds, so nothing is fetched twice.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -26,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from .errors import WriteError
 from .records import Article, Link, utcnow
 from .warehouse import Batch, BatchResult, CaptureRow, Warehouse
 
@@ -39,16 +41,21 @@ class Spool:
         return sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []
 
     def write(self, run_id: int, kind: str, payload: dict[str, Any]) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
         self._seq += 1
         path = self.folder / f"{run_id:014d}-{self._seq:05d}-{kind}.json"
         tmp = path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump({"kind": kind, "run_id": run_id, **payload}, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _sync_dir(self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tmp.open("w", encoding="utf-8") as fh:
+                json.dump({"kind": kind, "run_id": run_id, **payload}, fh, ensure_ascii=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            _sync_dir(self.folder)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise WriteError(f"cannot write the spool {self.folder}: {exc.strerror or exc}; "
+                             "free space (warehouse.spool_dir), then run again") from None
         return path
 
     def records(self) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -147,7 +154,8 @@ def _apply(warehouse: Warehouse, data: dict[str, Any]) -> None:
                             data["config_digest"], data["command"])
     elif data["kind"] == "run-finish":
         warehouse.finish_run(run_id, data["outcome"], data["exit_code"], data["summary"],
-                             data["sites"], [tuple(c) for c in data["counters"]])
+                             data["sites"], [tuple(c) for c in data["counters"]],
+                             data.get("error"), data.get("error_detail"))
     elif data["kind"] == "health":
         warehouse.write_health(run_id, data["rows"])
     elif data["kind"] == "batch":
@@ -268,10 +276,21 @@ class SpoolingWarehouse:
                                                "command": command})
 
     def finish_run(self, run_id: int, outcome: str, exit_code: int, summary: str,
-                   sites: list[dict[str, Any]], counters: list[tuple[str, str, int]]) -> None:
+                   sites: list[dict[str, Any]], counters: list[tuple[str, str, int]],
+                   error: str | None = None, error_detail: str | None = None) -> None:
         self.spool.write(run_id, "run-finish", {
             "outcome": outcome, "exit_code": exit_code, "summary": summary + " (spooled)",
-            "sites": sites, "counters": [list(c) for c in counters]})
+            "sites": sites, "counters": [list(c) for c in counters], "error": error,
+            "error_detail": error_detail})
+
+    def set_progress(self, run_id: int, progress: str) -> None:
+        """Progress is not spooled: `newsvault status` shows the spool instead."""
+
+    @contextlib.contextmanager
+    def writing(self, wait: bool = True) -> Iterator[SpoolingWarehouse]:
+        yield self
+
+    reading = hold = transaction = writing
 
     def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -73,7 +73,8 @@ def read_rows(warehouse: Warehouse, rows: Sequence[int]) -> list[Row]:
 def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | None:
     """What the crawl calls after each stored batch with its new and updated article ids.
 
-    None when `terms.index_on_crawl` is off.  A dictionary that cannot be read, or a
+    None when `terms.index_on_crawl` is off.  Called with no ids it only gets ready
+    (loads the dictionary and jieba).  A dictionary that cannot be read, or a
     failing index write, is logged and never stops the crawl: the articles stay
     unindexed until `newsvault terms` (which reports the error with exit 2).
     """
@@ -89,7 +90,10 @@ def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | N
                 log.warning("terms not indexed during this crawl: %s", exc)
                 state["segmenter"] = None
         segmenter = state["segmenter"]
-        if segmenter is None or not ids:
+        if segmenter is None:
+            return
+        if not ids:  # get ready: load jieba now, not while a commit holds the warehouse
+            segmenter.jieba  # noqa: B018
             return
         try:
             index_articles(warehouse, segmenter, ids)

@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import random
 import re
 import time
 import zlib
@@ -30,6 +31,7 @@ import duckdb
 from . import __version__, faults
 from .errors import WarehouseBusy, WarehouseError
 from .extract import EXTRACTOR_VERSION
+from .lock import describe_process
 from .records import Article, Fetched, Link, utcnow
 from .settings import WarehouseSettings
 
@@ -150,13 +152,37 @@ class Warehouse:
         # (pipeline.terms.crawl_hook, set by the writing commands, indexes their terms).
         self.after_store: Callable[[Warehouse, list[str]], None] | None = None
         self._changed: list[str] = []  # new/updated ids waiting for the commit
+        self._own = True  # the session is this warehouse's own (closed with it)
         self._lists: bool | None = None  # schema has list_items (see _lists_recorded)
 
     # -------------------------------------------------------------------- lifecycle
 
     @classmethod
+    def connect(cls, settings: WarehouseSettings) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB session with the warehouse's extensions and settings, to
+        attach the warehouse to (`open(con=...)`); a job that opens the file many times
+        keeps one and attaches and detaches the file on it."""
+        con = duckdb.connect(":memory:")
+        try:
+            for extension in settings.extensions:
+                _load_extension(con, extension)
+            con.execute(f"SET TimeZone = {_literal(settings.timezone)}")
+            if settings.memory_limit:
+                con.execute(f"SET memory_limit = {_literal(settings.memory_limit)}")
+        except duckdb.Error as exc:
+            con.close()
+            raise _attach_error(settings.attach or settings.path, exc) from None
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    @classmethod
     def open(cls, settings: WarehouseSettings, *, read_only: bool = False,
-             migrate: bool = True) -> Warehouse:
+             migrate: bool = True, con: duckdb.DuckDBPyConnection | None = None,
+             check: bool = True) -> Warehouse:
+        """Attach the warehouse (to `con`, or to a session of its own); `close()` lets
+        the file go again.  WarehouseBusy when another process holds it."""
         if not _IDENT.match(settings.catalog):
             raise WarehouseError(f"warehouse.catalog {settings.catalog!r} is not a plain name "
                                  "(letters, digits, underscore)")
@@ -172,48 +198,60 @@ class Warehouse:
                 except OSError as exc:
                     raise WarehouseError(f"cannot create the folder of {path}: "
                                          f"{exc.strerror}") from None
-        con = duckdb.connect(":memory:")
+        own = con is None
+        session = cls.connect(settings) if con is None else con
         try:
-            for extension in settings.extensions:
-                _load_extension(con, extension)
             options = [o for o in ("READ_ONLY" if read_only else "", settings.attach_options) if o]
             suffix = f" ({', '.join(options)})" if options else ""
-            con.execute(f"ATTACH {_literal(target)} AS {settings.catalog}{suffix}")
-            con.execute(f"USE {settings.catalog}")
-            con.execute(f"SET TimeZone = {_literal(settings.timezone)}")
-            if settings.memory_limit and not read_only:
-                con.execute(f"SET memory_limit = {_literal(settings.memory_limit)}")
+            session.execute(f"ATTACH {_literal(target)} AS {settings.catalog}{suffix}")
+            session.execute(f"USE {settings.catalog}")
         except duckdb.Error as exc:
-            con.close()
+            if own:
+                session.close()
             raise _attach_error(target, exc) from None
-        warehouse = cls(con, settings, read_only)
-        if migrate and not read_only:
-            warehouse.migrate()
-        elif read_only:
-            warehouse.check_version()
+        warehouse = cls(session, settings, read_only)
+        warehouse._own = own
+        try:
+            if migrate and not read_only:
+                warehouse.migrate()
+            elif read_only and check:
+                warehouse.check_version()
+        except BaseException:
+            warehouse.close()
+            raise
         return warehouse
 
     @classmethod
     def open_waiting(cls, settings: WarehouseSettings, *, read_only: bool = False,
-                     wait: float | None = None) -> Warehouse:
+                     wait: float | None = None, migrate: bool = True,
+                     con: duckdb.DuckDBPyConnection | None = None,
+                     check: bool = True) -> Warehouse:
         """Open, waiting up to `wait` seconds (default warehouse.lock_wait) while another
-        process holds the file."""
+        process holds the file.  A crawl holds it only while it commits a batch (well
+        under a second), so the first tries come quickly, then back off a little."""
         deadline = time.monotonic() + (settings.lock_wait if wait is None else wait)
-        delay = 0.2
+        delay = 0.03
         while True:
             try:
-                return cls.open(settings, read_only=read_only)
+                return cls.open(settings, read_only=read_only, migrate=migrate, con=con,
+                                check=check)
             except WarehouseBusy:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise
-                log.debug("the warehouse is busy; trying again in %.1f s", min(delay, left))
-                time.sleep(min(delay, left))
-                delay = min(delay * 2, 5.0)
+                pause = min(delay * random.uniform(0.7, 1.3), left)
+                log.debug("the warehouse is busy; trying again in %.2f s", pause)
+                time.sleep(pause)
+                delay = min(delay * 1.5, 0.5)
 
     def close(self) -> None:
+        """Let the file go: close the session, or detach from a shared one."""
         with contextlib.suppress(duckdb.Error):
-            self.con.close()
+            if self._own:
+                self.con.close()
+            else:
+                self.con.execute("USE memory")
+                self.con.execute(f"DETACH {self.catalog}")
 
     def __enter__(self) -> Warehouse:
         return self
@@ -360,15 +398,17 @@ class Warehouse:
         ))
 
     def finish_run(self, run_id: int, outcome: str, exit_code: int, summary: str,
-                   sites: list[dict[str, Any]], counters: list[tuple[str, str, int]]) -> None:
+                   sites: list[dict[str, Any]], counters: list[tuple[str, str, int]],
+                   error: str | None = None, error_detail: str | None = None) -> None:
         lists = [[run_id, s["site"], *(row[c] for c in RUN_LIST_COLUMNS)]
                  for s in sites for row in s.get("lists", ())]
         sites = [{k: v for k, v in s.items() if k != "lists"} for s in sites]
 
         def write() -> None:
             self.con.execute("UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, "
-                             "summary = ? WHERE run_id = ?",
-                             [utcnow(), outcome, exit_code, summary, run_id])
+                             "summary = ?, error = ?, error_detail = ? WHERE run_id = ?",
+                             [utcnow(), outcome, exit_code, summary, error, error_detail,
+                              run_id])
             if lists:
                 self.con.executemany(
                     f"INSERT INTO run_lists (run_id, site, {', '.join(RUN_LIST_COLUMNS)}) "
@@ -384,6 +424,19 @@ class Warehouse:
                                      "VALUES (?, ?, ?, ?)",
                                      [[run_id, site, key, value] for site, key, value in counters])
         self._transaction(write)
+
+    def set_progress(self, run_id: int, progress: str) -> None:
+        """A running run's counts so far (what `newsvault status` shows)."""
+        self._transaction(lambda: self.con.execute(
+            "UPDATE runs SET progress = ?, progress_at = ? WHERE run_id = ?",
+            [progress, utcnow(), run_id]))
+
+    # One interface with pipeline.brief.BriefWarehouse: an opened warehouse is held.
+    @contextlib.contextmanager
+    def writing(self, wait: bool = True) -> Iterator[Warehouse]:
+        yield self
+
+    reading = hold = writing
 
     # ---------------------------------------------------------------------- writes
 
@@ -550,6 +603,31 @@ def split_statements(sql: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+def inline_params(sql: str, params: dict[str, Any]) -> str:
+    """`sql` with its $name parameters written in as SQL literals.  For the read paths
+    that must start fast (`status`): duckdb 1.5 imports pandas (0.3 s) for any query
+    with a parameter that is not NULL."""
+    def literal(value: Any) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, int | float):
+            return repr(value)
+        if isinstance(value, dt.datetime):
+            kind = "TIMESTAMPTZ" if value.tzinfo is not None else "TIMESTAMP"
+            return f"{kind} {_literal(value.isoformat())}"
+        if isinstance(value, dt.date):
+            return f"DATE {_literal(value.isoformat())}"
+        if isinstance(value, str):
+            return _literal(value)
+        raise TypeError(f"cannot inline a {type(value).__name__} parameter")
+
+    names = sorted(params, key=len, reverse=True)
+    return re.sub(r"\$(" + "|".join(map(re.escape, names)) + r")\b",
+                  lambda m: literal(params[m[1]]), sql) if names else sql
+
+
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -585,7 +663,7 @@ def _attach_error(target: str, exc: duckdb.Error) -> WarehouseError:
     lowered = text.lower()
     if "lock" in lowered and ("conflicting" in lowered or "could not set" in lowered):
         holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
-        who = f" by {holder[1]} (PID {holder[2]})" if holder else ""
+        who = f" by {describe_process(int(holder[2]), Path(target + '.lock'))}" if holder else ""
         return WarehouseBusy(f"the warehouse {target} is in use{who}: DuckDB allows one writer "
                              "or many readers; try again when it is free")
     if "not a valid DuckDB database" in text or "not a valid" in text:

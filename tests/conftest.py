@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `tests.server` and `tests.fakesites` are imported by name
     sys.path.insert(0, str(ROOT))
 
+from tests.crawled import Published  # noqa: E402
 from tests.fakesites import Fake36Kr, FakeNetEase  # noqa: E402
 from tests.server import TestServer  # noqa: E402
 
@@ -74,6 +76,13 @@ batch_size = 5
 """
 
 
+def unhurried_36kr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """36Kr's site default of 5 s between requests set to 0 (see `config`)."""
+    from pipeline.sources.kr36 import Kr36
+
+    monkeypatch.setattr(Kr36, "site_defaults", {**Kr36.site_defaults, "min_interval": 0.0})
+
+
 @pytest.fixture
 def config(workdir: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A config that sends every host to the test server, with fast retries.
@@ -81,9 +90,7 @@ def config(workdir: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch) -
     36Kr's own default spacing (5 s) would make every crawl test wait; like
     fetch.min_interval above it is 0 here, and the site's other defaults stay (one
     connection, the cooldown), so a test's config can still add a [sites.36kr] table."""
-    from pipeline.sources.kr36 import Kr36
-
-    monkeypatch.setattr(Kr36, "site_defaults", {**Kr36.site_defaults, "min_interval": 0.0})
+    unhurried_36kr(monkeypatch)
     path = workdir / "test.toml"
     path.write_text(FAST.format(origin=server.origin), encoding="utf-8")
     return path
@@ -103,3 +110,56 @@ def archive(archive_master: Path, workdir: Path) -> Path:
     import shutil
 
     return Path(shutil.copy(archive_master, workdir / "news.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published], Path]:
+    """A folder with news.duckdb and warc/ made by one crawl of the fake sites as
+    `published`, crawled once per test session (with the `config` fixture's settings)."""
+    from pipeline.cli import main
+
+    made: dict[Published, Path] = {}
+
+    def crawl(published: Published) -> Path:
+        if published not in made:
+            folder = tmp_path_factory.mktemp("crawled")
+            srv = TestServer().start()
+            try:
+                kr, ne = Fake36Kr(), FakeNetEase()
+                kr.install(srv)
+                ne.install(srv)
+                published.publish(srv, kr, ne)
+                (folder / "test.toml").write_text(FAST.format(origin=srv.origin),
+                                                  encoding="utf-8")
+                with pytest.MonkeyPatch.context() as mp:  # as `workdir` and `config` do
+                    mp.chdir(folder)
+                    unhurried_36kr(mp)
+                    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
+                        mp.delenv(name, raising=False)
+                    code = main(["--config", "test.toml", "--warehouse", "news.duckdb",
+                                 "crawl", "-q"])
+                assert code == published.exit_code, f"the shared crawl of {published} exited {code}"
+            finally:
+                srv.stop()
+            made[published] = folder
+        return made[published]
+
+    return crawl
+
+
+@pytest.fixture
+def crawled_copy(crawl_once: Callable[[Published], Path], workdir: Path, server: TestServer,
+                 kr: Fake36Kr, ne: FakeNetEase) -> Callable[[Published], Path]:
+    """Gives ./news.duckdb and ./warc/ as a crawl of the fake sites as `published` leaves
+    them, and makes the test's own fake sites publish the same stories: the same state as
+    crawling in the test, without crawling again for every test."""
+
+    def copy(published: Published) -> Path:
+        master = crawl_once(published)
+        published.publish(server, kr, ne)
+        shutil.copytree(master / "warc", workdir / "warc")
+        if (master / "news.duckdb.wal").exists():  # not checkpointed yet: part of the file
+            shutil.copy(master / "news.duckdb.wal", workdir / "news.duckdb.wal")
+        return Path(shutil.copy(master / "news.duckdb", workdir / "news.duckdb"))
+
+    return copy

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.archive.reader import read_at
 from pipeline.cli import main
-from tests.fakesites import Fake36Kr, FakeNetEase
+from tests.crawled import Published
 from tests.server import TestServer
 
 WARCIO = str(Path(sys.executable).parent / "warcio")
@@ -41,11 +41,10 @@ def warc_files(folder: str = "warc") -> list[str]:
 
 
 @pytest.fixture
-def crawled(config: Path, kr: Fake36Kr, ne: FakeNetEase) -> Path:
-    kr.publish(articles=3, flashes=3)
-    ne.publish("yaowen", 2)
-    ne.publish("tech", 1, template="2016")
-    assert nv(config, "crawl", "-q") == 0
+def crawled(config: Path, crawled_copy) -> Path:
+    """./news.duckdb and ./warc/ as a crawl of both fake sites leaves them; the config."""
+    crawled_copy(Published(articles=3, flashes=3,
+                           netease=(("yaowen", 2, "2021"), ("tech", 1, "2016"))))
     return config
 
 
@@ -189,6 +188,7 @@ def test_replay_records_what_the_archive_lacks(crawled, kr, server, capsys):
                                         "not-in-archive")]
 
 
+@pytest.mark.slow
 def test_an_edited_story_is_refetched_and_the_old_text_kept(config, kr, ne, server):
     story = ne.publish("tech", 1)[0]
     Path(config).write_text(Path(config).read_text()

@@ -27,6 +27,10 @@ from tests.fakearchives import Capture, FakeCommonCrawl, FakeWayback
 from tests.fakesites import Fake36Kr, FakeNetEase, Story
 from tests.server import TestServer
 
+# nearly every test backfills a world of fake archive captures: 5 to 7 s each on 2 shared
+# cores, so the module runs in the whole suite, not in the fast subset
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 WARCIO = str(Path(sys.executable).parent / "warcio")
 UTC = dt.UTC

@@ -15,15 +15,14 @@ import pytest
 from pipeline.cli import main
 from pipeline.lock import RunLock
 from tests.clirun import error_line, nv
-from tests.fakesites import Fake36Kr, FakeNetEase, fill
+from tests.crawled import Published
+from tests.fakesites import Fake36Kr, fill
 
 
 @pytest.fixture
-def crawled(config: Path, kr: Fake36Kr, ne: FakeNetEase) -> Path:
-    kr.publish(articles=2, flashes=2)
-    ne.publish("yaowen", 2)
-    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
-    return Path("news.duckdb")
+def crawled(config: Path, crawled_copy) -> Path:
+    """./news.duckdb as a crawl of 2 articles, 2 newsflashes and 2 NetEase stories leaves it."""
+    return crawled_copy(Published(articles=2, flashes=2, netease=(("yaowen", 2, "2021"),)))
 
 
 def test_sql_prints_a_table(crawled, capsys):
@@ -154,7 +153,8 @@ def test_malformed_config_exits_2_naming_the_key(workdir, capsys):
 def test_a_second_crawl_exits_75_naming_the_holder(config, kr, ne, capsys):
     with RunLock(Path("news.duckdb.lock")):
         assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl"]) == 75
-    assert "another newsvault run holds news.duckdb.lock (crawl pid" in error_line(capsys)
+    line = error_line(capsys)
+    assert "another newsvault run holds news.duckdb.lock (newsvault crawl, PID" in line
 
 
 def test_a_warehouse_held_by_another_process_exits_75(config, kr, ne, capsys):

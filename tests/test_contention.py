@@ -17,6 +17,8 @@ from pipeline.cli import main
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
 
+pytestmark = pytest.mark.slow  # processes holding the file, crawls waiting on them
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.coverage import last_days
+from tests.crawled import Published
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import Reply
 
@@ -23,22 +24,26 @@ def run(config: Path, *args: str) -> int:
     return main(["--config", str(config), "--warehouse", "news.duckdb", *args])
 
 
-@pytest.fixture
-def crawled(config: Path, kr: Fake36Kr, ne: FakeNetEase, server) -> tuple[Fake36Kr, FakeNetEase]:
-    """36Kr: 3 articles (one refused with a challenge page, its feed item a summary only,
-    so nothing to fall back on; the site then cools down and the other two are stored
-    from their feed text) and 2 newsflashes; NetEase: 4 stories, one gone (404), one an
-    image, one waiting (max attempts not reached)."""
-    articles = kr.publish(articles=3)
-    articles[0].paragraphs = articles[0].paragraphs[:1]
-    kr.publish(flashes=2)
+def refusals(server, kr: Fake36Kr, ne: FakeNetEase) -> None:
+    articles, stories = kr.articles[::-1], ne.stories["tech"][::-1]  # in publishing order
+    articles[0].paragraphs = articles[0].paragraphs[:1]  # its feed item: a summary only
     server.route("36kr.com", f"/p/{articles[0].id}?f=rss", Reply(200, CHALLENGE))
-    stories = ne.publish("tech", 4)
     server.route("www.163.com", f"/tech/article/{stories[0].id}.html", Reply(404, "gone"))
     server.route("www.163.com", f"/tech/article/{stories[1].id}.html",
                  Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png"))
     server.route("www.163.com", f"/tech/article/{stories[2].id}.html", Reply(503, "busy"))
-    assert run(config, "crawl", "-q") == 1
+
+
+@pytest.fixture
+def crawled(config: Path, kr: Fake36Kr, ne: FakeNetEase, crawled_copy
+            ) -> tuple[Fake36Kr, FakeNetEase]:
+    """36Kr: 3 articles (one refused with a challenge page, its feed item a summary only,
+    so nothing to fall back on; the site then cools down and the other two are stored
+    from their feed text) and 2 newsflashes; NetEase: 4 stories, one gone (404), one an
+    image, one waiting (max attempts not reached).  The crawl (exit 1) runs once per
+    session; each test gets a copy of its warehouse."""
+    crawled_copy(Published(articles=3, flashes=2, netease=(("tech", 4, "2021"),),
+                           then=refusals, exit_code=1))
     return kr, ne
 
 

@@ -102,6 +102,7 @@ def test_second_run_fetches_no_article_page_again(config, sites, server: TestSer
     assert one("SELECT count(*) FROM runs WHERE outcome = 'ok'") == 2
 
 
+@pytest.mark.slow
 def test_list_growing_faster_than_a_page_per_run_loses_nothing(config, kr, ne, server):
     """Three pages are published between two runs; paging reaches the known items."""
     ne.publish("yaowen", 5)
@@ -126,6 +127,7 @@ def test_36kr_pages_back_through_the_signed_gateway(config, kr, ne, server):
     assert [p.method for p in posts if p.path.startswith("/api/")] == ["POST", "POST"]
 
 
+@pytest.mark.slow
 def test_depth_bound_is_reported_when_it_cuts(config, kr, ne, capsys):
     ne.publish("tech", 45)
     (Path(config)).write_text(Path(config).read_text() + "\n[sites.netease]\nmax_pages = 2\n")
@@ -150,6 +152,7 @@ def test_unreachable_site_fails_alone(config, kr, ne, server, capsys):
     assert "left for this run" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_max_articles_leaves_the_rest_pending(config, kr, ne):
     ne.publish("tech", 6)
     assert crawl(config, "--site", "netease", "--max-articles", "2") == 0
@@ -159,6 +162,7 @@ def test_max_articles_leaves_the_rest_pending(config, kr, ne):
     assert one("SELECT count(*) FROM articles") == 6
 
 
+@pytest.mark.slow
 def test_failing_article_is_retried_then_given_up(config, kr, ne, server):
     story = ne.publish("tech", 1)[0]
     server.route("www.163.com", f"/tech/article/{story.id}.html", Reply(503, "busy"))

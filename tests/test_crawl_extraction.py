@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline.cli import main
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.test_crawl import crawl, one, rows
@@ -36,6 +38,7 @@ def status_health(capsys) -> dict[str, dict]:
     return {row["site"]: row for row in json.loads(capsys.readouterr().out)["health"]}
 
 
+@pytest.mark.slow
 def test_status_flags_a_site_whose_template_changed(config, kr, ne: FakeNetEase, capsys):
     ne.publish("tech", 6)
     assert crawl(config, "--site", "netease") == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipeline.cli import main
 
@@ -17,6 +18,7 @@ def _counts(path: Path) -> dict[str, int]:
         con.close()
 
 
+@pytest.mark.slow
 def test_demo_crawls_both_synthetic_sites_into_its_own_warehouse(workdir, capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
@@ -28,6 +30,7 @@ def test_demo_crawls_both_synthetic_sites_into_its_own_warehouse(workdir, capsys
     assert f"newsvault status --warehouse {demo.relative_to(workdir)}" in out
 
 
+@pytest.mark.slow
 def test_a_second_demo_adds_nothing(workdir, capsys):
     folder = workdir / "try"
     assert main(["demo", "--dir", str(folder)]) == 0

@@ -143,6 +143,7 @@ def test_a_burst_larger_than_a_page_is_read_back_to_the_last_run(config, kr, ne,
     assert gap_check()[1].startswith("ok")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ONE_PAGE, ids=lambda k: k.name)
 def test_a_burst_larger_than_a_one_page_feed_is_recorded_as_a_gap(config, kr, ne, kind,
                                                                   gap_check, capsys):
@@ -214,6 +215,7 @@ def test_an_outage_of_a_day_beyond_the_bound_is_a_gap_until_later_runs_read_over
     assert gap_check()[1].endswith("list gaps: none open")
 
 
+@pytest.mark.slow
 def test_a_deeper_bound_for_one_run_closes_a_gap_of_a_list_that_cannot_resume(
         config, kr, ne, gap_check, capsys, monkeypatch):
     from pipeline.sources import registry
@@ -236,6 +238,7 @@ def test_a_deeper_bound_for_one_run_closes_a_gap_of_a_list_that_cannot_resume(
     assert gap_check()[1].endswith("list gaps: none open")
 
 
+@pytest.mark.slow
 def test_the_burst_of_the_issue_is_recovered_by_the_next_runs(config, kr, ne, gap_check,
                                                               capsys):
     """70 new 36Kr articles between two runs, web_news 10 a page, bound 5 pages."""
@@ -260,6 +263,7 @@ def test_the_burst_of_the_issue_is_recovered_by_the_next_runs(config, kr, ne, ga
     assert "feed-article" in status and "web_news" not in status
 
 
+@pytest.mark.slow
 def test_lists_sharing_items_each_page_back_to_their_own_overlap(config, kr, ne):
     """36Kr's feed makes the newest articles known first; web_news still pages back."""
     config.write_text(config.read_text() + "\n[sites.36kr]\nmax_pages = 5\n" + "".join(

@@ -84,6 +84,7 @@ def test_content_type_that_is_not_html_is_refused():
     assert article.status == "not-html"
 
 
+@pytest.mark.slow
 def test_page_of_ten_megabytes_within_the_limit_is_read():
     filler = "<div class='ad'>" + "广告" * 1000 + "</div>"
     data = page('<meta charset="utf-8">', "utf-8").replace(

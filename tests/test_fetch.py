@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
-import itertools
+import time
 
 import pytest
 
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.connect import parse_connect_to
-from pipeline.fetch.polite import backoff, retry_after
+from pipeline.fetch.polite import HostGate, backoff, retry_after
 from pipeline.records import Fetched, Request
 from pipeline.settings import FetchSettings
 from tests.server import Flaky, Reply, TestServer
@@ -116,9 +116,13 @@ def test_bodies_over_the_cap_are_refused(server, reply):
 
 
 def test_gzip_bodies_are_decompressed(server):
-    server.route(SITE, "/a/1.html", Reply(200, "<p>压缩</p>", mode="gzip"))
-    assert fetch(server).body == "<p>压缩</p>".encode()
-    assert gzip  # the server compresses with the gzip module
+    page = ("<p>压缩</p>" * 200).encode()
+    server.route(SITE, "/a/1.html", Reply(200, page, mode="gzip"))
+    got = fetch(server)
+    assert "gzip" in server.requests(SITE, "/a/1.html")[0].headers["Accept-Encoding"]
+    assert got.header("content-encoding") == "gzip"  # the server did compress it
+    assert int(got.header("content-length")) == len(gzip.compress(page))  # on the wire
+    assert got.body == page  # what is kept is the page itself
 
 
 def test_redirects_within_the_site_are_followed(server):
@@ -180,14 +184,24 @@ def test_robots_can_be_ignored_by_configuration(server):
     assert fetch(server, obey_robots=False).ok
 
 
-def test_requests_to_one_host_are_spaced(server):
-    urls = [f"https://{SITE}/p/{i}" for i in range(4)]
-    for i in range(4):
+# The rate gate books request starts on a fixed grid, one `min_interval` apart from the
+# host's first request.  A busy machine only makes a request later than its slot, never
+# earlier, so the spacing tests compare arrival times at the server with the earliest
+# moment each slot can open; they cannot fail by scheduling noise.  (TOLERANCE: asyncio may
+# wake a timer up to one clock tick early; nothing else is allowed.)
+TOLERANCE = 0.001
+
+
+def test_requests_to_one_host_never_start_before_their_slots(server):
+    n, interval = 6, 0.15
+    for i in range(n):
         server.route(SITE, f"/p/{i}", Reply(200, "x"))
-    fetch_many(server, urls, min_interval=0.2)
-    times = sorted(s.at for s in server.requests(SITE) if s.path.startswith("/p/"))
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.18
+    began = time.monotonic()  # the server stamps arrivals with the same clock
+    fetch_many(server, [f"https://{SITE}/p/{i}" for i in range(n)], min_interval=interval)
+    arrivals = sorted(s.at for s in server.requests(SITE) if s.path.startswith("/p/"))
+    assert len(arrivals) == n
+    for k, at in enumerate(arrivals):  # the k-th request waits for k intervals at least
+        assert at - began >= k * interval - TOLERANCE, (k, at - began)
 
 
 def test_crawl_delay_in_robots_slows_the_host(server):
@@ -195,8 +209,62 @@ def test_crawl_delay_in_robots_slows_the_host(server):
     for i in range(3):
         server.route(SITE, f"/p/{i}", Reply(200, "x"))
     fetch_many(server, [f"https://{SITE}/p/{i}" for i in range(3)])
-    times = sorted(s.at for s in server.requests(SITE) if s.path.startswith("/p/"))
-    assert times[-1] - times[0] >= 0.55
+    read_robots = server.requests(SITE, "/robots.txt")[0].at  # pages wait for its answer
+    arrivals = sorted(s.at for s in server.requests(SITE) if s.path.startswith("/p/"))
+    for k, at in enumerate(arrivals):
+        assert at - read_robots >= k * 0.3 - TOLERANCE, (k, at - read_robots)
+
+
+class LateClock:
+    """A clock whose sleeps overshoot by given amounts, as on a loaded machine."""
+
+    def __init__(self, overshoots: list[float]) -> None:
+        self.now = 1000.0
+        self.overshoots = list(overshoots)
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds + self.overshoots.pop(0)
+        await asyncio.sleep(0)
+
+
+def test_late_wake_ups_do_not_pile_up_the_gate_keeps_its_grid():
+    overshoots = [0.3, 0.0, 0.9, 0.1, 0.5, 0.2, 0.0, 0.7]
+    clock = LateClock(overshoots)
+    gate = HostGate(1.0, 1, clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def request() -> None:
+        async with gate:
+            starts.append(clock())
+
+    async def go() -> None:
+        await asyncio.gather(*(request() for _ in range(len(overshoots) + 1)))
+    asyncio.run(go())
+    # the first starts at once; the k-th exactly at its slot plus its own sleep's lateness:
+    # a gate that counted from the moment it woke would drift by the sum of them all
+    assert starts == pytest.approx([1000.0] + [1000.0 + k + late for k, late in
+                                               enumerate(overshoots, start=1)])
+    assert starts[-1] - starts[0] == pytest.approx(len(overshoots) * 1.0 + overshoots[-1])
+
+
+def test_a_hold_off_moves_the_grid_for_every_later_request():
+    clock = LateClock([0.0] * 4)
+    gate = HostGate(1.0, 2, clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def request() -> None:
+        async with gate:
+            starts.append(clock())
+
+    async def go() -> None:
+        await request()
+        gate.hold_off(30.0)  # a Retry-After: 30
+        await asyncio.gather(request(), request())
+    asyncio.run(go())
+    assert starts == pytest.approx([1000.0, 1030.0, 1031.0])
 
 
 def test_post_bodies_are_sent_as_given(server):

@@ -18,6 +18,8 @@ from pipeline.cli import main
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
 
+pytestmark = pytest.mark.slow  # each test kills and re-runs a crawl process
+
 ROOT = Path(__file__).resolve().parent.parent
 WARCIO = str(Path(sys.executable).parent / "warcio")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from pipeline import settings as settings_mod
-from pipeline.cli import main
 from pipeline.query import sql
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
@@ -21,27 +20,14 @@ def test_there_are_ten_questions():
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse made by crawling the fake sites (as in test_cli)."""
-    from tests.conftest import FAST
-    from tests.fakesites import Fake36Kr, FakeNetEase
-    from tests.server import TestServer
+def crawled(crawl_once, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse made by crawling the fake sites (a copy of the session's shared crawl)."""
+    import shutil
 
-    folder = tmp_path_factory.mktemp("crawl")
-    server = TestServer().start()
-    try:
-        kr, ne = Fake36Kr(), FakeNetEase()
-        kr.install(server)
-        ne.install(server)
-        kr.publish(articles=3, flashes=3)
-        ne.publish("yaowen", 3)
-        config = folder / "test.toml"
-        config.write_text(FAST.format(origin=server.origin), encoding="utf-8")
-        path = folder / "news.duckdb"
-        assert main(["--config", str(config), "--warehouse", str(path), "crawl", "-q"]) == 0
-    finally:
-        server.stop()
-    return path
+    from tests.crawled import Published
+
+    master = crawl_once(Published(articles=3, flashes=3, netease=(("yaowen", 3, "2021"),)))
+    return Path(shutil.copy(master / "news.duckdb", tmp_path_factory.mktemp("readme")))
 
 
 def run(path: Path, query: str) -> tuple[list[str], list[tuple]]:

@@ -79,6 +79,7 @@ def assert_signed(server: TestServer, kr: Fake36Kr) -> None:
 
 # ------------------------------------------------------------------ refused article pages
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ALL_PAGES)
 def test_every_refused_article_comes_from_its_feed_with_the_refusals_counted(
         config, kr, server, mode):
@@ -175,6 +176,7 @@ def test_a_feed_summary_is_not_taken_for_the_article(config, kr, server):
     assert counter("fail/blocked") == 1
 
 
+@pytest.mark.slow
 def test_the_page_that_comes_later_becomes_a_new_version(config, kr):
     story = kr.publish(articles=1)[0]
     kr.article_refusal = "challenge"
@@ -286,6 +288,7 @@ def test_a_list_refused_without_a_nonce_is_blocked_and_cools_the_site(config, kr
     assert not [s for s in server.seen if s.path.startswith("/p/")]
 
 
+@pytest.mark.slow
 def test_a_list_page_without_a_nonce_takes_one_from_another_page(config, kr, server):
     kr.per_page = 4
     kr.publish(flashes=3)
@@ -299,6 +302,7 @@ def test_a_list_page_without_a_nonce_takes_one_from_another_page(config, kr, ser
     assert_signed(server, kr)
 
 
+@pytest.mark.slow
 def test_a_stale_nonce_is_refreshed_once(config, kr, server):
     kr.per_page = 4
     kr.publish(flashes=3)
@@ -326,6 +330,7 @@ def test_a_gateway_that_refuses_a_fresh_nonce_too_blocks_the_list(config, kr, se
     assert_signed(server, kr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["", "shell", "spider", "spider-nonce", "no-nonce",
                                   "challenge", "stale", "refusing"])
 def test_no_gateway_request_is_ever_sent_unsigned(config, kr, server, mode):

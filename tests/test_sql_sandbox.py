@@ -228,6 +228,7 @@ def test_parameters_still_bind(archive):
     assert sql(settings, "SELECT count(*) FROM articles WHERE site = ?", ["36kr"])[1][0][0] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
                     reason="duckdb-extension-ducklake is not installed")
 def test_a_ducklake_catalog_reads_its_parquet_files_and_nothing_else(archive, outside,

@@ -213,6 +213,7 @@ def test_a_crawl_whose_dictionary_is_broken_still_stores_articles(config, kr, ne
     assert rows(Path("news.duckdb"), "SELECT count(*) FROM term_docs") == [(0,)]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
                     reason="duckdb-extension-ducklake is not installed")
 def test_the_index_works_the_same_in_a_ducklake_catalog(config, kr, ne, tmp_path, capsys):

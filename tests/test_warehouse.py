@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib.util
 from pathlib import Path
 
@@ -99,6 +100,7 @@ def test_bodies_are_stored_compressed_and_read_back(tmp_path):
         assert zlib.decompress(data) == raw and size == len(raw)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
                     reason="duckdb-extension-ducklake is not installed")
 def test_configuration_alone_points_the_crawl_at_a_ducklake_catalog(config, kr, ne, tmp_path):
@@ -123,3 +125,15 @@ def test_configuration_alone_points_the_crawl_at_a_ducklake_catalog(config, kr, 
         assert kind == ("ducklake",)
     assert not Path("warehouse/news.duckdb").exists()
     assert duckdb.__version__ == "1.5.5"
+
+
+@pytest.mark.parametrize("value", [None, True, 7, 2.5, "it's 智谱", dt.date(2026, 11, 30),
+                                   dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)])
+def test_inlined_parameters_give_what_bound_ones_give(value):
+    from pipeline.warehouse import inline_params
+
+    con = duckdb.connect()
+    sql = "SELECT $v, $v IS NULL, $vv"
+    params = {"v": value, "vv": 1}
+    assert con.execute(inline_params(sql, params)).fetchall() == con.execute(
+        sql, params).fetchall()

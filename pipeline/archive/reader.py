@@ -71,15 +71,10 @@ def read_at(path: Path, offset: int) -> Record:
 def iter_file(path: Path) -> Iterator[Record]:
     """Every record of a WARC file (gzip or not). Damage raises ArchiveDamaged after the
     good records before it have been yielded."""
+    problem = not_warc(path)
+    if problem:
+        raise ArchiveDamaged(problem, 0)
     with path.open("rb") as fh:
-        head = fh.read(8)
-        fh.seek(0)
-        if not head:
-            raise ArchiveDamaged(f"{path} is empty", 0)
-        if not (head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b")):
-            raise ArchiveDamaged(f"{path} is not a WARC file (it starts with {head[:8]!r})", 0)
-        if head.startswith(b"\x1f\x8b") and not _gzip_is_warc(path):
-            raise ArchiveDamaged(f"{path} is gzip but not a WARC file", 0)
         iterator = ArchiveIterator(fh, check_digests=False)
         offset = 0
         held: Record | None = None  # a record is yielded once the next one is read
@@ -105,6 +100,19 @@ def iter_file(path: Path) -> Iterator[Record]:
     if offset < size:
         raise ArchiveDamaged(f"{path}: {size - offset} bytes at offset {offset} cannot be read "
                              "(the file is cut off or damaged there)", offset)
+
+
+def not_warc(path: Path) -> str | None:
+    """Why `path` is not a WARC file (gzip or not), judged by its start; None if it is."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        return f"{path} is empty"
+    if not (head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b")):
+        return f"{path} is not a WARC file (it starts with {head[:8]!r})"
+    if head.startswith(b"\x1f\x8b") and not _gzip_is_warc(path):
+        return f"{path} is gzip but not a WARC file"
+    return None
 
 
 def record_complete(path: Path, offset: int, length: int) -> bool:

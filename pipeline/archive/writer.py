@@ -89,6 +89,7 @@ class WarcArchive:
         self.files: list[str] = []
         self.records = 0
         self.bytes = 0
+        self.broken = False  # a write failed (disk full): the file's tail may be torn
 
     # --------------------------------------------------------------------------- API
 
@@ -138,6 +139,13 @@ class WarcArchive:
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
+        if self._fh is not None and self.broken:  # keep the marker: recover() cuts the tail
+            fh, self._fh, self._writer = self._fh, None, None
+            try:
+                fh.close()
+            except OSError:
+                log.debug("closing the torn archive file %s failed", self._name)
+            return
         if self._fh is not None:
             self.sync()
             self._fh.close()
