@@ -1,15 +1,23 @@
 """newsvault: scrape and archive Chinese tech and business news into DuckDB.
 
-The data's path, one module per stage:
+Stage packages in the data's order; each imports only from the ones below it
+(`lint-imports` checks it, with the contracts in pyproject.toml):
 
-    sources/   what to fetch per site: lists, article URLs and ids, page layouts
+    cli/       the `newsvault` command: arguments to library calls, errors to exit codes
+    demo/      synthetic 36Kr and NetEase sites on 127.0.0.1, and a crawl of them
+    jobs/      the runs: crawl (recorder, refusal, report, runs), reextract, import-warc,
+               backfill
+    analyze/   reading the warehouse: sql and status (query), export, trend, plot, coverage
+    index/     jieba segmentation, the term index, SimHash fingerprints
+    store/     DuckDB: the warehouse, the spool that stands in for it, the run lock
+    archive/   WARC files: writer, reader, replay
+    extract/   an article from a page: the site's reader, else the generic path; health
+    discover/  site lists paged back to known items (the frontier), links, archive indexes
     fetch/     polite HTTP: rate limits, robots.txt, retries, size caps, --connect-to
-    discover   page back through lists until known items; the frontier of work
-    decode     bytes to text: BOM, HTTP and <meta> charsets, verified; detection last
-    extract/   site body containers and metadata, trafilatura for unknown layouts
-    warehouse  DuckDB: migrations, batches, runs
-    crawl      the cron job that ties them together
-    query      read-only SQL, exports and status
+    config/    the settings registry, loaded and validated once (it knows the sites)
+    sources/   the sites: the Source interface, the registry, kr36/, netease/
+    page/      bytes to text (decode), the parsed Page, text tools the readers share
+    core/      the exception tree, records crossing stages, fault points, settings fields
 """
 
 import logging

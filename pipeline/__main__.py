@@ -1,5 +1,5 @@
 """`python -m pipeline` is the `newsvault` command."""
 
-from .cli import main
+from pipeline.cli.main import main
 
 raise SystemExit(main())

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # ../shared/bench beside the repository (a worktree one level deeper finds it too)
 DEFAULT_KIT = next((p / "shared" / "bench" for p in (ROOT.parent, ROOT.parent.parent)
             if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared" / "bench")
-OURS = "pipeline.bench_adapter:extract"
+OURS = "pipeline.extract.bench_adapter:extract"
 TRAFILATURA = "adapters:trafilatura_default"
 META_FIELDS = ("title", "published", "author", "source")
 

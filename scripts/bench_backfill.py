@@ -97,7 +97,7 @@ def duckdb_mb() -> float:
     """Memory DuckDB holds in the running backfill's warehouse connection."""
     import gc
 
-    from pipeline.warehouse import Warehouse
+    from pipeline.store.warehouse import Warehouse
 
     for obj in gc.get_objects():
         if isinstance(obj, Warehouse) and not obj.read_only:
@@ -142,8 +142,8 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace, port: int) -> int:
-    from pipeline import settings as settings_mod
-    from pipeline.backfill import backfill
+    from pipeline.config import settings as settings_mod
+    from pipeline.jobs.backfill import backfill
 
     rate_anchor = anchor(300)
     print(f"anchor: extract() alone {rate_anchor:.1f} pages/s (300 pages)")

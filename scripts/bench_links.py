@@ -37,7 +37,7 @@ KIT = next((p / "shared" / "bench" for p in (ROOT.parent, ROOT.parent.parent)
 SYNTHETIC = ROOT / "tests" / "pages" / "lists"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.links import links  # noqa: E402
+from pipeline.discover.links import links  # noqa: E402
 from pipeline.sources import registry  # noqa: E402
 
 

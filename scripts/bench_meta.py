@@ -37,10 +37,10 @@ def main() -> int:
         return 0
     sys.path[:0] = [str(KIT), str(ROOT)]
     benchsets = importlib.import_module("benchsets")
-    from pipeline.decode import decode
     from pipeline.extract import extract
     from pipeline.extract.generic import extract_generic
-    from pipeline.sources.base import Page
+    from pipeline.page.decode import decode
+    from pipeline.page.parsed import Page
 
     fields: Counter[str] = Counter()
     netease: Counter[str] = Counter()

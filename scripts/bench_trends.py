@@ -132,7 +132,7 @@ SELECT CASE WHEN kind LIKE 'kr%' THEN '36kr:' || (3000000000000000 + i)
        published_at + INTERVAL 5 MINUTE AS fetched_at, published_at + INTERVAL 5 MINUTE
        AS updated_at, 0 AS run_id, 'ok' AS status,
        -- a reprint credited to a WeChat account, its frame kept out of the body as
-       -- extraction does (pipeline/sources/kr36_pages.py)
+       -- extraction does (pipeline/sources/kr36/pages.py)
        CASE WHEN reprint THEN 'AI观察' || (hash(i, 3) % 300) END AS original_source,
        CASE WHEN reprint THEN '作者' || (i % 97) END AS original_author
 FROM (SELECT *, kind = 'kr-article' AND i % 10 = 0 AND hash(i, 2) % 3 = 0 AS reprint
@@ -157,8 +157,8 @@ LIMIT $limit
 
 def generate(path: Path, articles: int) -> dict[str, float]:
     """A fresh warehouse of about `articles` synthetic articles (up to 5% reposts)."""
-    from pipeline.settings import WarehouseSettings
-    from pipeline.warehouse import Warehouse
+    from pipeline.config.settings import WarehouseSettings
+    from pipeline.store.warehouse import Warehouse
 
     for suffix in ("", ".wal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -248,9 +248,9 @@ def new_articles_code(path: Path, count: int, batch: int = 20) -> str:
     return f"""
 import time
 from pipeline import settings as S
-from pipeline.segment import Segmenter
-from pipeline.terms import index_articles
-from pipeline.warehouse import Warehouse
+from pipeline.index.segment import Segmenter
+from pipeline.index.terms import index_articles
+from pipeline.store.warehouse import Warehouse
 s = S.load([], {{'warehouse.path': {str(path)!r}}}, environ={{}})
 seg = Segmenter.from_settings(s.terms)
 with Warehouse.open(s.warehouse) as wh:

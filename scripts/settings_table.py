@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import settings  # noqa: E402
+from pipeline.config import settings  # noqa: E402
 
 START, END = "<!-- settings-table -->", "<!-- /settings-table -->"
 

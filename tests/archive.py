@@ -14,10 +14,10 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from pipeline import settings as settings_mod
-from pipeline.records import Article
-from pipeline.terms import crawl_hook
-from pipeline.warehouse import Batch, Warehouse
+from pipeline.config import settings as settings_mod
+from pipeline.core.records import Article
+from pipeline.index.terms import crawl_hook
+from pipeline.store.warehouse import Batch, Warehouse
 from tests.fakesites import story_text
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))

@@ -78,7 +78,7 @@ batch_size = 5
 
 def unhurried_36kr(monkeypatch: pytest.MonkeyPatch) -> None:
     """36Kr's site default of 5 s between requests set to 0 (see `config`)."""
-    from pipeline.sources.kr36 import Kr36
+    from pipeline.sources.kr36.site import Kr36
 
     monkeypatch.setattr(Kr36, "site_defaults", {**Kr36.site_defaults, "min_interval": 0.0})
 
@@ -116,7 +116,7 @@ def archive(archive_master: Path, workdir: Path) -> Path:
 def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published], Path]:
     """A folder with news.duckdb and warc/ made by one crawl of the fake sites as
     `published`, crawled once per test session (with the `config` fixture's settings)."""
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     made: dict[Published, Path] = {}
 

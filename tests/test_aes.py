@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.sources.aes import (
+from pipeline.sources.kr36.aes import (
     PaddingError,
     decrypt_block,
     decrypt_ecb,

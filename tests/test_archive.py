@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.archive.reader import read_at
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.crawled import Published
 from tests.server import TestServer
 

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.fakearchives import Capture, FakeCommonCrawl, FakeWayback
 from tests.fakesites import Fake36Kr, FakeNetEase, Story
 from tests.server import TestServer
@@ -397,9 +397,9 @@ def test_refused_pages_are_filled_in_as_new_versions(bconfig, archives, server):
     for story in (feed_only, blocked):
         wb.add(world.kr_capture(story, 1))
     # what a crawl under refusal left: one article from feed text, one blocked item
-    from pipeline import settings as settings_mod
-    from pipeline.records import Article, Link
-    from pipeline.warehouse import Batch, Warehouse
+    from pipeline.config import settings as settings_mod
+    from pipeline.core.records import Article, Link
+    from pipeline.store.warehouse import Batch, Warehouse
 
     settings = settings_mod.load([bconfig], {"warehouse.path": "news.duckdb"})
     with Warehouse.open(settings.warehouse) as warehouse:
@@ -432,7 +432,7 @@ def test_limit_bounds_the_pages_read(bconfig, world, server):
 
 
 def test_the_on_refusal_setting_is_off_by_default():
-    from pipeline import settings as settings_mod
+    from pipeline.config import settings as settings_mod
 
     assert settings_mod.load([], environ={}).backfill.on_refusal is False
 
@@ -472,8 +472,8 @@ def test_the_readme_query_counts_what_backfill_stored_per_archive(bconfig, world
     section = readme.split("### History from web archives (backfill)", 1)[1]
     query = re.search(r"```sql\n(.*?)```", section, re.S)[1]
     assert nv(bconfig, *window()) == 0
-    from pipeline import settings as settings_mod
-    from pipeline.query import sql
+    from pipeline.analyze.query import sql
+    from pipeline.config import settings as settings_mod
 
     _, found = sql(settings_mod.load([bconfig], {"warehouse.path": "news.duckdb"}), query)
     archives = {archive for _, archive, _ in found}
@@ -517,11 +517,11 @@ def test_index_rows_of_redirects_are_never_read(bconfig, world, server):
 
 @pytest.mark.parametrize("listed,first", [(True, 1), (False, -2)])
 def test_the_capture_nearest_after_publication_is_tried_first(workdir, listed, first):
-    from pipeline import settings as settings_mod
-    from pipeline.archives import IndexRow
-    from pipeline.archives.store import BackfillStore, Found
-    from pipeline.records import Link
-    from pipeline.warehouse import Batch, Warehouse
+    from pipeline.config import settings as settings_mod
+    from pipeline.core.records import Link
+    from pipeline.discover.archives import IndexRow
+    from pipeline.store.backfill import BackfillStore, Found
+    from pipeline.store.warehouse import Batch, Warehouse
 
     settings = settings_mod.load([], {"warehouse.path": "news.duckdb"}, environ={})
     published = dt.datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -13,11 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import settings
 from pipeline.archive.writer import WarcArchive
-from pipeline.cli import main
-from pipeline.errors import ConfigError
-from pipeline.records import Fetched
+from pipeline.cli.main import main
+from pipeline.config import settings
+from pipeline.core.errors import ConfigError
+from pipeline.core.records import Fetched
 from tests.clirun import error_line
 from tests.fakesites import FakeNetEase
 

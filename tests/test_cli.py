@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import main
-from pipeline.lock import RunLock
+from pipeline.cli.main import main
+from pipeline.store.lock import RunLock
 from tests.clirun import error_line, nv
 from tests.crawled import Published
 from tests.fakesites import Fake36Kr, fill

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import main
-from pipeline.coverage import last_days
+from pipeline.analyze.coverage import last_days
+from pipeline.cli.main import main
 from tests.crawled import Published
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import Reply

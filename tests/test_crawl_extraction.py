@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.test_crawl import crawl, one, rows
 

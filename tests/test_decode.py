@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.decode import codec_name, decode
+from pipeline.page.decode import codec_name, decode
 
 TEXT = "朱镕基与王喆在堃山讨论芯片产业的未来，测试文本。" * 4  # 镕 喆 堃: in GBK, not GB2312
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.fakesites import Fake36Kr, FakeNetEase, Story
 
 W_ID = "W8200000000000000001"
@@ -304,9 +304,9 @@ def test_a_dy_account_page_yields_its_articles_not_the_sidebar(config, kr, ne):
 
 
 def test_what_a_list_showed_survives_a_spooled_run_and_its_merge(workdir):
-    from pipeline.settings import WarehouseSettings
-    from pipeline.spool import Spool, SpoolingWarehouse, merge
-    from pipeline.warehouse import Batch, Warehouse
+    from pipeline.config.settings import WarehouseSettings
+    from pipeline.store.spool import Spool, SpoolingWarehouse, merge
+    from pipeline.store.warehouse import Batch, Warehouse
 
     settings = WarehouseSettings(path=str(workdir / "w.duckdb"))
     Warehouse.open(settings).close()

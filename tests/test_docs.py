@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline import settings
-from pipeline.cli import EXIT_CODES, build_parser
+from pipeline.cli.main import EXIT_CODES, build_parser
+from pipeline.config import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export_target import clean_stale
+from pipeline.analyze.export_target import clean_stale
 from tests.clirun import error_line, nv
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from pipeline.extract import extract
-from pipeline.sources.aes import encrypt_ecb
-from pipeline.sources.kr36_pages import STATE_KEY
+from pipeline.sources.kr36.aes import encrypt_ecb
+from pipeline.sources.kr36.pages import STATE_KEY
 from tests.fakesites import fill, story_text
 
 ITEM_ID = "3700000000000042"

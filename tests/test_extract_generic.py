@@ -83,8 +83,8 @@ def test_agreement_falls_back_to_the_one_that_found_text(density, traf, rule):
     assert agree(density, traf) == (density or traf, rule)
 
 
-GENERIC_MODULES = ["extract/generic.py", "extract/generic_meta.py", "extract/density.py",
-                   "extract/segments.py", "extract/clean.py", "extract/text.py"]
+GENERIC_MODULES = ["extract/generic.py", "extract/generic_meta.py", "page/density.py",
+                   "page/segments.py", "page/clean.py", "page/text.py"]
 DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:com|cn|net|org|tw|hk)\b|网易|36氪|sohu|sina|ifeng")
 
 
@@ -125,7 +125,7 @@ def test_trafilaturas_author_search_runs_only_when_it_can_match(markup, hint):
 
 def test_htmldate_is_not_asked_when_the_page_names_its_time():
     from pipeline.extract.generic_dates import page_time
-    from pipeline.sources.base import Page
+    from pipeline.page.parsed import Page
 
     page = Page(URL, "<html><head><meta property='article:published_time' "
                      "content='2026-05-20T10:30:00+08:00'></head><body></body></html>")

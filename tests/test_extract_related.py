@@ -10,7 +10,7 @@ import json
 import pytest
 
 from pipeline.extract import extract
-from pipeline.extract.clean import drop_related_blocks
+from pipeline.page.clean import drop_related_blocks
 from tests import pagekit
 from tests.fakesites import story_text
 from tests.test_extract_netease import TEMPLATES

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.clirun import error_line
 from tests.fakesites import Fake36Kr, FakeNetEase
 
@@ -107,7 +107,7 @@ def test_a_lock_file_that_cannot_be_written_gives_one_line_and_exit_74(config, s
 
 def test_an_unexpected_error_is_recorded_as_failed_with_its_traceback(config, sites, capsys,
                                                                      monkeypatch):
-    from pipeline import crawl as crawl_mod
+    from pipeline.jobs import crawl as crawl_mod
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the list reader broke")
@@ -164,7 +164,7 @@ def test_reextract_summary_does_not_say_fetched(config, sites, capsys):
 
 def test_a_process_holding_the_file_is_named_by_its_command(config, sites, capsys):
     script = ("import duckdb, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
-              "from pipeline.lock import RunLock; RunLock(Path('news.duckdb.lock'), 'crawl')"
+              "from pipeline.store.lock import RunLock; RunLock(Path('news.duckdb.lock'), 'crawl')"
               ".acquire(); con = duckdb.connect('news.duckdb'); print('ready', flush=True); "
               "sys.stdin.read()")
     holder = subprocess.Popen([sys.executable, "-c", script, str(ROOT)], text=True,

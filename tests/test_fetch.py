@@ -9,11 +9,11 @@ import time
 
 import pytest
 
+from pipeline.config.connect import parse_connect_to
+from pipeline.config.settings import FetchSettings
+from pipeline.core.records import Fetched, Request
 from pipeline.fetch.client import Fetcher
-from pipeline.fetch.connect import parse_connect_to
 from pipeline.fetch.polite import HostGate, backoff, retry_after
-from pipeline.records import Fetched, Request
-from pipeline.settings import FetchSettings
 from tests.server import Flaky, Reply, TestServer
 
 SITE = "www.example-news.cn"

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from pipeline.fingerprint import (
+from pipeline.index.fingerprint import (
     MAX_DISTANCE,
     MIN_TERMS,
     Match,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.health import Health, drift, measure
-from pipeline.records import Article
+from pipeline.core.records import Article
+from pipeline.extract.health import Health, drift, measure
 
 GOOD_BODY = "这是一段正常的正文，长度足够，讲的是一件合成的新闻事件。" * 4
 

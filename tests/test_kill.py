@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.archive.reader import record_complete
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow  # each test kills and re-runs a crawl process
 ROOT = Path(__file__).resolve().parent.parent
 WARCIO = str(Path(sys.executable).parent / "warcio")
 
-# (checkpoint, pass): see pipeline/faults.py. Together they kill the crawl during list
+# (checkpoint, pass): see pipeline/core/faults.py. Together they kill the crawl during list
 # commits, fetches, archive writes (leaving a torn record), extraction and warehouse
 # transactions, early and late in the run.
 KILL_POINTS = [("list", 1), ("list", 4), ("fetched", 2), ("fetched", 12), ("archive", 3),

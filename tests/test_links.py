@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.links import links
+from pipeline.discover.links import links
 from pipeline.sources import registry
 
 LISTS = Path(__file__).parent / "pages" / "lists"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 
 @pytest.mark.live

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import settings as settings_mod
-from pipeline.query import sql
+from pipeline.analyze.query import sql
+from pipeline.config import settings as settings_mod
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
 SECTION = README.split("### Ten questions, answered in SQL", 1)[1].split("\n## ", 1)[0]

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from pipeline.archive.reader import read_at
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.fakesites import Fake36Kr, refusal_page
 from tests.server import TestServer
 
@@ -376,7 +376,7 @@ def test_an_information_list_on_the_www_host_follows_its_redirect(config, kr, se
 # ---------------------------------------------------------------------------- politeness
 
 def test_36kr_defaults_to_one_connection_five_seconds_apart_and_a_cooldown():
-    from pipeline import settings
+    from pipeline.config import settings
 
     loaded = settings.load([], environ={})
     kr, ne = loaded.sites["36kr"], loaded.sites["netease"]
@@ -385,8 +385,8 @@ def test_36kr_defaults_to_one_connection_five_seconds_apart_and_a_cooldown():
 
 
 def test_a_site_with_its_own_concurrency_shares_one_gate_across_its_hosts():
+    from pipeline.config.settings import FetchSettings
     from pipeline.fetch.client import Fetcher
-    from pipeline.settings import FetchSettings
 
     def key(host: str) -> str:
         return "site:36kr" if host.endswith("36kr.com") else host

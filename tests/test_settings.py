@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import settings
-from pipeline.errors import ConfigError
-from pipeline.settings import ListSettings
+from pipeline.config import settings
+from pipeline.core.errors import ConfigError
+from pipeline.sources.lists import ListSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import settings as settings_mod
-from pipeline.cli import main
-from pipeline.warehouse import Warehouse
+from pipeline.cli.main import main
+from pipeline.config import settings as settings_mod
+from pipeline.store.warehouse import Warehouse
 from tests.clirun import error_line, nv
 
 SECRET = "outside-secret-line"
@@ -199,7 +199,7 @@ def test_a_file_function_is_named(archive, capsys, query):
 ])
 def test_queries_still_answer(archive, query, rows):
     settings = settings_mod.load([], {"warehouse.path": str(archive)}, environ={})
-    from pipeline.query import sql
+    from pipeline.analyze.query import sql
 
     assert sql(settings, query)[1] == rows
 
@@ -222,7 +222,7 @@ def test_describing_and_explaining_work(archive, capsys, query, column):
 
 
 def test_parameters_still_bind(archive):
-    from pipeline.query import sql
+    from pipeline.analyze.query import sql
 
     settings = settings_mod.load([], {"warehouse.path": str(archive)}, environ={})
     assert sql(settings, "SELECT count(*) FROM articles WHERE site = ?", ["36kr"])[1][0][0] > 0
@@ -265,7 +265,7 @@ def test_a_ducklake_catalog_reads_its_parquet_files_and_nothing_else(archive, ou
 
 def test_the_session_itself_is_locked(archive):
     """Even a query that passed the parser could not switch the walls off."""
-    from pipeline.sandbox import lock_down
+    from pipeline.store.sandbox import lock_down
 
     settings = settings_mod.load([], {"warehouse.path": str(archive)}, environ={})
     with Warehouse.open(settings.warehouse, read_only=True) as wh:

@@ -10,14 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import settings as settings_mod
-from pipeline import terms
-from pipeline.cli import main
-from pipeline.errors import ConfigError
-from pipeline.records import Article
-from pipeline.segment import Segmenter, TermError, load_dictionary, load_stopwords
-from pipeline.settings import TermsSettings
-from pipeline.warehouse import Batch, Warehouse
+from pipeline.cli.main import main
+from pipeline.config import settings as settings_mod
+from pipeline.config.settings import TermsSettings
+from pipeline.core.errors import ConfigError
+from pipeline.core.records import Article
+from pipeline.index import terms
+from pipeline.index.segment import Segmenter, TermError, load_dictionary, load_stopwords
+from pipeline.store.warehouse import Batch, Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTITIES = [e.word for e in load_dictionary(str(ROOT / "configs" / "terms.txt"))[0]]
@@ -31,7 +31,7 @@ def segmenter() -> Segmenter:
 
 def test_the_shipped_dictionary_is_the_built_in_one():
     assert (ROOT / "configs" / "terms.txt").read_text("utf-8") == \
-        (ROOT / "pipeline" / "data" / "terms.txt").read_text("utf-8")
+        (ROOT / "pipeline" / "index" / "data" / "terms.txt").read_text("utf-8")
 
 
 @pytest.mark.parametrize("entity", ENTITIES)

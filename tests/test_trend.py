@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import settings as settings_mod
-from pipeline.errors import ConfigError, UsageError
-from pipeline.trend import trend
+from pipeline.analyze.trend import trend
+from pipeline.config import settings as settings_mod
+from pipeline.core.errors import ConfigError, UsageError
 from tests.clirun import error_line, nv
 
 TERMS = ["智谱", "MiniMax", "DeepSeek", "月之暗面", "千问", "火山引擎", "摩尔线程", "沐曦", "壁仞"]
@@ -140,7 +140,7 @@ def test_the_plot_is_a_png_of_the_asked_size_with_chinese_labels(archive, capsys
 def test_without_a_chinese_font_the_error_says_what_to_install():
     from matplotlib import font_manager
 
-    from pipeline.plot import find_font
+    from pipeline.analyze.plot import find_font
 
     latin_only = Path(font_manager.findfont("DejaVu Sans"))
     with pytest.raises(UsageError, match="no font with Chinese glyphs found for --plot: pip "

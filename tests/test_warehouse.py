@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import settings as settings_mod
-from pipeline.crawl import crawl
-from pipeline.errors import WarehouseError
-from pipeline.records import Article, Fetched, Link
-from pipeline.settings import WarehouseSettings
-from pipeline.warehouse import Batch, CaptureRow, Warehouse, migrations
+from pipeline.config import settings as settings_mod
+from pipeline.config.settings import WarehouseSettings
+from pipeline.core.errors import WarehouseError
+from pipeline.core.records import Article, Fetched, Link
+from pipeline.jobs.crawl import crawl
+from pipeline.store.warehouse import Batch, CaptureRow, Warehouse, migrations
 
 
 def open_wh(path: Path, **changes) -> Warehouse:
@@ -130,7 +130,7 @@ def test_configuration_alone_points_the_crawl_at_a_ducklake_catalog(config, kr, 
 @pytest.mark.parametrize("value", [None, True, 7, 2.5, "it's 智谱", dt.date(2026, 11, 30),
                                    dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)])
 def test_inlined_parameters_give_what_bound_ones_give(value):
-    from pipeline.warehouse import inline_params
+    from pipeline.store.warehouse import inline_params
 
     con = duckdb.connect()
     sql = "SELECT $v, $v IS NULL, $vv"

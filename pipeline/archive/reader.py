@@ -16,8 +16,8 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..errors import UsageError
-from ..records import Fetched
+from pipeline.core.errors import UsageError
+from pipeline.core.records import Fetched
 
 ORIG_PREFIX = "x-archive-orig-"
 

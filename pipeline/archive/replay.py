@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .reader import ArchiveDamaged, Record, iter_file, read_at
+from pipeline.archive.reader import ArchiveDamaged, Record, iter_file, read_at
 
 MISSING_HEADER = "X-Newsvault-Replay"
 VOLATILE = frozenset({"timestamp", "nonce", "sign"})

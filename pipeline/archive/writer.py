@@ -33,8 +33,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from .. import __version__, faults
-from ..records import Fetched
+from pipeline import __version__
+from pipeline.core import faults
+from pipeline.core.records import Fetched
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ def recover(folder: Path) -> list[tuple[str, int]]:
 
 def complete_prefix(path: Path) -> int:
     """Bytes of `path` made of complete, readable records."""
-    from .reader import record_complete
+    from pipeline.archive.reader import record_complete
 
     end = 0
     with path.open("rb") as fh:

@@ -18,11 +18,11 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..report import RunReport
-from ..settings import Settings
-from ..sources import registry
-from .server import TestServer
-from .sites import CHANNELS, Fake36Kr, FakeNetEase
+from pipeline.config.settings import Settings
+from pipeline.demo.server import TestServer
+from pipeline.demo.sites import CHANNELS, Fake36Kr, FakeNetEase
+from pipeline.jobs.report import RunReport
+from pipeline.sources import registry
 
 ARTICLES_PER_LIST = 24  # a little over two list pages, so discovery pages back
 
@@ -64,7 +64,7 @@ def demo_settings(settings: Settings, origin: str, folder: Path) -> Settings:
 def demo(settings: Settings, folder: str | Path | None = None,
          articles: int = ARTICLES_PER_LIST) -> DemoResult:
     """Serve the synthetic sites on loopback and crawl them into a demo warehouse."""
-    from ..crawl import crawl  # the demo sits above the jobs it runs
+    from pipeline.jobs.crawl import crawl  # the demo sits above the jobs it runs
 
     target = Path(folder) if folder else Path(settings.warehouse.path).parent / "demo"
     target.mkdir(parents=True, exist_ok=True)

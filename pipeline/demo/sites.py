@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .server import Reply, Seen, TestServer
+from pipeline.demo.server import Reply, Seen, TestServer
 
 PAGES = Path(__file__).parent / "pages"
 # Where page templates are looked up, in order; the tests add their own fixtures folder.

@@ -2,7 +2,7 @@
 
     extract(html_bytes, url)  ->  Article
 
-The bytes are decoded here (pipeline.decode), never by trafilatura's guess.  A page of
+The bytes are decoded here (pipeline.page.decode), never by trafilatura's guess.  A page of
 a known site goes to that site's `extract` (its body container and metadata); pages of
 unknown layout, and known pages whose container is missing, go to trafilatura on the
 whole page.  Bad input never raises: the Article's `status` says what was wrong
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
-from ..decode import decode
-from ..records import Article
-from ..sources import registry
-from ..sources.base import Page, Source
-from .clean import drop_noise_lines, drop_related_blocks
-from .generic import extract_generic
+from pipeline.core.records import Article
+from pipeline.extract.generic import extract_generic
+from pipeline.page.clean import drop_noise_lines, drop_related_blocks
+from pipeline.page.decode import decode
+from pipeline.page.parsed import Page
+from pipeline.sources import registry
+from pipeline.sources.base import Source
 
 EXTRACTOR_VERSION = "2026.11.4"  # bump when a rule changes what is extracted (reextract)
 MAX_HTML_CHARS = 12_000_000

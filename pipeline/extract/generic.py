@@ -1,6 +1,6 @@
 """Pages of unknown layout: two extractors that must agree, then boilerplate filters.
 
-The page is decoded by pipeline.decode, never by trafilatura's guess.  Then:
+The page is decoded by pipeline.page.decode, never by trafilatura's guess.  Then:
 
 - the density extractor (density.py) picks the container that holds the story and
   reads its text back, paragraph by paragraph;
@@ -25,15 +25,21 @@ from __future__ import annotations
 
 import re
 
-from ..records import Article
-from ..sources.base import Page
-from .clean import NOISE_LINE, drop_noise_lines, drop_repeated_lines, drop_title_line, title_line
-from .density import main_text
-from .generic_dates import dateline, page_time
-from .generic_meta import byline, dateline_byline, headline, outlet
-from .segments import visible_size
-from .text import squash, tidy_lines
-from .traf import Traf
+from pipeline.core.records import Article
+from pipeline.extract.generic_dates import dateline, page_time
+from pipeline.extract.generic_meta import byline, dateline_byline, headline, outlet
+from pipeline.extract.traf import Traf
+from pipeline.page.clean import (
+    NOISE_LINE,
+    drop_noise_lines,
+    drop_repeated_lines,
+    drop_title_line,
+    title_line,
+)
+from pipeline.page.density import main_text
+from pipeline.page.parsed import Page
+from pipeline.page.segments import visible_size
+from pipeline.page.text import squash, tidy_lines
 
 _SENTENCE_END = re.compile(r"[。！？!?.;；…]")
 PROSE_CHARS = 30

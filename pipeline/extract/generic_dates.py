@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..sources.base import Page
-from .dates import parse_time
+from pipeline.page.dates import parse_time
+from pipeline.page.parsed import Page
 
 TIME_METAS = ("article:published_time", "og:release_date", "pubdate", "publishdate",
               "PubDate", "datePublished", "publish-date", "date")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from ..sources.base import Page
-from .text import squash
+from pipeline.page.parsed import Page
+from pipeline.page.text import squash
 
 # Separators between a headline and the site's name or channel.  A bare '-' counts only
 # between non-alphanumerics ('净利1900万-2900万' and 'G80Q23-Q4' stay whole).

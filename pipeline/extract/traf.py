@@ -25,7 +25,7 @@ import re
 from functools import cached_property
 from typing import Any
 
-from ..sources.base import Page
+from pipeline.page.parsed import Page
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # The words trafilatura's AUTHOR_XPATHS look for in class, id, rel, itemprop,

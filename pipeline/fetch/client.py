@@ -23,12 +23,13 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .. import faults
-from ..records import Fetched, Request, utcnow
-from ..settings import FetchSettings
-from . import robots as robotstxt
-from .connect import ConnectToTransport, parse_connect_to
-from .polite import HostGate, Sleep, backoff, retry_after
+from pipeline.config.connect import parse_connect_to
+from pipeline.config.settings import FetchSettings
+from pipeline.core import faults
+from pipeline.core.records import Fetched, Request, utcnow
+from pipeline.fetch import robots as robotstxt
+from pipeline.fetch.connect import ConnectToTransport
+from pipeline.fetch.polite import HostGate, Sleep, backoff, retry_after
 
 log = logging.getLogger(__name__)
 

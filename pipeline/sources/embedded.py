@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-from ..extract.dates import parse_time
-from ..records import Link
-from .base import Source
+from pipeline.core.records import Link
+from pipeline.page.dates import parse_time
+from pipeline.sources.base import Source
 
 _OPENERS = re.compile(r"(?:=|\(|^)\s*(?=[\[{])", re.M)
 MAX_VALUES = 200  # JSON values tried per page (a page has a handful; scripts have more)
@@ -155,7 +155,7 @@ def _time(item: dict[str, Any]) -> str | None:
         for key in TIME_KEYS:
             value = data.get(key)
             if isinstance(value, (int, float)) and value > 10**11:  # epoch milliseconds
-                from ..records import from_epoch_ms
+                from pipeline.core.records import from_epoch_ms
 
                 return from_epoch_ms(int(value))
             if isinstance(value, str) and value.strip():

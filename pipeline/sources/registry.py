@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from .base import Page, Source
-from .kr36 import Kr36
-from .netease import NetEase
+from pipeline.page.parsed import Page
+from pipeline.sources.base import Source
+from pipeline.sources.kr36.site import Kr36
+from pipeline.sources.netease.site import NetEase
 
 
 @cache

@@ -1,0 +1,1 @@
+"""Reading the warehouse: status, sql, export, trend, coverage."""

@@ -1,0 +1,1 @@
+"""The `newsvault` command: a thin skin over the library functions."""

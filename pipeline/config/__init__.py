@@ -1,0 +1,1 @@
+"""The settings registry, loaded and validated once (knows the sites)."""

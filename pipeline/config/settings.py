@@ -1,0 +1,581 @@
+"""One settings registry: every key with its default and help, loaded and validated once.
+
+Sources, lowest to highest precedence (one line, as in datasette):
+
+    settings = defaults <- configs/*.toml (or --config) <- environment <- command line
+
+The sections are frozen dataclasses; each field's metadata holds its help text, so
+`newsvault config` and the README's configuration reference come from this one place.
+Unknown keys and wrong types are rejected before anything is fetched, with the file
+and the key named (and a "did you mean" hint).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.core.errors import ConfigError
+from pipeline.core.fields import setting
+from pipeline.sources.lists import ListSettings
+
+DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github.com/newsvault)"
+DEFAULT_CONFIG_DIR = Path("configs")
+ENV_WAREHOUSE = "NEWSVAULT_WAREHOUSE"
+ENV_CONFIG = "NEWSVAULT_CONFIG"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = setting(
+        DEFAULT_UA, "User-Agent header; robots.txt groups are matched against 'newsvault'.")
+    accept_language: str = setting("zh-CN,zh;q=0.9,en;q=0.5", "Accept-Language header.")
+    timeout: float = setting(20.0, "Seconds to wait for a response (read/write/pool).", minimum=0.1)
+    connect_timeout: float = setting(10.0, "Seconds to wait for a connection.", minimum=0.1)
+    min_interval: float = setting(
+        1.0, "Seconds between two request starts to one host (robots.txt Crawl-delay raises it).",
+        minimum=0.0)
+    concurrency_per_host: int = setting(2, "Requests in flight to one host at once.", minimum=1)
+    retries: int = setting(3, "Retries on 429, 5xx, timeouts and dropped connections.", minimum=0)
+    backoff_base: float = setting(1.0, "First retry delay in seconds; doubles each retry, "
+                                  "with jitter.", minimum=0.0)
+    backoff_max: float = setting(60.0, "Longest delay between two retries, seconds.", minimum=0.0)
+    max_retry_after: float = setting(
+        300.0, "Longest Retry-After honoured, seconds; a longer one gives up on the URL.",
+        minimum=0.0)
+    max_body_bytes: int = setting(
+        10_000_000, "Largest body read (after decompression); larger ones are refused.",
+        minimum=1024)
+    max_redirects: int = setting(5, "Redirects followed per request.", minimum=0)
+    obey_robots: bool = setting(True, "Honour robots.txt (Disallow and Crawl-delay).")
+    connect_to: tuple[str, ...] = setting(
+        (), "HOST=http://IP:PORT pairs: send HOST's requests to that origin, keep stored URLs "
+            "(like curl --connect-to). HOST may be '*' or '*.example.com'.")
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    batch_size: int = setting(20, "Articles per warehouse commit; a crash loses at most one "
+                              "batch, which the next run fetches again.", minimum=1)
+    max_articles: int = setting(0, "Article pages fetched per site and run (0: no limit); "
+                                "the rest wait for the next run.", minimum=0)
+    max_attempts: int = setting(3, "Runs that may try a failing article before it is given "
+                                "up (state 'failed').", minimum=1)
+    site_failure_limit: int = setting(
+        4, "Consecutive network failures after which a site is left for the rest of the run.",
+        minimum=1)
+    lock_file: str = setting("", "Run lock file (default: the warehouse path + '.lock').")
+    refetch_after: float = setting(
+        6.0, "Hours after its last fetch that a recent article is fetched again to catch "
+             "edits (0: never).", minimum=0.0)
+    refetch_window: float = setting(
+        48.0, "Only articles published (or first seen) this many hours ago or less are "
+              "fetched again.", minimum=0.0)
+    max_refetches: int = setting(1, "Times an article is fetched again after the first.",
+                                 minimum=0)
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    path: str = setting("warehouse/news.duckdb", "DuckDB file (env NEWSVAULT_WAREHOUSE, "
+                        "--warehouse).")
+    catalog: str = setting("nv", "Catalog name the warehouse is attached as; all SQL runs "
+                           "against it.")
+    attach: str = setting("", "ATTACH target instead of `path`, e.g. "
+                          "'ducklake:postgres:dbname=news host=db' for a DuckLake catalog.")
+    attach_options: str = setting("", "Options for ATTACH, e.g. \"DATA_PATH 's3://b/news/'\".")
+    extensions: tuple[str, ...] = setting(
+        (), "Extensions to LOAD first (names or .duckdb_extension paths); 'ducklake' loads "
+            "the offline duckdb-extension-ducklake package when installed.")
+    timezone: str = setting("Asia/Shanghai", "Session time zone for SQL, exports and status "
+                            "(the sites publish Beijing time); a name DuckDB knows, "
+                            "checked when settings load.")
+    memory_limit: str = setting(
+        "64MB", "DuckDB memory_limit of the writing commands (crawl, import, reextract): "
+                "caps DuckDB's cache so a long crawl's memory stays flat. A size in "
+                "DuckDB's units (KB, MB, GB, TB; KiB..TiB), at least 32MB. Readers (sql, "
+                "export, status) use DuckDB's default. Empty: the default for all.")
+    lock_wait: float = setting(
+        30.0, "Seconds a command waits while another process holds the DuckDB file; a crawl "
+              "then keeps its work in the spool folder (merged by the next run).", minimum=0.0)
+    spool_dir: str = setting("", "Folder for that work (default: `spool/` beside the "
+                             "warehouse file).")
+    store_bodies: bool = setting(False, "Also keep each fetched body, zlib-compressed, in the "
+                                 "`bodies` table (the WARC archive keeps them anyway).")
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    enabled: bool = setting(True, "Write every HTTP exchange to WARC files.")
+    dir: str = setting("", "Folder of the WARC files (default: `warc/` beside the warehouse "
+                       "file).")
+    max_file_bytes: int = setting(1_000_000_000, "Size at which a WARC file is closed and the "
+                                  "next one begun.", minimum=1024)
+    prefix: str = setting("newsvault", "File name prefix: <prefix>-<UTC time>-<seq>.warc.gz.")
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    max_silence: float = setting(
+        6.0, "Hours a site may go without a successful (ok) crawl before `status --check` "
+             "fails.", minimum=0.0)
+    max_block_rate: float = setting(
+        0.2, "A site's block rate in its last run above which `status --check` fails.",
+        minimum=0.0)
+
+
+@dataclass(frozen=True)
+class TermsSettings:
+    dictionary: str = setting(
+        "configs/terms.txt", "User dictionary of entities the segmenter must keep whole, one "
+        "per line ('word [freq] [tag]', '#' comments); missing at the default path: the "
+        "built-in list. Editing it makes the term index stale until `newsvault terms`.")
+    stopwords: str = setting("", "Extra stop-words file (one per line, '#' comments), added to "
+                             "the built-in list; they are left out of the term index.")
+    index_on_crawl: bool = setting(True, "Index the terms of new and updated articles as the "
+                                   "crawl stores them (off: only `newsvault terms` does).")
+
+
+@dataclass(frozen=True)
+class TrendSettings:
+    font: str = setting("", "Font file for `trend --plot` (.ttf/.otf/.ttc with Chinese "
+                        "glyphs); empty: a CJK font of the system, else the bundled Noto "
+                        "Sans SC of the plot extra.")
+
+
+ARCHIVES = ("wayback", "commoncrawl")
+
+
+@dataclass(frozen=True)
+class BackfillSettings:
+    archives: tuple[str, ...] = setting(
+        ARCHIVES, "Public web archives `newsvault backfill` reads (wayback, commoncrawl); "
+                  "--from overrides it.", choices=ARCHIVES)
+    wayback_interval: float = setting(
+        1.0, "Seconds between two requests to web.archive.org (the Internet Archive asks for "
+             "about one a second).", minimum=0.0)
+    commoncrawl_interval: float = setting(
+        1.0, "Seconds between two requests to index.commoncrawl.org (its URL index).",
+        minimum=0.0)
+    commoncrawl_data_interval: float = setting(
+        0.5, "Seconds between two ranged record reads from data.commoncrawl.org.", minimum=0.0)
+    concurrency: int = setting(1, "Requests in flight to one archive host at once.", minimum=1)
+    batch_size: int = setting(100, "Archived pages per warehouse commit (a killed backfill "
+                              "reads at most one batch again).", minimum=1)
+    cdx_limit: int = setting(1000, "Rows per Wayback CDX page (showResumeKey paging).",
+                             minimum=1)
+    max_crawls: int = setting(
+        0, "Common Crawl crawls searched per run, newest first among those overlapping the "
+           "dates (0: all of them).", minimum=0)
+    candidates: int = setting(
+        4, "Captures tried per article when earlier ones are refused (redirect, challenge, "
+           "another site's page).", minimum=1)
+    on_refusal: bool = setting(
+        False, "After a crawl, look up the pages it was refused (and articles stored from "
+               "feed text only) in the archives, as `backfill --refused` does.")
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    enabled: bool = setting(True, "Crawl this site.")
+    max_pages: int = setting(5, "How far back discovery pages through a list when it finds "
+                             "no known item (the bound is reported when it cuts).", minimum=1)
+    min_interval: float = setting(-1.0, "Per-site override of fetch.min_interval (-1: use it); "
+                                  "36kr: 5.0.")
+    concurrency: int = setting(
+        0, "Requests in flight to all of the site's hosts together, its min_interval spacing "
+           "them as one (0: fetch.concurrency_per_host per host); 36kr: 1.", minimum=0)
+    user_agent: str = setting("", "The site's own User-Agent header (empty: fetch.user_agent); "
+                              "it should still name newsvault.")
+    cooldown: float = setting(
+        0.0, "Minutes the site is left alone after a challenge or risk page, across runs "
+             "(0: none; the run goes on); 36kr: 30.", minimum=0.0)
+    lists: tuple[ListSettings, ...] = setting((), "Discovery lists (replaces the defaults).")
+
+
+@dataclass(frozen=True)
+class Settings:
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    terms: TermsSettings = field(default_factory=TermsSettings)
+    trend: TrendSettings = field(default_factory=TrendSettings)
+    backfill: BackfillSettings = field(default_factory=BackfillSettings)
+    sites: Mapping[str, SiteSettings] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def lock_path(self) -> Path:
+        return Path(self.crawl.lock_file or (self.warehouse.path + ".lock"))
+
+    def spool_dir(self) -> Path:
+        return Path(self.warehouse.spool_dir) if self.warehouse.spool_dir else (
+            Path(self.warehouse.path).parent / "spool")
+
+    def archive_dir(self) -> Path:
+        return Path(self.archive.dir) if self.archive.dir else (
+            Path(self.warehouse.path).parent / "warc")
+
+    def replace(self, **sections: Any) -> Settings:
+        return dataclasses.replace(self, **sections)
+
+
+SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
+                             "warehouse": WarehouseSettings, "archive": ArchiveSettings,
+                             "monitor": MonitorSettings, "terms": TermsSettings,
+                             "trend": TrendSettings, "backfill": BackfillSettings}
+
+
+# ---------------------------------------------------------------------------------- loading
+
+def load(config: Iterable[str | os.PathLike[str]] | None = None,
+         overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> Settings:
+    """Build validated Settings.
+
+    `config`: files or folders (a folder means its *.toml files).  None means
+    $NEWSVAULT_CONFIG if set, else ./configs/ when it exists, else the built-in defaults.
+    `overrides`: dotted keys from the command line, e.g. {"warehouse.path": "x.duckdb"}.
+    """
+    environ = os.environ if environ is None else environ
+    files = _config_files(config, environ)
+    loader = _Loader()
+    for path in files:
+        loader.merge(_read_toml(path), str(path))
+    if environ.get(ENV_WAREHOUSE):
+        loader.set("warehouse.path", environ[ENV_WAREHOUSE], f"${ENV_WAREHOUSE}")
+    for key, value in (overrides or {}).items():
+        loader.set(key, value, "command line")
+    return loader.build(tuple(str(p) for p in files))
+
+
+def _config_files(config: Iterable[str | os.PathLike[str]] | None,
+                  environ: Mapping[str, str]) -> list[Path]:
+    if config is None:
+        if environ.get(ENV_CONFIG):
+            config = [p for p in environ[ENV_CONFIG].split(os.pathsep) if p]
+        elif DEFAULT_CONFIG_DIR.is_dir():
+            config = [DEFAULT_CONFIG_DIR]
+        else:
+            return []
+    files: list[Path] = []
+    for item in config:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError(f"config file {path} does not exist: give an existing .toml "
+                              "file or folder to --config")
+    return files
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    if data.startswith(UTF8_BOM):  # written by an editor that marks UTF-8 (Notepad)
+        data = data[len(UTF8_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line "
+                          f"{line}); TOML files must be UTF-8: save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
+
+
+class _Loader:
+    """Merges config trees, remembers where each key came from, builds Settings."""
+
+    def __init__(self) -> None:
+        self.tree: dict[str, Any] = {}
+        self.origin: dict[str, str] = {}
+
+    def merge(self, data: dict[str, Any], origin: str) -> None:
+        self._merge(self.tree, data, origin, "")
+
+    def _merge(self, tree: dict[str, Any], data: dict[str, Any], origin: str,
+               prefix: str) -> None:
+        for key, value in data.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, dict) and isinstance(tree.get(key, {}), dict):
+                self._merge(tree.setdefault(key, {}), value, origin, dotted + ".")
+            else:
+                tree[key] = value
+            self.origin[dotted] = origin
+
+    def set(self, key: str, value: Any, origin: str) -> None:
+        node = self.tree
+        for part in key.split(".")[:-1]:
+            node = node.setdefault(part, {})
+        node[key.split(".")[-1]] = value
+        self.origin[key] = origin
+
+    def where(self, key: str) -> str:
+        while key:
+            if key in self.origin:
+                return self.origin[key]
+            key = key.rsplit(".", 1)[0] if "." in key else ""
+        return "settings"
+
+    def build(self, files: tuple[str, ...]) -> Settings:
+        from pipeline.sources import registry  # the sites and their defaults
+
+        for key in sorted(set(self.tree) - set(SECTIONS) - {"sites"}):
+            raise ConfigError(self.unknown(key, key, [*SECTIONS, "sites"]))
+        sections = {name: self.section(cls, self.tree.get(name, {}), name)
+                    for name, cls in SECTIONS.items()}
+        sites_tree = self.tree.get("sites", {})
+        if not isinstance(sites_tree, dict):
+            raise ConfigError(f"{self.where('sites')}: 'sites' must be a table of sites")
+        known_sites = registry.names()
+        for name in sites_tree:
+            if name not in known_sites:
+                raise ConfigError(self.unknown(f"sites.{name}", name, known_sites, what="site"))
+        sites = {name: self.site(name, registry.get(name), sites_tree.get(name, {}))
+                 for name in known_sites}
+        settings = Settings(sites=types.MappingProxyType(sites), files=files, **sections)
+        self.check_connect_to(settings.fetch.connect_to)
+        self.check_warehouse(settings.warehouse)
+        return settings
+
+    def site(self, name: str, source: Any, data: Any) -> SiteSettings:
+        if isinstance(data, dict):  # the site's own defaults (politeness) under the config
+            data = {**source.site_defaults, **data}
+        site = self.section(SiteSettings, data, f"sites.{name}")
+        if not site.lists:
+            site = dataclasses.replace(site, lists=source.default_lists())
+        where = self.where(f"sites.{name}.lists")
+        for lst in site.lists:
+            if lst.kind not in source.list_kinds:
+                raise ConfigError(
+                    f"{where}: sites.{name}.lists '{lst.name}' has kind '{lst.kind}'; "
+                    f"{name} knows: {', '.join(source.list_kinds)}")
+            if not source.owns_host(_host(lst.url)):
+                raise ConfigError(
+                    f"{where}: sites.{name}.lists '{lst.name}' url {lst.url!r} is not on "
+                    f"{name}'s hosts ({', '.join(source.domains)})")
+        return site
+
+    def check_connect_to(self, pairs: tuple[str, ...]) -> None:
+        from pipeline.config.connect import parse_connect_to
+
+        try:
+            parse_connect_to(pairs)
+        except ValueError as exc:
+            where = self.where("fetch.connect_to")
+            raise ConfigError(f"{where}: fetch.connect_to: {exc}") from None
+
+    def check_warehouse(self, warehouse: WarehouseSettings) -> None:
+        """Values DuckDB would only refuse when the warehouse is opened (exit 74)."""
+        problem = memory_limit_problem(warehouse.memory_limit)
+        if problem:
+            where = self.where("warehouse.memory_limit")
+            raise ConfigError(f"{where}: warehouse.memory_limit {problem}, got "
+                              f"{warehouse.memory_limit!r}")
+        if not known_timezone(warehouse.timezone):
+            where = self.where("warehouse.timezone")
+            raise ConfigError(f"{where}: warehouse.timezone {warehouse.timezone!r} is not a "
+                              "time zone DuckDB knows; give an IANA name such as "
+                              "'Asia/Shanghai' or 'UTC'")
+
+    def unknown(self, dotted: str, key: str, known: Iterable[str], what: str = "key") -> str:
+        known = list(known)
+        hint = difflib.get_close_matches(key, known, n=1)
+        tip = f" (did you mean '{hint[0]}'?)" if hint else f"; known: {', '.join(known)}"
+        return f"{self.where(dotted)}: unknown {what} '{dotted}'{tip}"
+
+    def section(self, cls: type, data: Any, prefix: str) -> Any:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{self.where(prefix)}: '{prefix}' must be a table, got {data!r}")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for key, raw in data.items():
+            dotted = f"{prefix}.{key}"
+            if key not in fields:
+                raise ConfigError(self.unknown(dotted, key, fields))
+            values[key] = self.coerce(fields[key], hints[key], raw, dotted)
+        return cls(**values)
+
+    def coerce(self, f: dataclasses.Field[Any], hint: Any, raw: Any, dotted: str) -> Any:
+        where = self.where(dotted)
+        value = self.convert(hint, raw, dotted)
+        minimum = f.metadata.get("minimum")
+        if (minimum is not None and isinstance(value, int | float) and value < minimum
+                and not (f.name == "min_interval" and value == -1.0)):
+            raise ConfigError(f"{where}: {dotted} must be at least {minimum}, got {raw!r}")
+        choices = f.metadata.get("choices")
+        if choices and isinstance(value, tuple):  # a list: each item one of the choices
+            for item in value:
+                if item not in choices:
+                    raise ConfigError(f"{where}: {dotted} items must be among "
+                                      f"{', '.join(choices)}, got {item!r}")
+        elif choices and value not in choices:
+            raise ConfigError(f"{where}: {dotted} must be one of {', '.join(choices)}, "
+                              f"got {raw!r}")
+        return value
+
+    def convert(self, hint: Any, raw: Any, dotted: str) -> Any:
+        def bad(expected: str) -> ConfigError:
+            return ConfigError(f"{self.where(dotted)}: {dotted} must be {expected}, got {raw!r}")
+
+        if hint is bool:
+            if isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.lower() in _BOOL_WORDS:
+                return _BOOL_WORDS[raw.lower()]
+            raise bad("true or false")
+        if hint is int:
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+                return int(raw)
+            raise bad("a whole number")
+        if hint is float:
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                return float(raw)
+            if isinstance(raw, str):
+                try:
+                    return float(raw)
+                except ValueError:
+                    pass
+            raise bad("a number")
+        if hint is str:
+            if isinstance(raw, str):
+                return self.utf8(raw, dotted)
+            raise bad("a string")
+        if typing.get_origin(hint) is tuple:
+            item = typing.get_args(hint)[0]
+            if isinstance(raw, str) and item is str:
+                raw = [raw]
+            if not isinstance(raw, list | tuple):
+                raise bad("a list")
+            if item is ListSettings:
+                return tuple(self.list_entry(x, f"{dotted}[{i}]") for i, x in enumerate(raw))
+            return tuple(self.convert(item, x, dotted) for x in raw)
+        raise bad(str(hint))  # pragma: no cover - a registry field of an unsupported type
+
+    def utf8(self, raw: str, dotted: str) -> str:
+        """A string from the command line or the environment may carry bytes that are not
+        UTF-8 (Python keeps them as lone surrogates); DuckDB and HTTP cannot take them."""
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(raw).decode("utf-8", "backslashreplace")
+            raise ConfigError(f"{self.where(dotted)}: {dotted} '{shown}' is not valid UTF-8; "
+                              "use a name made of UTF-8 characters") from None
+        return raw
+
+    def list_entry(self, raw: Any, dotted: str) -> ListSettings:
+        entry = self.section(ListSettings, raw, dotted)
+        for required in ("name", "kind", "url"):
+            if not getattr(entry, required):
+                raise ConfigError(f"{self.where(dotted)}: {dotted} needs '{required}'")
+        return entry
+
+
+# DuckDB's memory units (case-insensitive; 1000^i for KB.., 1024^i for KiB..)
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*"
+                     r"(b|bytes?|k|kb|kilobytes?|m|mb|megabytes?|g|gb|gigabytes?|"
+                     r"t|tb|terabytes?|kib|mib|gib|tib)\s*", re.IGNORECASE | re.ASCII)
+_MEMORY_SCALE = {"b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
+                 "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+MIN_MEMORY_LIMIT = 32 * 1000**2  # below this DuckDB runs out of memory writing a small crawl
+
+
+def memory_limit_bytes(value: str) -> int | None:
+    """Bytes of a DuckDB memory size such as '64MB', '1.5 GiB'; None if it is not one."""
+    match = _MEMORY.fullmatch(value)
+    if not match:
+        return None
+    unit = match.group(2).lower()
+    scale = _MEMORY_SCALE.get(unit) or _MEMORY_SCALE[unit[0]]
+    return int(float(match.group(1)) * scale)
+
+
+def memory_limit_problem(value: str) -> str | None:
+    """Why `value` cannot be warehouse.memory_limit; None when it can (empty: the default)."""
+    if not value:
+        return None
+    size = memory_limit_bytes(value)
+    if size is None:
+        return ("must be a size with a unit, such as '64MB', '1GB' or '512MiB' "
+                "(or empty for DuckDB's default)")
+    if size < MIN_MEMORY_LIMIT:
+        return "must be at least 32MB (DuckDB cannot write the warehouse with less)"
+    return None
+
+
+def known_timezone(name: str) -> bool:
+    """Whether DuckDB's ICU time zones include `name` (DuckDB is the one that uses it)."""
+    if name == WarehouseSettings.timezone:
+        return True  # the default: spare loading DuckDB
+    import duckdb
+
+    literal = "'" + name.replace("'", "''") + "'"
+    with duckdb.connect() as con:
+        try:
+            con.execute(f"SET TimeZone = {literal}")
+        except duckdb.Error:
+            return False
+    return True
+
+
+_BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+# ------------------------------------------------------------------------------ reference
+
+def reference() -> list[tuple[str, str, str]]:
+    """(key, default, help) for every setting: the README reference and `newsvault config`."""
+    rows: list[tuple[str, str, str]] = []
+    for name, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            rows.append((f"{name}.{f.name}", _show(f.default), f.metadata["help"]))
+    for f in dataclasses.fields(SiteSettings):
+        rows.append((f"sites.<site>.{f.name}", _show(f.default), f.metadata["help"]))
+    for f in dataclasses.fields(ListSettings):
+        rows.append((f"sites.<site>.lists[].{f.name}", _show(f.default), f.metadata["help"]))
+    return rows
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(repr(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data (for `newsvault config --json` and digests)."""
+    out = {name: dataclasses.asdict(getattr(settings, name)) for name in SECTIONS}
+    out["sites"] = {n: dataclasses.asdict(s) for n, s in settings.sites.items()}
+    return out

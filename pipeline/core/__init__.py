@@ -1,0 +1,1 @@
+"""Core: the exception tree, fault points for tests, records crossing stages."""

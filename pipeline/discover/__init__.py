@@ -1,0 +1,1 @@
+"""Discovery: site lists and links, archives' URL indexes; the frontier."""

@@ -1,0 +1,1 @@
+"""The term index: segmentation, term counts, SimHash fingerprints."""

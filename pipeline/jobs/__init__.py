@@ -1,0 +1,1 @@
+"""The runs that tie the stages together: crawl, reextract, import, backfill."""

@@ -1,0 +1,1 @@
+"""A page: bytes decoded to text, parsed once; text tools every reader uses."""

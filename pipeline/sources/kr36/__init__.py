@@ -1,0 +1,1 @@
+"""36Kr (36kr.com): lists, article ids, page readers."""

@@ -1,0 +1,1 @@
+"""NetEase (163.com): channels, 网易号, page readers."""

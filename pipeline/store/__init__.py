@@ -1,0 +1,1 @@
+"""The warehouse (DuckDB), its spool and locks: the only owner of the data."""
