@@ -96,3 +96,18 @@ def test_config_folder_from_environment(tmp_path):
 def test_every_setting_has_help():
     rows = settings.reference()
     assert rows and all(key and text for key, _, text in rows)
+
+
+def test_fetch_min_interval_of_minus_one_is_refused(tmp_path):
+    """-1 means "use fetch.min_interval" for a site; for fetch itself it would turn spacing
+    off, so it is an error there."""
+    path = tmp_path / "c.toml"
+    path.write_text("[fetch]\nmin_interval = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="fetch.min_interval must be at least"):
+        settings.load([path], environ={})
+
+
+def test_a_site_min_interval_of_minus_one_uses_the_fetch_spacing(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[sites.netease]\nmin_interval = -1\n", encoding="utf-8")
+    assert settings.load([path], environ={}).sites["netease"].min_interval == -1.0

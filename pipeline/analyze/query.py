@@ -3,13 +3,12 @@
     columns, rows = sql(settings, "SELECT ...")
     report = status(settings)
 
-Exports live in pipeline.analyze.export (`export` here is the first version's signature).
+Exports live in pipeline.analyze.export.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,16 +22,6 @@ from pipeline.store import lock
 from pipeline.store.sandbox import check_query, lock_down
 from pipeline.store.spool import Spool
 from pipeline.store.warehouse import Warehouse
-
-
-def __getattr__(name: str) -> Any:
-    """EXPORT_COLUMNS and EXPORT_FORMATS lived here once; imported when asked for, so
-    that `status` does not load the export stack (the term segmenter)."""
-    if name in ("EXPORT_COLUMNS", "EXPORT_FORMATS"):
-        from pipeline.analyze import export
-
-        return export.EXPORT_COLUMNS if name == "EXPORT_COLUMNS" else export.FORMATS
-    raise AttributeError(name)
 
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
@@ -49,17 +38,6 @@ def sql(settings: Settings, query: str, params: list[Any] | None = None
         if cursor.description is None:
             return [], []
         return [d[0] for d in cursor.description], cursor.fetchall()
-
-
-def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
-           site: str | None = None, since: str | None = None, until: str | None = None) -> int:
-    """Write articles to `out` as csv, parquet or jsonl; returns the row count.
-
-    Kept for callers of the first version; pipeline.analyze.export.export has every option.
-    """
-    from pipeline.analyze.export import export as export_articles
-
-    return export_articles(settings, fmt, out, site=site, since=since, until=until).rows
 
 
 def parse_date(flag: str, value: str) -> dt.datetime:

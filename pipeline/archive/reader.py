@@ -16,18 +16,12 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from pipeline.core.errors import UsageError
+from pipeline.core.errors import ArchiveDamaged, UsageError
 from pipeline.core.records import Fetched
 
 ORIG_PREFIX = "x-archive-orig-"
 
 
-class ArchiveDamaged(Exception):
-    """A record cannot be read; `offset` is where the damage starts."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.offset = offset
 
 
 @dataclass

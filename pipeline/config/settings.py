@@ -421,7 +421,8 @@ class _Loader:
         value = self.convert(hint, raw, dotted)
         minimum = f.metadata.get("minimum")
         if (minimum is not None and isinstance(value, int | float) and value < minimum
-                and not (f.name == "min_interval" and value == -1.0)):
+                and not (dotted.startswith("sites.") and f.name == "min_interval"
+                         and value == -1.0)):  # a site's "use fetch.min_interval"
             raise ConfigError(f"{where}: {dotted} must be at least {minimum}, got {raw!r}")
         choices = f.metadata.get("choices")
         if choices and isinstance(value, tuple):  # a list: each item one of the choices

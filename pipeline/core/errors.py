@@ -11,7 +11,8 @@
     │                             (disk full, read-only, permissions)          (exit 74)
     ├── RunFailed                 a run stopped by an unexpected error (recorded) (exit 1)
     ├── SourceError               a list page no longer has the structure a source expects
-    └── ExtractError              a page is not an article we can read (empty, binary, ...)
+    ├── ExtractError              a page is not an article we can read (empty, binary, ...)
+    └── ArchiveDamaged            a WARC record cannot be read (damage at `offset`) (exit 1)
 
 Per-URL fetch failures are not exceptions: a `Fetched` record carries the reason
 (see pipeline.fetch), so a crawl counts them and goes on.  Only the CLI turns these
@@ -75,3 +76,11 @@ class ExtractError(PipelineError):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class ArchiveDamaged(PipelineError):
+    """A WARC record cannot be read; `offset` is where the damage starts."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset

@@ -1,4 +1,4 @@
-"""The project's extractor in the shape the extraction yardstick (../shared/bench) calls.
+"""The project's extractor in the shape the team's extraction yardstick calls:
 
     run.py --extractor pipeline.extract.bench_adapter:extract --set all
 

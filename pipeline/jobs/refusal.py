@@ -10,7 +10,7 @@
     store_untried                       pages a left site did not try: their feeds' text
 
 newsvault never defeats an access control: a refused page is reported and waits; the
-text comes from the site's own feeds (../shared/notes/sites-2026.md).
+text comes from the site's own feeds (team notes, sites-2026.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """36Kr article and newsflash pages: the JSON state in each of its forms, then the DOM.
 
-Where the story is, in order (../shared/notes/sites.md 1.2):
+Where the story is, in order (team notes, sites.md 1.2):
 
     state       window.initialState = {...}: articleDetail.articleDetailData.data
                 (title widgetTitle, body widgetContent HTML, author, publishTime ms)

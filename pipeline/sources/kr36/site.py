@@ -1,6 +1,6 @@
 """36Kr (36kr.com): RSS feeds, SSR list pages with gateway paging, /p/<id> articles.
 
-Facts from ../shared/notes/sites.md section 1 (K1, K2/K3, K5/K6; 1.2, 1.3):
+Facts from team notes, sites.md section 1 (K1, K2/K3, K5/K6; 1.2, 1.3):
 - feeds on the www host; <link> ends in ?f=rss; pubDate '2026-02-27 11:48:42  +0800';
 - /newsflashes and /information/<nick>/ (on the bare host: www 301s there) embed
   `window.initialState`; the next page is a POST to gateway.36kr.com with the page's
@@ -10,7 +10,7 @@ Facts from ../shared/notes/sites.md section 1 (K1, K2/K3, K5/K6; 1.2, 1.3):
 - newsflash list items carry their whole text, so they are stored from the list; feed
   items of articles carry it too, kept (Link.feed_text) for when the page is refused.
 
-Under refusal (../shared/notes/sites-2026.md): a list page that is a shell
+Under refusal (team notes, sites-2026.md): a list page that is a shell
 (`initialState` without the list) but hands out a nonce gets page 1 from the gateway
 (pageEvent 0, no pageCallback); a shell without a nonce is a refusal (`blocked`).  A
 page with items but no nonce takes one from NONCE_PAGES before asking for page 2.  A

@@ -15,7 +15,7 @@ field, in order:
     tags          meta keywords;  summary: meta description unless it repeats the title
 
 meta[name=author] and article:author on desktop pages are always "网易": never the
-author (../shared/notes/sites.md 2.2).
+author (team notes, sites.md 2.2).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """NetEase article pages of every era: where the story, the time, the 来源 and the editor
 are, and which blocks around or inside the body are boilerplate.
 
-Templates (../shared/notes/sites.md 2.2), most specific first (2016-2020 pages wrap
+Templates (team notes, sites.md 2.2), most specific first (2016-2020 pages wrap
 #endText in a div.post_body, so #endText is tried before div.post_body):
 
     photo       photoview pages: the set is JSON in <textarea name="gallery-data">

@@ -1,6 +1,6 @@
 """NetEase (163.com): channel JSONP lists, the rolling list, article pages of each era.
 
-Facts from ../shared/notes/sites.md section 2 (N1, N2, N9; 2.2, 2.3):
+Facts from team notes, sites.md section 2 (N1, N2, N9; 2.2, 2.3):
 - channel lists are JavaScript `data_callback([...])`; page N >= 2 inserts `_0N` before
   the `.js` or the trailing slash; items with newstype other than "article" are skipped;
 - the rolling list is `var data={"news":[[{c,t,l,p}...]...]}`, asked for with the
