@@ -103,7 +103,7 @@ def test_fetch_min_interval_of_minus_one_is_refused(tmp_path):
     off, so it is an error there."""
     path = tmp_path / "c.toml"
     path.write_text("[fetch]\nmin_interval = -1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="fetch.min_interval must be at least"):
+    with pytest.raises(ConfigError, match=r"fetch\.min_interval must be at least"):
         settings.load([path], environ={})
 
 
