@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.cli.main import main
+from tests.db import rows
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
 
@@ -40,14 +41,6 @@ class Holder:
 
 def crawl(config: Path, *args: str) -> int:
     return main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q", *args])
-
-
-def rows(sql: str) -> list[tuple]:
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def article_fetches(server: TestServer) -> list[str]:

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.cli.main import main
+from tests.db import one, rows
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import Reply, TestServer
 
 
 def crawl(config: Path, *args: str) -> int:
     return main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q", *args])
-
-
-def rows(sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def one(sql: str, params: list | None = None):
-    return rows(sql, params)[0][0]
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.cli.main import main
+from tests.db import rows
 from tests.fakesites import Fake36Kr, FakeNetEase, Story
 
 W_ID = "W8200000000000000001"
@@ -91,14 +91,6 @@ def crawl(config: Path, kind: Kind) -> int:
 
 def check(config: Path) -> int:
     return main(["--config", str(config), "--warehouse", "news.duckdb", "status", "--check"])
-
-
-def rows(sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def stored() -> set[str]:

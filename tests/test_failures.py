@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.cli.main import main
 from tests.clirun import error_line
+from tests.db import rows
 from tests.fakesites import Fake36Kr, FakeNetEase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,14 +45,6 @@ def crawl_process(config: Path, fault: str | None = None, *args: str
     return subprocess.run([sys.executable, "-m", "pipeline", "--config", str(config),
                            "--warehouse", "news.duckdb", "crawl", "-q", *args], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
-
-
-def rows(sql: str) -> list[tuple]:
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def status_json(capsys: pytest.CaptureFixture[str]) -> dict:

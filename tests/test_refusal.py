@@ -19,6 +19,7 @@ import pytest
 
 from pipeline.archive.reader import read_at
 from pipeline.cli.main import main
+from tests.db import one, rows
 from tests.fakesites import Fake36Kr, refusal_page
 from tests.server import TestServer
 
@@ -28,18 +29,6 @@ ALL_PAGES = ("challenge", "spider", "captcha", "cloudflare")
 def crawl(config: Path, *args: str) -> int:
     return main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q",
                  "--site", "36kr", *args])
-
-
-def rows(sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def one(sql: str, params: list | None = None):
-    return rows(sql, params)[0][0]
 
 
 def counter(key: str) -> int:
