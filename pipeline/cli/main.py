@@ -18,7 +18,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -38,6 +37,7 @@ from pipeline.core.errors import (
     WarehouseError,
     WriteError,
 )
+from pipeline.core.utf8 import not_utf8
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_WAREHOUSE, EXIT_BUSY = 0, 1, 2, 74, 75
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
@@ -632,13 +632,10 @@ def _warc_files(paths: list[str], *, replay: bool = False) -> list[str]:
             raise UsageError(f"--replay: {problem}; replay needs WARC files "
                              "(.warc or .warc.gz)")
     for file in [] if replay else files:  # an import records where each file is
-        where = str(Path(file).resolve())
-        try:
-            where.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = os.fsencode(where).decode("utf-8", "backslashreplace")
+        shown = not_utf8(str(Path(file).resolve()))
+        if shown is not None:
             raise UsageError(f"{shown}: the path is not valid UTF-8 and the warehouse "
-                             "records it as text; rename the file or folder") from None
+                             "records it as text; rename the file or folder")
     return files
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.core.errors import ConfigError
 from pipeline.core.fields import setting
+from pipeline.core.utf8 import not_utf8
 from pipeline.sources.lists import ListSettings
 
 DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github.com/newsvault)"
@@ -478,12 +479,10 @@ class _Loader:
     def utf8(self, raw: str, dotted: str) -> str:
         """A string from the command line or the environment may carry bytes that are not
         UTF-8 (Python keeps them as lone surrogates); DuckDB and HTTP cannot take them."""
-        try:
-            raw.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = os.fsencode(raw).decode("utf-8", "backslashreplace")
+        shown = not_utf8(raw)
+        if shown is not None:
             raise ConfigError(f"{self.where(dotted)}: {dotted} '{shown}' is not valid UTF-8; "
-                              "use a name made of UTF-8 characters") from None
+                              "use a name made of UTF-8 characters")
         return raw
 
     def list_entry(self, raw: Any, dotted: str) -> ListSettings:
