@@ -77,7 +77,8 @@ def ne(server: TestServer) -> FakeNetEase:
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean working folder (no ./configs) with no NEWSVAULT_* variables set."""
     monkeypatch.chdir(tmp_path)
-    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
+    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG", "NEWSVAULT_DATA_PATH",
+                 "NEWSVAULT_NODE"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
@@ -158,7 +159,8 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
                 with pytest.MonkeyPatch.context() as mp:  # as `workdir` and `config` do
                     mp.chdir(folder)
                     unhurried_36kr(mp)
-                    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
+                    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG",
+                                 "NEWSVAULT_DATA_PATH", "NEWSVAULT_NODE"):
                         mp.delenv(name, raising=False)
                     code = main(["--config", "test.toml", "--warehouse", "news.duckdb",
                                  "crawl", "-q"])
