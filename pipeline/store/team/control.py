@@ -132,6 +132,8 @@ class PgControl:
               lease_seconds: float | None = None) -> list[dict[str, Any]]:
         """Up to `limit` items of `site` leased to `owner` (FOR UPDATE SKIP LOCKED), tied
         to the run started here so its heartbeat renews them."""
+        if self.run_id is None:
+            raise RuntimeError("claim() needs a run: call start_run() first")
         ttl = self.lease_ttl if lease_seconds is None else lease_seconds
         return self._do(lambda con: frontier.claim(con, site, owner, self.run_id, limit, ttl))
 
