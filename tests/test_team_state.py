@@ -1,0 +1,92 @@
+"""PgControl is the ControlState of pipeline.store.interfaces, on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+
+import psycopg
+import pytest
+
+from pipeline.core.errors import LockHeld, WarehouseError
+from pipeline.core.records import Link
+from pipeline.discover.archives import IndexRow
+from pipeline.store.interfaces import ControlState
+from pipeline.store.records import Batch, Cursor, Found
+from pipeline.store.team.control import PgControl
+from tests.team import Nodes, links
+
+
+@pytest.fixture
+def node(pg_url):
+    nodes = Nodes(pg_url)
+    yield nodes
+    nodes.close()
+
+
+def protocol_methods() -> list[str]:
+    return [name for name, _ in inspect.getmembers(ControlState, inspect.isfunction)
+            if not name.startswith("_")]
+
+
+@pytest.mark.parametrize("name", protocol_methods())
+def test_pgcontrol_answers_every_control_state_call(name):
+    wanted = inspect.signature(getattr(ControlState, name))
+    have = inspect.signature(getattr(PgControl, name))
+    for param in wanted.parameters.values():
+        assert param.name in have.parameters, f"{name}() lacks {param.name}"
+    required = [p.name for p in have.parameters.values()
+                if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert set(required) <= set(wanted.parameters), f"{name}() requires more than asked"
+
+
+def test_a_batch_records_links_lists_feeds_cooldowns_and_outcomes_together(node):
+    a = node("a")
+    now = dt.datetime.now(dt.UTC)
+    flash = Link(url="https://36kr.com/newsflashes/1", article_id="36kr:f1", site="36kr",
+                 kind="newsflash", list_name="flash", record=object())  # type: ignore[arg-type]
+    fed = Link(url="https://36kr.com/p/2", article_id="36kr:2", site="36kr",
+               list_name="feed", feed_text="<p>全文</p>")
+    batch = Batch(links=[*links([1, 2]), flash], listed=[("163", "tech", "163:1")],
+                  feeds=[(fed, 7)], cooldowns=[("36kr", now, now + dt.timedelta(minutes=30),
+                                                "risk page")],
+                  done=[("163:1", "done", None)])
+    a.record_frontier(batch, a.run_id, 3)
+    with psycopg.connect(node.url) as con:
+        states = dict(con.execute("SELECT article_id, state FROM nv_ctl.frontier"))
+    assert states == {"163:1": "done", "163:2": "pending", "36kr:f1": "done"}
+    assert a.known_before("163", "tech", ["163:1"], a.run_id + 1) == {"163:1"}
+    assert a.feed_item("36kr:2")["content"] == "<p>全文</p>"
+    assert a.cooldown("36kr", now)[1] == "risk page"
+    assert a.cooldown("163", now) is None
+
+
+def test_a_batch_that_fails_records_nothing(node):
+    a = node("a")
+    bad = Batch(links=links([1]), done=[("163:1", "done", None)],
+                cooldowns=[("36kr", dt.datetime.now(dt.UTC), None, "x")])  # type: ignore[list-item]
+    with pytest.raises(WarehouseError, match="team database"):
+        a.record_frontier(bad, a.run_id, 3)
+    assert a.known(["163:1"]) == set()
+
+
+def test_backfill_paging_is_kept_and_each_capture_listed_once(node):
+    a = node("a")
+    assert a.backfill_cursor("wayback 163") is None
+    row = IndexRow("wayback", "https://www.163.com/dy/article/1.html",
+                   dt.datetime(2026, 1, 2, tzinfo=dt.UTC), "https://web.archive.org/web/1id_/x")
+    found = [Found("163", "article", "163:1", row)]
+    assert a.save_backfill_page("wayback 163", found, "key1", None, False, a.run_id) == 1
+    assert a.save_backfill_page("wayback 163", found, "key2", None, True, a.run_id) == 0
+    assert a.backfill_cursor("wayback 163") == Cursor("key2", None, True)
+
+
+def test_the_run_lock_lets_crawls_share_and_keeps_maintenance_out(node):
+    a, b, m = node("a", run=False), node("b", run=False), node("m", run=False)
+    with a.run_lock("crawl") as held, b.run_lock("reextract"):
+        held.note(run_id=5)
+        assert held.info == {"command": "crawl", "node": "a", "run_id": 5}
+        with pytest.raises(LockHeld), m.run_lock("maintain"):
+            pass
+    with m.run_lock("maintain"):
+        pass
