@@ -90,3 +90,19 @@ def test_the_run_lock_lets_crawls_share_and_keeps_maintenance_out(node):
             pass
     with m.run_lock("maintain"):
         pass
+
+
+def test_a_heartbeat_thread_keeps_a_busy_runs_leases_until_it_stops(node):
+    import time
+
+    from pipeline.store.team.heartbeat import Heartbeat
+
+    a, b = node("a", lease_ttl=1.0), node("b")
+    a.add_links(links(range(2)), a.run_id)
+    a.claim("163", "a", 2)
+    with Heartbeat(node.url, a.run_id, every=0.25, lease_ttl=1.0) as beat:
+        time.sleep(1.5)  # the main thread busy: no heartbeat of its own
+        assert b.claim("163", "b", 10) == []
+    assert beat.beats >= 3 and not beat.lost
+    time.sleep(1.1)
+    assert len(b.claim("163", "b", 10)) == 2
