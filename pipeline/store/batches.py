@@ -116,6 +116,12 @@ class Batches(Frontier):
         return self.query("preload_revisits", {"urls": urls})
 
     def stored_body(self, sha256: str) -> bytes | None:
-        """The compressed body stored under `sha256` (None: not stored)."""
+        """The raw body stored under `sha256` (None: not stored)."""
         row = self.con.execute("SELECT data FROM bodies WHERE sha256 = ?", [sha256]).fetchone()
-        return row[0] if row else None
+        return zlib.decompress(row[0]) if row else None
+
+    def reextract_candidates(self, site: str | None, since: dt.datetime | None,
+                             everything: bool, version: str) -> list[dict[str, Any]]:
+        """Articles to extract again with their captures (reextract_candidates.sql)."""
+        return self.records("reextract_candidates", {
+            "everything": everything, "version": version, "site": site, "since": since})

@@ -34,12 +34,26 @@ class Session:
 
     def query(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """The rows of a named query of warehouse/queries."""
-        return self.con.execute(sql_text(name), params or {}).fetchall()
+        with self._reading(name):
+            return self.con.execute(sql_text(name), params or {}).fetchall()
 
     def records(self, name: str, params: dict[str, Any] | None = None
                 ) -> list[dict[str, Any]]:
         """The rows of a named query as dicts by column name."""
-        return dicts(self.con.execute(sql_text(name), params or {}))
+        with self._reading(name):
+            return dicts(self.con.execute(sql_text(name), params or {}))
+
+    @contextlib.contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        """DuckDB's error of a read as a WarehouseError naming the query (inside a
+        transaction the transaction reports it)."""
+        try:
+            yield
+        except duckdb.Error as exc:
+            if self._depth:
+                raise
+            raise WarehouseError(f"reading the warehouse ({what}) failed: "
+                                 f"{first_line(exc)}") from None
 
     def run_script(self, name: str, params: dict[str, Any] | None = None) -> None:
         """Run a query file of several statements, each with the parameters it names."""

@@ -132,3 +132,6 @@ class Warehouse(Batches, Runs, Terms):
 
     def spooled_to(self) -> str | None:
         return None
+
+    def attached(self) -> Warehouse:
+        return self
