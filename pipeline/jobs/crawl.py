@@ -10,6 +10,9 @@
 3. Put recent articles due for a re-fetch back in the frontier (edited stories), then
    fetch the site's pending items (left-overs of a killed run first), extract them off
    the event loop and commit in batches of crawl.batch_size (pipeline.jobs.recorder).
+   Items are claimed (pipeline.jobs.claims): in team mode a chunk at a time, leased so
+   other nodes take the rest, with the run's heartbeat renewing the leases and request
+   starts booked over all nodes (pipeline.store.team.pacer).
 4. Record the run (runs, run_sites, run_counters) and return the report; its summary is
    the one line the CLI prints.
 
@@ -35,15 +38,18 @@ from pathlib import Path
 import httpx
 
 from pipeline.config.settings import Settings, SiteSettings
+from pipeline.core.errors import PipelineError
 from pipeline.core.records import Fetched, Request, utcnow
 from pipeline.discover.lists import discover
 from pipeline.fetch.client import Fetcher
+from pipeline.jobs.claims import Claims
 from pipeline.jobs.recorder import Recorder, store_article
 from pipeline.jobs.refusal import cool_down, cooling, judge_refusal, store_untried
 from pipeline.jobs.report import RunReport, SiteReport
 from pipeline.jobs.runs import begin
 from pipeline.sources import registry
 from pipeline.sources.base import Source
+from pipeline.store.team.pacer import SharedPacer
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,7 @@ NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachabl
 # it); a run that dies gives its items back after this (team mode; runs.begin releases
 # them at the end of a run).
 CLAIM_LEASE = 900.0
+UNLIMITED = 1_000_000_000
 
 
 def crawl(settings: Settings, sites: list[str] | None = None,
@@ -138,14 +145,35 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         elif fetched.status is not None and fetched.purpose != "article":
             report.observe(False)  # an article's verdict waits for its extraction
 
-    async with Fetcher(settings.fetch, allowed, intervals=interval, concurrency=concurrency,
-                       gate_key=gate_key, user_agent=user_agent, transport=transport,
-                       observer=on_result, on_exchange=on_exchange) as fetcher:
-        limit = max_articles if max_articles is not None else settings.crawl.max_articles
-        await asyncio.gather(*(
-            _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,
-                        reports[name], limit)
-            for name in reports))
+    team = settings.team_mode() and transport is None
+    pacer = SharedPacer(settings.warehouse.path) if team else None
+    beat = asyncio.create_task(_heartbeat(recorder, settings)) if team else None
+    try:
+        async with Fetcher(settings.fetch, allowed, intervals=interval,
+                           concurrency=concurrency, gate_key=gate_key, user_agent=user_agent,
+                           transport=transport, observer=on_result, on_exchange=on_exchange,
+                           pacer=pacer) as fetcher:
+            limit = max_articles if max_articles is not None else settings.crawl.max_articles
+            await asyncio.gather(*(
+                _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,
+                            reports[name], limit)
+                for name in reports))
+    finally:
+        if beat is not None:
+            beat.cancel()
+        if pacer is not None:
+            pacer.close()
+
+
+async def _heartbeat(recorder: Recorder, settings: Settings) -> None:
+    """Team mode: the run is alive and its claims renewed every team.heartbeat seconds,
+    also while no batch commits (a slow site)."""
+    while True:
+        await asyncio.sleep(settings.team.heartbeat)
+        try:
+            recorder.warehouse.heartbeat(recorder.run_id)
+        except PipelineError as exc:  # the next beat tries again; the lease is longer
+            log.warning("heartbeat of run %s failed: %s", recorder.run_id, exc)
 
 
 async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
@@ -175,25 +203,30 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         return
     recorder.flush()  # what discovery found, committed before asking what is pending
     _requeue_refetches(source, settings, recorder)
-    items = recorder.warehouse.claim(source.name, str(recorder.run_id),
-                                     max_articles or 1_000_000_000, CLAIM_LEASE)
-    recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])
-    queue: asyncio.Queue[dict] = asyncio.Queue()
-    for item in items:
-        queue.put_nowait(item)
+    workers = site.concurrency or max(2, settings.fetch.concurrency_per_host * 2)
+    limit = max_articles or UNLIMITED
+    claims = Claims(
+        recorder.warehouse, source.name, str(recorder.run_id), limit=limit,
+        chunk=max(workers, settings.crawl.batch_size) if settings.team_mode() else limit,
+        lease_seconds=settings.team.lease_ttl if settings.team_mode() else CLAIM_LEASE,
+        on_claim=lambda items: recorder.preload_revisits(
+            [i["url"] for i in items if i.get("refetches")]))
 
     async def worker() -> None:
-        while not queue.empty() and not report.abandoned and not report.cooling_until:
-            item = queue.get_nowait()
+        while not report.abandoned and not report.cooling_until:
+            item = claims.next()
+            if item is None:
+                return
             fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
             if fetched.error == "blocked":
                 cool_down(source, site, recorder, report, fetched.detail or "blocked")
 
-    workers = min(site.concurrency or max(2, settings.fetch.concurrency_per_host * 2),
-                  len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
     if report.cooling_until or report.abandoned:
+        queue: asyncio.Queue[dict] = asyncio.Queue()
+        for item in claims.untried():
+            queue.put_nowait(item)
         store_untried(source, queue, recorder, report)
 
 
