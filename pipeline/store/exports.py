@@ -53,7 +53,8 @@ def select_articles(columns: Sequence[str], fmt: str, site: str | None,
         exprs += ["site AS site", "strftime(timezone('Asia/Shanghai', published_at), "
                   "'%Y-%m') AS month"]
         exprs = [e for e in exprs if e != "site"]
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
     if site:
         clauses.append("site = $site")
         params["site"] = site

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from pipeline.core.errors import QueryError
+from pipeline.store.queries import literal
 
 if TYPE_CHECKING:
     from pipeline.store.warehouse import Warehouse
@@ -170,7 +171,7 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
         if options and options.get("data_path")]
     try:
         if data_paths:
-            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in data_paths)
+            listed = ", ".join(literal(p) for p in data_paths)
             con.execute(f"SET allowed_directories = [{listed}]")
         for setting in ("enable_external_access", "autoinstall_known_extensions",
                         "autoload_known_extensions", "python_enable_replacements"):

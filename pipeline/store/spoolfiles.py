@@ -96,7 +96,7 @@ def decode_batch(data: dict[str, Any]) -> Batch:
         bodies=[(sha, base64.b64decode(raw)) for sha, raw in data["bodies"]],
         articles=[(Article(**a), cid, dt.datetime.fromisoformat(at))
                   for a, cid, at in data["articles"]],
-        done=[tuple(d) for d in data["done"]],  # type: ignore[misc]
+        done=[(aid, state, error) for aid, state, error in data["done"]],
         links=[_unlink(ln) for ln in data["links"]],
         listed=[(site, name, aid) for site, name, aid in data.get("listed", [])],
         feeds=[(_unlink(ln), cid) for ln, cid in data.get("feeds", [])],
