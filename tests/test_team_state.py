@@ -81,14 +81,24 @@ def test_backfill_paging_is_kept_and_each_capture_listed_once(node):
     assert a.backfill_cursor("wayback 163") == Cursor("key2", None, True)
 
 
-def test_the_run_lock_lets_crawls_share_and_keeps_maintenance_out(node):
-    a, b, m = node("a", run=False), node("b", run=False), node("m", run=False)
-    with a.run_lock("crawl") as held, b.run_lock("reextract"):
+def test_runs_of_different_nodes_go_on_at_once(node):
+    a, b = node("a", run=False), node("b", run=False)
+    with a.run_lock("crawl") as held, b.run_lock("crawl"):
         held.note(run_id=5)
         assert held.info == {"command": "crawl", "node": "a", "run_id": 5}
-        with pytest.raises(LockHeld), m.run_lock("maintain"):
-            pass
-    with m.run_lock("maintain"):
+
+
+def test_a_second_run_under_one_node_name_is_refused(node):
+    a, twin = node("a", run=False), node("a", run=False)
+    with a.run_lock("crawl"), pytest.raises(LockHeld, match="--node"), twin.run_lock("crawl"):
+        pass
+    with twin.run_lock("crawl"):  # once the first is done
+        pass
+
+
+def test_maintenance_runs_on_one_node_at_a_time(node):
+    m, n = node("m", run=False), node("n", run=False)
+    with m.run_lock("maintain"), pytest.raises(LockHeld), n.run_lock("maintain"):
         pass
 
 

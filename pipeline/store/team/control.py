@@ -240,11 +240,16 @@ class PgControl:
 
     @contextmanager
     def run_lock(self, command: str) -> Iterator[TeamLock]:
-        """A writing run's lock in team mode: runs on any number of nodes at once, but
-        never beside `newsvault maintain` (LockHeld, exit 75); `maintain` itself is the
-        exclusive side. Gone with the connection if the process dies."""
-        lock = locks.maintenance if command == "maintain" else locks.crawling
-        with lock(self.con):
+        """Team mode's run lock: runs on any number of nodes at once, one run of a
+        command per node name (its WARC files and recovery are the node's own), and
+        `maintain` on one node at a time, only while no batch commits (each commit holds
+        the maintenance lock shared). LockHeld (exit 75) otherwise; gone with the
+        connection if the process dies."""
+        if command == "maintain":
+            with locks.maintenance(self.con):
+                yield TeamLock(command, self.node)
+            return
+        with locks.node_run(self.con, self.node, command):
             yield TeamLock(command, self.node)
 
     def crawling(self) -> Any:
