@@ -116,3 +116,50 @@ def test_a_heartbeat_thread_keeps_a_busy_runs_leases_until_it_stops(node):
     assert beat.beats >= 3 and not beat.lost
     time.sleep(1.1)
     assert len(b.claim("163", "b", 10)) == 2
+
+
+def record(control, lists, command="crawl"):
+    """A run of `control`'s node recorded from a real run report with these lists."""
+    from pipeline.jobs.report import RunReport, SiteReport
+
+    run_id = control.new_run_id()
+    control.start_run(run_id, ["163"], control.node, 1, "", command)
+    site = SiteReport("163", lists=lists)
+    site.counters["fetch/article/status/200"] = 3
+    report = RunReport(run_id, [site], command=command)
+    control.finish_run(run_id, report.outcome, report.exit_code, report.summary,
+                       [s.row() for s in report.sites], report.counters())
+    return run_id
+
+
+def test_a_runs_report_is_recorded_with_its_sites_lists_and_counters(node):
+    from pipeline.discover.lists import ListOutcome
+
+    a = node("a", run=False)
+    run = record(a, [ListOutcome("163", "tech", kind="jsonp", pages=5, cut=True, gap=True,
+                                 resume={"page": 6})])
+    assert a.run(run)["outcome"] == "ok"
+    with psycopg.connect(node.url) as con:
+        assert con.execute("SELECT site, outcome, depth_cut FROM nv_ctl.run_sites").fetchall(
+            ) == [("163", "ok", ["tech"])]
+        assert con.execute("SELECT value FROM nv_ctl.run_counters WHERE key = "
+                           "'fetch/article/status/200'").fetchone() == (3,)
+    assert a.open_gap("163", "tech") == (run, {"page": 6})
+
+
+def test_a_gap_closes_when_a_later_run_reads_back_over_it(node):
+    from pipeline.discover.lists import ListOutcome
+
+    a, b = node("a", run=False), node("b", run=False)
+    gap = record(a, [ListOutcome("163", "tech", cut=True, gap=True, resume={"page": 6})])
+    record(b, [ListOutcome("163", "tech", reached_known=True, horizon_run=gap)])
+    assert a.open_gap("163", "tech") is None
+
+
+def test_a_gap_closes_when_a_later_backfill_of_the_site_succeeds(node):
+    from pipeline.discover.lists import ListOutcome
+
+    a = node("a", run=False)
+    record(a, [ListOutcome("163", "tech", cut=True, gap=True)])
+    record(a, [], command="backfill")
+    assert a.open_gap("163", "tech") is None
