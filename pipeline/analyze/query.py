@@ -170,9 +170,11 @@ def _cooled(con: duckdb.DuckDBPyConnection, sites: list[dict[str, Any]]
 
 
 def storage(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Archive size on disk and per article: compressed (WARC files) and raw payloads."""
+    """Archive size on disk and per article: compressed (WARC files) and raw payloads.
+    The WARC files are summed over the whole archive root (every node's files, in team
+    mode, and any folder below it)."""
     folder = settings.archive_dir()
-    files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    files = sorted(folder.rglob("*.warc.gz")) if folder.is_dir() else []
     disk = sum(f.stat().st_size for f in files)
     row = con.execute(
         "SELECT (SELECT count(*) FROM articles), "

@@ -123,7 +123,8 @@ class ArchiveSettings:
                        "file).")
     max_file_bytes: int = setting(1_000_000_000, "Size at which a WARC file is closed and the "
                                   "next one begun.", minimum=1024)
-    prefix: str = setting("newsvault", "File name prefix: <prefix>-<UTC time>-<seq>.warc.gz.")
+    prefix: str = setting("newsvault", "File name prefix: "
+                          "<prefix>-<node>-<pid>-<UTC time>-<seq>.warc.gz.")
 
 
 @dataclass(frozen=True)
