@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.archive.reader import iter_file, read_at, resolve, stored_name
 from pipeline.archive.writer import WarcArchive, recover
+from pipeline.config import settings as settings_mod
 from pipeline.core.errors import ArchiveDamaged
 from pipeline.core.records import Fetched
 
@@ -192,3 +193,14 @@ def test_any_node_reads_any_capture_through_its_own_mount_of_the_root(tmp_path):
     shutil.copytree(tmp_path / "host-a" / "warc", tmp_path / "mnt" / "archive")  # host b
     found = read_at(resolve(tmp_path / "mnt" / "archive", ref.file), ref.offset)
     assert found.fetched.body == page(7).body
+
+
+@pytest.mark.parametrize("overrides,expected", [
+    ({"warehouse.path": "postgresql://nv@db.example:5432/news",
+      "warehouse.data_path": "/mnt/nv"}, "/mnt/nv/warc"),
+    ({"warehouse.path": "postgresql://nv@db.example:5432/news",
+      "warehouse.data_path": "/mnt/nv", "archive.dir": "/mnt/warc"}, "/mnt/warc"),
+    ({"warehouse.path": "data/news.duckdb"}, "data/warc"),
+])
+def test_the_archive_root_of_team_mode_is_under_the_shared_data_path(overrides, expected):
+    assert settings_mod.load([], overrides, environ={}).archive_dir() == Path(expected)
