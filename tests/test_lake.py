@@ -185,5 +185,5 @@ def test_revisits_give_the_last_response_of_each_url(lake):
 
 
 def test_a_reader_of_an_empty_database_is_told_to_crawl_first(pg_url, shared):
-    with pytest.raises(WarehouseError, match="empty .*run `newsvault crawl` first"):
+    with pytest.raises(WarehouseError, match=r"empty .*run `newsvault crawl` first"):
         Lake.open(team_settings(pg_url, shared, "reader"), read_only=True)
