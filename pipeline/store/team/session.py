@@ -27,9 +27,11 @@ import psycopg
 from pipeline.config.settings import Settings
 from pipeline.core.errors import LockHeld, WarehouseError
 from pipeline.core.records import utcnow
+from pipeline.store.team import locks
+from pipeline.store.team.connect import connect, libpq_dsn
 
 INIT_LOCK = "newsvault:lake:init"         # creating and migrating the lake
-MAINTENANCE_LOCK = "newsvault:maintenance"  # shared: a batch commit; exclusive: maintain
+MAINTENANCE_LOCK = locks.MAINTENANCE       # shared: a batch commit; exclusive: maintain
 LAKE_FOLDER = "lake"                      # DuckLake's files: <data_path>/lake/
 EXTENSIONS = (("ducklake", "duckdb_extension_ducklake"),
               ("postgres_scanner", "duckdb_extension_postgres_scanner"))
@@ -58,17 +60,13 @@ def attach_sql(settings: Settings, read_only: bool = False) -> str:
     options = [f"DATA_PATH {literal(data_path(settings))}"]
     if read_only:
         options.append("READ_ONLY")
-    target = literal("ducklake:postgres:" + settings.warehouse.path)
+    target = literal("ducklake:postgres:" + libpq_dsn(settings.warehouse.path))
     return f"ATTACH {target} AS {settings.warehouse.catalog} ({', '.join(options)})"
 
 
 def pg_session(uri: str) -> psycopg.Connection:
     """A PostgreSQL session of our own (autocommit) for advisory locks."""
-    try:
-        return psycopg.connect(uri, autocommit=True, application_name="newsvault")
-    except psycopg.Error as exc:
-        raise WarehouseError(f"cannot connect to the team warehouse (PostgreSQL): "
-                             f"{full_text(exc)}") from None
+    return connect(uri, autocommit=True)
 
 
 def duck_session(settings: Settings, *, writer: bool = True) -> duckdb.DuckDBPyConnection:
@@ -102,12 +100,13 @@ def _extension_file(name: str, package: str) -> str:
 def advisory(pg: psycopg.Connection, key: str, *, shared: bool = False,
              wait: float | None = None) -> Iterator[None]:
     """Hold a session advisory lock on `key`; `wait` seconds at most (None: as long as
-    it takes), then LockHeld.  It goes away with the session if the process dies."""
+    it takes), then LockHeld.  It goes away with the session if the process dies.  Keys
+    are hashed as pipeline.store.team.locks hashes them, so both exclude each other."""
     kind = "_shared" if shared else ""
     try:
         if wait is not None:
             pg.execute(f"SET lock_timeout = '{max(int(wait * 1000), 1)}ms'")
-        pg.execute(f"SELECT pg_advisory_lock{kind}(hashtext(%s))", [key])
+        pg.execute(f"SELECT pg_advisory_lock{kind}(hashtextextended(%s, 0))", [key])
     except psycopg.errors.LockNotAvailable:
         raise LockHeld(f"the team warehouse's {key.rsplit(':', 1)[-1]} lock is held by "
                        f"another node (waited {wait:g} s); try again later") from None
@@ -121,7 +120,8 @@ def advisory(pg: psycopg.Connection, key: str, *, shared: bool = False,
         yield
     finally:
         with contextlib.suppress(psycopg.Error):
-            pg.execute(f"SELECT pg_advisory_unlock{kind}(hashtext(%s))", [key])
+            pg.execute(f"SELECT pg_advisory_unlock{kind}(hashtextextended(%s, 0))",
+                       [key])
 
 
 def attach(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection | None,
