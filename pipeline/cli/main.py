@@ -259,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="JSON lines output")
     p.set_defaults(handler=cmd_coverage)
 
+    p = sub.add_parser("maintain", parents=[common],
+                       help="compact the team lake's files (team mode; a file: CHECKPOINT)",
+                       description="Team mode: compact term counts, flush inlined rows, "
+                                   "rewrite and merge Parquet files, expire old snapshots and "
+                                   "delete unreferenced files, under the exclusive "
+                                   "maintenance lock (batch commits wait meanwhile). A DuckDB "
+                                   "file is checkpointed.")
+    p.add_argument("--older-than", type=float, default=24.0, metavar="HOURS",
+                   help="keep snapshots and replaced files this recent (default 24)")
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="wait this long for the lock, then exit 75 (default 60)")
+    p.set_defaults(handler=cmd_maintain)
+
     p = sub.add_parser("status", parents=[common], help="last runs, counts, errors",
                        description="Show the last runs, per-site counts, pending work and the "
                                    "last errors. Example: newsvault status --json")
@@ -546,6 +559,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                       by=args.by)
     _print_rows(result.columns, result.rows,
                 "csv" if args.csv else "json" if args.json else "table")
+    return EXIT_OK
+
+
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from pipeline.store.maintain import maintain
+
+    report = maintain(load_settings(args), older_than=args.older_than, wait=args.wait)
+    print(report.line())
     return EXIT_OK
 
 
