@@ -8,7 +8,9 @@ Exports live in pipeline.analyze.export.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,15 +31,29 @@ def sql(settings: Settings, query: str, params: list[Any] | None = None
     """Run one read-only query in the sandbox (pipeline.store.sandbox); QueryError says what is
     allowed, or carries DuckDB's message."""
     statement = check_query(query)
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        lock_down(warehouse.con)
+    with _reader(settings) as con:
+        lock_down(con)
         try:
-            cursor = warehouse.con.execute(statement, params or [])
+            cursor = con.execute(statement, params or [])
         except duckdb.Error as exc:
             raise QueryError(f"SQL error: {_first_line(exc)}") from None
         if cursor.description is None:
             return [], []
         return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+@contextlib.contextmanager
+def _reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only session on the warehouse: the DuckDB file, or in team mode the lake
+    (its control state beside it as catalog `ctl`)."""
+    if settings.team_mode():
+        from pipeline.store.team.lake import Lake  # psycopg and the extensions: team only
+
+        with Lake.open(settings, read_only=True, control=True) as lake:
+            yield lake.con
+        return
+    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+        yield warehouse.con
 
 
 def parse_date(flag: str, value: str) -> dt.datetime:

@@ -47,6 +47,7 @@ from pipeline.store.team.session import (
     MAINTENANCE_LOCK,
     advisory,
     attach,
+    attach_control,
     duck_session,
     full_text,
     literal,
@@ -89,8 +90,10 @@ class Lake:
         self._depth = 0
 
     @classmethod
-    def open(cls, settings: Settings, *, read_only: bool = False) -> Lake:
-        """Attach the lake (a writer creates and migrates it, race-free)."""
+    def open(cls, settings: Settings, *, read_only: bool = False,
+             control: bool = False) -> Lake:
+        """Attach the lake (a writer creates and migrates it, race-free); `control`: a
+        reader also sees the control state read-only as catalog `ctl`."""
         pg = None if read_only else pg_session(settings.warehouse.path)
         try:
             con = duck_session(settings, writer=not read_only)
@@ -101,6 +104,8 @@ class Lake:
         lake = cls(con, pg, settings, read_only)
         try:
             attach(con, pg, settings, read_only=read_only)
+            if control and read_only:
+                attach_control(con, settings)
         except BaseException:
             lake.close()
             raise

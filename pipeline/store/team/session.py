@@ -33,6 +33,7 @@ from pipeline.store.team.connect import connect, libpq_dsn
 INIT_LOCK = "newsvault:lake:init"         # creating and migrating the lake
 MAINTENANCE_LOCK = locks.MAINTENANCE       # shared: a batch commit; exclusive: maintain
 LAKE_FOLDER = "lake"                      # DuckLake's files: <data_path>/lake/
+CONTROL_SCHEMA = "nv_ctl"                 # pipeline.store.team.schema's
 EXTENSIONS = (("ducklake", "duckdb_extension_ducklake"),
               ("postgres_scanner", "duckdb_extension_postgres_scanner"))
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -148,6 +149,17 @@ def attach(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection | None,
     except OSError as exc:
         raise WarehouseError(f"cannot create the lake's folder under warehouse.data_path: "
                              f"{exc.strerror or exc}") from None
+
+
+def attach_control(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """For readers: the control state (schema nv_ctl: frontier, runs, ...) attached
+    read-only as catalog `ctl`, beside the lake; False when there is none yet."""
+    try:
+        con.execute(f"ATTACH {literal(libpq_dsn(settings.warehouse.path))} AS ctl "
+                    f"(TYPE postgres, READ_ONLY, SCHEMA {literal(CONTROL_SCHEMA)})")
+    except duckdb.Error:
+        return False
+    return True
 
 
 def lake_migrations() -> list[tuple[int, str, str]]:
