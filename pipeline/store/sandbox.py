@@ -2,6 +2,7 @@
 
     check_query(text)         -> the statement to run, or QueryError saying what is allowed
     lock_down(con)            -> after the warehouse is attached read-only
+    run_query(warehouse, statement)   -> columns and rows, in the locked-down session
 
 Two independent walls:
 
@@ -23,11 +24,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
 from pipeline.core.errors import QueryError
+from pipeline.store.queries import literal
 
 ALLOWED = ("one read-only query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, SUMMARIZE, "
            "PIVOT, or EXPLAIN of one)")
@@ -166,7 +168,7 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
         if options and options.get("data_path")]
     try:
         if data_paths:
-            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in data_paths)
+            listed = ", ".join(literal(p) for p in data_paths)
             con.execute(f"SET allowed_directories = [{listed}]")
         for setting in ("enable_external_access", "autoinstall_known_extensions",
                         "autoload_known_extensions", "python_enable_replacements"):
@@ -174,6 +176,26 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         raise QueryError(f"cannot set up the read-only sandbox: {_first_line(exc)}") from None
+
+
+class Attached(Protocol):
+    """A warehouse attached read-only: the DuckDB file's, or team mode's lake."""
+
+    con: duckdb.DuckDBPyConnection
+
+
+def run_query(warehouse: Attached, statement: str, params: list[Any] | None = None
+              ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a checked statement (`check_query`) on a warehouse attached read-only, in the
+    locked-down session: its column names and rows."""
+    lock_down(warehouse.con)
+    try:
+        cursor = warehouse.con.execute(statement, params or [])
+    except duckdb.Error as exc:
+        raise QueryError(f"SQL error: {_first_line(exc)}") from None
+    if cursor.description is None:
+        return [], []
+    return [d[0] for d in cursor.description], cursor.fetchall()
 
 
 def _first_line(exc: BaseException) -> str:

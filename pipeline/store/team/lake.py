@@ -42,6 +42,7 @@ from pipeline.core import faults
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Article, utcnow
 from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.store.queries import literal, split_statements
 from pipeline.store.records import ARTICLE_COLUMNS, CAPTURE_COLUMNS, Batch, BatchResult
 from pipeline.store.team.session import (
     MAINTENANCE_LOCK,
@@ -50,10 +51,8 @@ from pipeline.store.team.session import (
     attach_control,
     duck_session,
     full_text,
-    literal,
     pg_session,
 )
-from pipeline.store.warehouse import split_statements
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -28,6 +28,7 @@ import duckdb
 
 from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
+from pipeline.store.queries import split_statements
 from pipeline.store.team.lake import Lake, lake_sql
 from pipeline.store.team.session import (
     LAKE_FOLDER,
@@ -35,7 +36,6 @@ from pipeline.store.team.session import (
     advisory,
     full_text,
 )
-from pipeline.store.warehouse import split_statements
 
 
 @dataclass(frozen=True)

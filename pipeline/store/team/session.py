@@ -27,6 +27,7 @@ import psycopg
 from pipeline.config.settings import Settings
 from pipeline.core.errors import LockHeld, WarehouseError
 from pipeline.core.records import utcnow
+from pipeline.store.queries import literal
 from pipeline.store.team import locks
 from pipeline.store.team.connect import connect, libpq_dsn
 
@@ -44,10 +45,6 @@ def full_text(exc: BaseException) -> str:
     DuckLake commit is on its later lines (a conflict, a duplicate snapshot id)."""
     text = " ".join(line.strip() for line in str(exc).strip().splitlines() if line.strip())
     return text or type(exc).__name__
-
-
-def literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def data_path(settings: Settings) -> str:
