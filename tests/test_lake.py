@@ -187,3 +187,31 @@ def test_revisits_give_the_last_response_of_each_url(lake):
 def test_a_reader_of_an_empty_database_is_told_to_crawl_first(pg_url, shared):
     with pytest.raises(WarehouseError, match=r"empty .*run `newsvault crawl` first"):
         Lake.open(team_settings(pg_url, shared, "reader"), read_only=True)
+
+
+def test_bodies_are_kept_once_and_read_back_when_store_bodies_is_on(pg_url, shared):
+    settings = team_settings(pg_url, shared, "node-a", **{"warehouse.store_bodies": True})
+    with Lake.open(settings) as lake:
+        first = batch(range(2), run_id=1)
+        first.bodies = [(c.body_sha256, f"<p>正文{n}</p>".encode())
+                        for n, c in enumerate(first.captures)]
+        lake.write_archive(first, run_id=1)
+        lake.write_archive(first, run_id=1)  # the same bodies again
+        sha = first.captures[0].body_sha256
+        assert lake.stored_body(sha) == "<p>正文0</p>".encode()
+        assert rows(lake, "SELECT count(*), count(DISTINCT sha256) FROM bodies") == [(2, 2)]
+        assert lake.stored_body("0" * 64) is None
+
+
+@pytest.mark.parametrize("everything,expected", [(False, 1), (True, 3)])
+def test_reextract_candidates_come_from_the_current_states(lake, everything, expected):
+    lake.write_archive(batch(range(3), run_id=1), run_id=1)
+    lake.con.execute("BEGIN")  # one article's latest state by an older extractor
+    lake.con.execute("INSERT INTO article_states SELECT * REPLACE ('old' AS extractor_version,"
+                     " now() AS stored_at) FROM article_states WHERE article_id = '163:K0000002'")
+    lake.con.execute("COMMIT")
+    from pipeline.extract import EXTRACTOR_VERSION
+
+    found = lake.reextract_candidates(None, None, everything, EXTRACTOR_VERSION)
+    assert len(found) == expected
+    assert all(row["warc_file"] and row["capture_url"] for row in found)

@@ -133,6 +133,26 @@ class Lake:
     def revisits(self, urls: list[str]) -> list[tuple[str, str, str, Any, int]]:
         return self.query("preload_revisits", {"urls": urls})  # type: ignore[return-value]
 
+    def records(self, name: str, params: dict[str, Any] | None = None
+                ) -> list[dict[str, Any]]:
+        """The rows of a named query as dicts."""
+        cursor = self.con.execute(lake_sql(name), params or {})
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def stored_body(self, sha256: str) -> bytes | None:
+        """The raw body kept under `sha256` (warehouse.store_bodies; None: not kept)."""
+        row = self.con.execute("SELECT data FROM bodies WHERE sha256 = ? LIMIT 1",
+                               [sha256]).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def reextract_candidates(self, site: str | None, since: dt.datetime | None,
+                             everything: bool, version: str) -> list[dict[str, Any]]:
+        """Stored articles to extract again, each with the capture it came from (the
+        DuckDB file's reextract_candidates.sql, over the `articles` view)."""
+        return self.records("reextract_candidates", {
+            "everything": everything, "version": version, "site": site, "since": since})
+
     def landed(self, batch_id: str) -> bool:
         """Whether a batch of this id is committed."""
         row = self.con.execute("SELECT count(*) FROM lake_batches WHERE batch_id = ?",
