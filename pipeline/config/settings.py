@@ -128,10 +128,11 @@ class WarehouseSettings:
 class ArchiveSettings:
     enabled: bool = setting(True, "Write every HTTP exchange to WARC files.")
     dir: str = setting("", "Folder of the WARC files (default: `warc/` beside the warehouse "
-                       "file).")
+                       "file; in team mode `warc/` under warehouse.data_path).")
     max_file_bytes: int = setting(1_000_000_000, "Size at which a WARC file is closed and the "
                                   "next one begun.", minimum=1024)
-    prefix: str = setting("newsvault", "File name prefix: <prefix>-<UTC time>-<seq>.warc.gz.")
+    prefix: str = setting("newsvault", "File name prefix: "
+                          "<prefix>-<node>-<pid>-<UTC time>-<seq>.warc.gz.")
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,13 @@ class Settings:
             Path(self.warehouse.path).parent / "spool")
 
     def archive_dir(self) -> Path:
-        return Path(self.archive.dir) if self.archive.dir else (
-            Path(self.warehouse.path).parent / "warc")
+        """The WARC archive root: archive.dir, else `warc/` under the shared
+        warehouse.data_path in team mode, else `warc/` beside the warehouse file."""
+        if self.archive.dir:
+            return Path(self.archive.dir)
+        if self.team_mode():
+            return Path(self.warehouse.data_path) / "warc"
+        return Path(self.warehouse.path).parent / "warc"
 
     def team_mode(self) -> bool:
         """Whether the warehouse is a PostgreSQL URI (team mode) rather than a DuckDB file."""

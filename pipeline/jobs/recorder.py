@@ -69,7 +69,7 @@ class Recorder:
         if settings.archive.enabled:
             folder = settings.archive_dir()
             try:
-                recover(folder)
+                recover(folder, settings.node())
             except OSError as exc:
                 raise WriteError(f"cannot repair the archive in {folder}: "
                                  f"{exc.strerror or exc}; free space there (archive.dir) "
@@ -81,7 +81,8 @@ class Recorder:
                                   settings.archive.max_file_bytes,
                                   {"run": str(run_id), "config-digest": config_digest,
                                    "warehouse": settings.warehouse.attach
-                                   or Path(settings.warehouse.path).name}, seen)
+                                   or Path(settings.warehouse.path).name}, seen,
+                                  node=settings.node())
         return cls(warehouse, run_id, settings, reports, archive)
 
     # captures --------------------------------------------------------------------------
