@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -41,3 +45,49 @@ def test_one_node_crawls_the_site_into_the_team_archive(config, ne: FakeNetEase,
                            ).fetchall() == [("done", 12)]
         assert con.execute("SELECT node, outcome, exit_code FROM nv_ctl.runs").fetchall() == [
             ("n1", "ok", 0)]
+
+
+def crawl_processes(config: Path, pg_url: str, nodes: list[str], cwd: Path
+                    ) -> list[subprocess.Popen[str]]:
+    code = "import sys; from pipeline.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    return [subprocess.Popen(
+        [sys.executable, "-c", code, "--config", str(config), "--warehouse", pg_url,
+         "--node", node, "crawl", "--site", "netease", "-q"],
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for node in nodes]
+
+
+def slow_articles(server, seconds: float) -> None:
+    """Article pages answer after `seconds`, so the crawls overlap."""
+    def wait(seen):
+        if "/article/" in seen.path:
+            time.sleep(seconds)
+    server.fallbacks.insert(0, wait)
+
+
+def article_fetches(server) -> Counter[str]:
+    return Counter(s.path for s in server.requests("www.163.com") if "/article/" in s.path)
+
+
+@pytest.mark.slow
+def test_three_nodes_crawling_at_once_fetch_every_article_exactly_once(
+        config, server, ne: FakeNetEase, pg_url, shared, workdir):
+    ne.publish("tech", 40)
+    slow_articles(server, 0.02)
+    procs = crawl_processes(config, pg_url, ["n1", "n2", "n3"], workdir)
+    outs = [(p.wait(180), *p.communicate()) for p in procs]
+    assert [code for code, _, _ in outs] == [0, 0, 0], [err for _, _, err in outs]
+    fetches = article_fetches(server)
+    assert len(fetches) == 40 and set(fetches.values()) == {1}
+    assert lake_rows(pg_url, shared, "SELECT count(*), count(DISTINCT article_id) "
+                                     "FROM nv.articles") == [(40, 40)]
+    assert lake_rows(pg_url, shared, "SELECT count(*) FROM nv.captures "
+                                     "WHERE purpose = 'article'") == [(40,)]
+    with psycopg.connect(pg_url) as con:
+        assert con.execute("SELECT state, count(*) FROM nv_ctl.frontier GROUP BY state"
+                           ).fetchall() == [("done", 40)]
+        assert sorted(con.execute("SELECT node, outcome, exit_code FROM nv_ctl.runs")) == [
+            ("n1", "ok", 0), ("n2", "ok", 0), ("n3", "ok", 0)]
+        shares = [n for (n,) in con.execute("SELECT fetched FROM nv_ctl.run_sites")]
+    assert sum(shares) == 40
+    assert sum(1 for n in shares if n) >= 2, shares  # the backlog was shared
