@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from pipeline.jobs.claims import Claims
@@ -21,10 +23,12 @@ def claims(control, limit=1000, chunk=10) -> Claims:
 
 
 def drain(c: Claims) -> list[str]:
-    out = []
-    while (item := c.next()) is not None:
-        out.append(item["article_id"])
-    return out
+    async def go() -> list[str]:
+        out = []
+        while (item := await c.next()) is not None:
+            out.append(item["article_id"])
+        return out
+    return asyncio.run(go())
 
 
 def test_two_nodes_crawling_one_backlog_each_get_their_own_share(node):
@@ -39,7 +43,7 @@ def test_work_is_claimed_a_chunk_at_a_time(node):
     a, b = node("a"), node("b")
     a.add_links(links(range(50)), a.run_id)
     mine = claims(a, chunk=10)
-    first = [mine.next()["article_id"] for _ in range(10)]
+    first = [asyncio.run(mine.next())["article_id"] for _ in range(10)]
     assert mine.claims == 1 and len(first) == 10
     assert len(drain(claims(b))) == 40  # the rest was there for another node
 
@@ -55,7 +59,7 @@ def test_an_item_that_failed_is_not_fetched_again_in_the_same_run(node):
     a = node("a")
     a.add_links(links(range(3)), a.run_id)
     mine = claims(a, chunk=1)
-    first = mine.next()["article_id"]
+    first = asyncio.run(mine.next())["article_id"]
     a.record_outcomes([(first, "retry", "timeout")], a.run_id, 3)  # pending again
     assert drain(mine) == sorted({"163:0", "163:1", "163:2"} - {first})
 
@@ -64,5 +68,33 @@ def test_untried_items_are_those_left_up_to_the_limit(node):
     a = node("a")
     a.add_links(links(range(8)), a.run_id)
     mine = claims(a, limit=6, chunk=2)
-    mine.next()
-    assert len(mine.untried()) == 5
+    asyncio.run(mine.next())
+    assert len(asyncio.run(mine.untried())) == 5
+
+
+def test_a_dead_nodes_claims_are_waited_for_and_fetched_here(node):
+    dead, b = node("dead"), node("b")
+    dead.add_links(links(range(6)), dead.run_id)
+    dead.claim("163", str(dead.run_id), 6, lease_seconds=1.0)  # then it is killed
+    mine = Claims(b, "163", str(b.run_id), limit=100, chunk=10, lease_seconds=60,
+                  patience=5.0, poll=0.1)
+    assert sorted(drain(mine)) == sorted(f"163:{i}" for i in range(6))
+    assert 0.5 <= mine.waited < 5.0
+
+
+def test_a_live_nodes_claims_are_waited_for_no_longer_than_the_patience(node):
+    live, b = node("live"), node("b")
+    live.add_links(links(range(3)), live.run_id)
+    live.claim("163", str(live.run_id), 3)  # a long lease, renewed
+    mine = Claims(b, "163", str(b.run_id), limit=100, chunk=10, lease_seconds=60,
+                  patience=0.5, poll=0.1)
+    assert drain(mine) == []
+    assert mine.waited >= 0.5
+
+
+def test_with_nothing_claimed_elsewhere_the_run_ends_at_once(node):
+    a = node("a")
+    a.add_links(links(range(2)), a.run_id)
+    mine = Claims(a, "163", str(a.run_id), limit=100, chunk=10, lease_seconds=60,
+                  patience=30.0, poll=0.1)
+    assert len(drain(mine)) == 2 and mine.waited == 0

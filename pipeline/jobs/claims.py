@@ -1,21 +1,26 @@
 """A site's pending items for the crawl's workers, claimed in chunks.
 
     claims = Claims(store, "163", owner=str(run_id), limit=500, chunk=20, lease_seconds=120)
-    while (item := claims.next()) is not None:
+    while (item := await claims.next()) is not None:
         ...
 
 In team mode each chunk is leased in PostgreSQL (FOR UPDATE SKIP LOCKED), so several
 nodes share one backlog and none fetches an item another holds; claiming a chunk at a
-time, not the whole backlog, leaves the rest to the other nodes and little to wait for
-when a node dies. The DuckDB file's claim is simply its pending items: one chunk as big
-as the run's limit reads them all, as before.
+time, not the whole backlog, leaves the rest to the other nodes.  When nothing is left
+to claim but other nodes still hold claims on the site, the run waits (`patience`
+seconds at most, polling every `poll`): their items are either done or, if their node
+died, back in the pool when the lease lapses, and then fetched here.  So when the runs
+of a site are over, its backlog is.  The DuckDB file's claim is simply its pending
+items: one chunk as big as the run's limit reads them all, as before.
 
 An item is handed out once per run: one that failed and is pending again waits for the
-next run (a claim that brings it back keeps it leased until the run releases its claims).
+next run.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -24,7 +29,7 @@ from pipeline.store.interfaces import ControlState, WorkItem
 
 class Claims:
     def __init__(self, store: ControlState, site: str, owner: str, *, limit: int,
-                 chunk: int, lease_seconds: float,
+                 chunk: int, lease_seconds: float, patience: float = 0.0, poll: float = 1.0,
                  on_claim: Callable[[list[WorkItem]], None] | None = None) -> None:
         self.store = store
         self.site = site
@@ -32,47 +37,57 @@ class Claims:
         self.limit = limit
         self.chunk = max(1, chunk)
         self.lease_seconds = lease_seconds
+        self.patience = patience
+        self.poll = poll
         self.on_claim = on_claim
         self.handed: set[str] = set()
         self.claims = 0  # claim calls made
+        self.waited = 0.0  # seconds spent waiting for other nodes' claims
         self._buffer: deque[WorkItem] = deque()
         self._exhausted = False
+        self._lock = asyncio.Lock()
 
-    def next(self) -> WorkItem | None:
+    async def next(self) -> WorkItem | None:
         """The next item to fetch, claiming a chunk when none is left in hand; None when
         the site has nothing more for this run (or the run's limit is reached)."""
-        if not self._buffer and not self._refill():
-            return None
-        return self._buffer.popleft()
+        async with self._lock:
+            if not self._buffer and not await self._refill():
+                return None
+            return self._buffer.popleft()
 
-    def untried(self) -> list[WorkItem]:
+    async def untried(self) -> list[WorkItem]:
         """Every item the run would still have fetched (the site was left for the run):
-        those in hand and the rest up to the limit, claimed now; the run's end gives
-        their claims back."""
+        those in hand and the rest up to the limit, claimed now without waiting; the
+        run's end gives their claims back."""
+        self.patience = 0.0
         left = []
-        while (item := self.next()) is not None:
+        while (item := await self.next()) is not None:
             left.append(item)
         return left
 
-    def _refill(self) -> bool:
-        returned: set[str] = set()  # rows this refill saw: the same again means no more
-        while not self._exhausted:
-            left = self.limit - len(self.handed)
-            if left <= 0:
-                break
-            rows = self.store.claim(self.site, self.owner, min(self.chunk, left),
-                                    self.lease_seconds)
-            self.claims += 1
-            ids = {row["article_id"] for row in rows}
-            if not rows or ids <= returned:
-                break
-            returned |= ids
-            fresh = [row for row in rows if row["article_id"] not in self.handed]
-            if fresh:
-                self.handed.update(row["article_id"] for row in fresh)
-                self._buffer.extend(fresh)
-                if self.on_claim is not None:
-                    self.on_claim(fresh)
+    async def _refill(self) -> bool:
+        deadline = time.monotonic() + self.patience
+        while not self._exhausted and self.limit > len(self.handed):
+            if self._claim():
                 return True
+            if time.monotonic() >= deadline or not self.store.claimed_elsewhere(
+                    self.site, self.owner):
+                break
+            await asyncio.sleep(self.poll)  # others' claims: done soon, or lapsing
+            self.waited += self.poll
         self._exhausted = True
         return False
+
+    def _claim(self) -> bool:
+        left = self.limit - len(self.handed)
+        rows = self.store.claim(self.site, self.owner, min(self.chunk, left),
+                                self.lease_seconds)
+        self.claims += 1
+        fresh = [row for row in rows if row["article_id"] not in self.handed]
+        if not fresh:
+            return False
+        self.handed.update(row["article_id"] for row in fresh)
+        self._buffer.extend(fresh)
+        if self.on_claim is not None:
+            self.on_claim(fresh)
+        return True

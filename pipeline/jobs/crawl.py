@@ -204,17 +204,11 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
     recorder.flush()  # what discovery found, committed before asking what is pending
     _requeue_refetches(source, settings, recorder)
     workers = site.concurrency or max(2, settings.fetch.concurrency_per_host * 2)
-    limit = max_articles or UNLIMITED
-    claims = Claims(
-        recorder.warehouse, source.name, str(recorder.run_id), limit=limit,
-        chunk=max(workers, settings.crawl.batch_size) if settings.team_mode() else limit,
-        lease_seconds=settings.team.lease_ttl if settings.team_mode() else CLAIM_LEASE,
-        on_claim=lambda items: recorder.preload_revisits(
-            [i["url"] for i in items if i.get("refetches")]))
+    claims = _claims(source, settings, recorder, workers, max_articles or UNLIMITED)
 
     async def worker() -> None:
         while not report.abandoned and not report.cooling_until:
-            item = claims.next()
+            item = await claims.next()
             if item is None:
                 return
             fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
@@ -225,9 +219,24 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
     await asyncio.gather(*(worker() for _ in range(workers)))
     if report.cooling_until or report.abandoned:
         queue: asyncio.Queue[dict] = asyncio.Queue()
-        for item in claims.untried():
+        for item in await claims.untried():
             queue.put_nowait(item)
         store_untried(source, queue, recorder, report)
+
+
+def _claims(source: Source, settings: Settings, recorder: Recorder, workers: int,
+            limit: int) -> Claims:
+    """Team mode: a chunk at a time, then waiting out other nodes' claims (a dead node's
+    lapse within the lease time). The DuckDB file: everything pending at once."""
+    team = settings.team_mode()
+    return Claims(
+        recorder.warehouse, source.name, str(recorder.run_id), limit=limit,
+        chunk=max(workers, settings.crawl.batch_size) if team else limit,
+        lease_seconds=settings.team.lease_ttl if team else CLAIM_LEASE,
+        patience=settings.team.lease_ttl + settings.team.heartbeat if team else 0.0,
+        poll=min(1.0, settings.team.heartbeat),
+        on_claim=lambda items: recorder.preload_revisits(
+            [i["url"] for i in items if i.get("refetches")]))
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

@@ -242,6 +242,10 @@ class BriefWarehouse:
     def release(self, owner: str) -> None:
         """Nothing is leased in the DuckDB file (see frontier.Frontier.claim)."""
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        """One writer: nobody else holds a claim."""
+        return 0
+
     def heartbeat(self, run_id: int) -> None:
         """Nothing to renew: the run lock's flock lives as long as the process."""
 

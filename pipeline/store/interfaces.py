@@ -81,6 +81,10 @@ class ControlState(Protocol):
         a lease not renewed within `lease_seconds` lapses.  One writer (the DuckDB
         file, its run lock held): simply the pending items."""
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        """Items of `site` other owners hold live claims on: work that may come back to
+        the pool (a dead node's) or be done by them.  The DuckDB file: 0."""
+
     def release(self, owner: str) -> None:
         """Give back `owner`'s claimed items not recorded yet (end of a run, Ctrl-C);
         they are pending again at once instead of when the lease lapses."""

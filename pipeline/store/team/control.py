@@ -149,6 +149,9 @@ class PgControl:
         ttl = self.lease_ttl if lease_seconds is None else lease_seconds
         return self._do(lambda con: frontier.claim(con, site, owner, self.run_id, limit, ttl))
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        return self._do(lambda con: frontier.claimed_elsewhere(con, site, owner))
+
     def release(self, owner: str) -> int:
         return self._do(lambda con: frontier.release(con, owner=owner))
 

@@ -134,6 +134,9 @@ class TeamStore:
     def release(self, owner: str) -> None:
         self.control.release(owner)
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        return self.control.claimed_elsewhere(site, owner)
+
     def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
                         max_attempts: int) -> None:
         self.control.record_outcomes(done, run_id, max_attempts)
