@@ -57,6 +57,11 @@ def crawl_processes(config: Path, pg_url: str, nodes: list[str], cwd: Path
         for node in nodes]
 
 
+def finish(proc: subprocess.Popen[str], timeout: float = 180) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
 def slow_articles(server, seconds: float) -> None:
     """Article pages answer after `seconds`, so the crawls overlap."""
     def wait(seen):
@@ -75,7 +80,7 @@ def test_three_nodes_crawling_at_once_fetch_every_article_exactly_once(
     ne.publish("tech", 40)
     slow_articles(server, 0.02)
     procs = crawl_processes(config, pg_url, ["n1", "n2", "n3"], workdir)
-    outs = [(p.wait(180), *p.communicate()) for p in procs]
+    outs = [finish(p) for p in procs]
     assert [code for code, _, _ in outs] == [0, 0, 0], [err for _, _, err in outs]
     fetches = article_fetches(server)
     assert len(fetches) == 40 and set(fetches.values()) == {1}
@@ -91,3 +96,49 @@ def test_three_nodes_crawling_at_once_fetch_every_article_exactly_once(
         shares = [n for (n,) in con.execute("SELECT fetched FROM nv_ctl.run_sites")]
     assert sum(shares) == 40
     assert sum(1 for n in shares if n) >= 2, shares  # the backlog was shared
+
+
+def wait_for(check, timeout: float = 60.0, every: float = 0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if (found := check()):
+            return found
+        time.sleep(every)
+    raise AssertionError("timed out waiting")
+
+
+def leases_of(pg_url: str, node: str) -> int:
+    with psycopg.connect(pg_url) as con:
+        if con.execute("SELECT to_regclass('nv_ctl.frontier')").fetchone() == (None,):
+            return 0  # not created yet
+        row = con.execute("SELECT count(*) FROM nv_ctl.frontier f JOIN nv_ctl.runs r "
+                          "ON f.lease_owner = r.run_id::text WHERE r.node = %s "
+                          "AND f.state = 'leased'", [node]).fetchone()
+    return row[0] if row else 0
+
+
+@pytest.mark.slow
+def test_a_killed_nodes_leases_are_finished_by_another_node(
+        config, server, ne: FakeNetEase, pg_url, shared, workdir):
+    with config.open("a", encoding="utf-8") as f:
+        f.write("\n[team]\nlease_ttl = 3.0\nheartbeat = 0.5\n")
+    ne.publish("tech", 40)
+    slow_articles(server, 0.1)
+    victim, survivor = crawl_processes(config, pg_url, ["n1", "n2"], workdir)
+    wait_for(lambda: leases_of(pg_url, "n1"))
+    victim.kill()  # kill -9, leases held
+    finish(victim)
+    code, _, err = finish(survivor)
+    assert code == 0, err
+    fetches = article_fetches(server)
+    assert len(fetches) == 40  # nothing lost
+    assert lake_rows(pg_url, shared, "SELECT count(*), count(DISTINCT article_id) "
+                                     "FROM nv.articles") == [(40, 40)]  # nothing doubled
+    with psycopg.connect(pg_url) as con:
+        assert con.execute("SELECT state, count(*) FROM nv_ctl.frontier GROUP BY state"
+                           ).fetchall() == [("done", 40)]
+    (later,) = crawl_processes(config, pg_url, ["n3"], workdir)  # after the lease time
+    assert finish(later)[0] == 0
+    with psycopg.connect(pg_url) as con:
+        assert sorted(con.execute("SELECT node, outcome FROM nv_ctl.runs")) == [
+            ("n1", "interrupted"), ("n2", "ok"), ("n3", "ok")]
