@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -117,3 +119,17 @@ def test_a_bad_target_is_one_line(config, archive, shared, target, message, caps
     code = migrate(config, archive, target)
     err = capsys.readouterr().err
     assert code in (2, 74) and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_file_in_use_by_a_crawl_is_busy(config, archive, pg_url, shared, capsys):
+    code = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(archive)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert migrate(config, archive, pg_url) == 75
+        assert "in use" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.communicate()

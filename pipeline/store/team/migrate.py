@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import psycopg
 
-from pipeline.core.errors import UsageError, WarehouseError
+from pipeline.core.errors import UsageError, WarehouseBusy, WarehouseError
 from pipeline.store.queries import literal
 from pipeline.store.team import runs as team_runs
 from pipeline.store.team import schema
@@ -214,8 +214,11 @@ def warc_files(source: str) -> list[str]:
     try:
         con = duckdb.connect(source, read_only=True)
     except duckdb.Error as exc:
-        raise WarehouseError(f"migrate-to: cannot open {source} read-only: "
-                             f"{full_text(exc)}") from None
+        text = full_text(exc)
+        if "lock" in text.lower():
+            raise WarehouseBusy(f"migrate-to: {source} is in use by another process (a "
+                                "crawl?); run it when that has finished") from None
+        raise WarehouseError(f"migrate-to: cannot open {source} read-only: {text}") from None
     try:
         return [r[0] for r in con.execute("SELECT DISTINCT warc_file FROM captures WHERE "
                                           "warc_file IS NOT NULL ORDER BY 1").fetchall()]
