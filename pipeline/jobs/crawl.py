@@ -32,6 +32,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -181,24 +182,8 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
                       max_articles: int) -> None:
     if cooling(source, site, recorder, report):
         return
-    for lst in site.lists:
-        if report.abandoned or report.cooling_until:
-            break
-        outcome = await discover(source, lst, lst.max_pages or site.max_pages, fetcher,
-                                 recorder)
-        report.lists.append(outcome)
-        report.counters["list/pages"] += outcome.pages
-        report.counters["list/new"] += outcome.new
-        if outcome.error:
-            report.counters[f"list/error/{outcome.error}"] += 1
-            report.note_error(outcome.describe())
-            if outcome.error == "blocked":
-                report.counters[f"block/list/{lst.name}"] += 1
-                report.observe(True, outcome.describe())
-                cool_down(source, site, recorder, report, outcome.describe())
-        for reason, count in outcome.skipped.items():
-            report.counters[f"list/skip/{reason}"] += count
-        log.info("%s %s", source.name, outcome.describe())
+    if await _discovery_turn(source, settings, recorder):
+        await _discover(source, site, fetcher, recorder, report)
     if report.abandoned:
         return
     recorder.flush()  # what discovery found, committed before asking what is pending
@@ -224,6 +209,46 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         store_untried(source, queue, recorder, report)
 
 
+async def _discovery_turn(source: Source, settings: Settings, recorder: Recorder) -> bool:
+    """Whether this run reads the site's lists. Team mode: one node at a time does; the
+    others wait until it is done (team.lease_ttl at most) and fetch what it found."""
+    store = recorder.warehouse
+    deadline = time.monotonic() + settings.team.lease_ttl
+    with store.discovery(source.name) as mine:
+        if mine:
+            return True
+    log.info("%s: another node is reading its lists; fetching what it finds", source.name)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(min(1.0, settings.team.heartbeat))
+        with store.discovery(source.name) as free:
+            if free:
+                break
+    return False
+
+
+async def _discover(source: Source, site: SiteSettings, fetcher: Fetcher,
+                    recorder: Recorder, report: SiteReport) -> None:
+    """Read each of the site's lists back to known items, as far as the site lets us."""
+    for lst in site.lists:
+        if report.abandoned or report.cooling_until:
+            break
+        outcome = await discover(source, lst, lst.max_pages or site.max_pages, fetcher,
+                                 recorder)
+        report.lists.append(outcome)
+        report.counters["list/pages"] += outcome.pages
+        report.counters["list/new"] += outcome.new
+        if outcome.error:
+            report.counters[f"list/error/{outcome.error}"] += 1
+            report.note_error(outcome.describe())
+            if outcome.error == "blocked":
+                report.counters[f"block/list/{lst.name}"] += 1
+                report.observe(True, outcome.describe())
+                cool_down(source, site, recorder, report, outcome.describe())
+        for reason, count in outcome.skipped.items():
+            report.counters[f"list/skip/{reason}"] += count
+        log.info("%s %s", source.name, outcome.describe())
+
+
 def _claims(source: Source, settings: Settings, recorder: Recorder, workers: int,
             limit: int) -> Claims:
     """Team mode: a chunk at a time, then waiting out other nodes' claims (a dead node's
@@ -236,7 +261,8 @@ def _claims(source: Source, settings: Settings, recorder: Recorder, workers: int
         patience=settings.team.lease_ttl + settings.team.heartbeat if team else 0.0,
         poll=min(1.0, settings.team.heartbeat),
         on_claim=lambda items: recorder.preload_revisits(
-            [i["url"] for i in items if i.get("refetches")]))
+            [i["url"] for i in items if i.get("refetches")]),
+        before_wait=recorder.flush)
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:
