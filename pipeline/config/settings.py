@@ -359,8 +359,8 @@ class _Loader:
         return settings
 
     def site(self, name: str, source: Any, data: Any) -> SiteSettings:
-        if isinstance(data, dict):  # the site's own defaults (politeness) under the config
-            data = {**source.site_defaults, **data}
+        if isinstance(data, dict):  # the site's own defaults (its package) under the config
+            data = {"enabled": source.enabled_by_default, **source.site_defaults, **data}
         site = self.section(SiteSettings, data, f"sites.{name}")
         if not site.lists:
             site = dataclasses.replace(site, lists=source.default_lists())

@@ -5,14 +5,14 @@ Facts from team notes, sites.md section 2 (N1, N2, N9; 2.2, 2.3):
   the `.js` or the trailing slash; items with newstype other than "article" are skipped;
 - the rolling list is `var data={"news":[[{c,t,l,p}...]...]}`, asked for with the
   Referer of the page that shows it (`https://news.163.com/latest/`);
-- lists a user can enable (not on by default): the mobile hot flow
+- lists a user can enable (not among defaults.py's lists): the mobile hot flow
   (`m.163.com/fe/api/hot/news/flow` -> `data.list[].{docid,title,source,ptime}`, a sample
   in hot order, so an all-new page there is no gap) and 网易号 account lists (kind `dy`):
   `dy.163.com/v2/article/list.do?pageNo=1&wemediaId=W...&size=10` (JSON `data.list[]`,
   paged by pageNo) or the account page `www.163.com/dy/media/T....html`;
 - article ids are the 16-character docid, the same under www, m, 3g and c.m hosts and
   the legacy news.163.com/YY/MMDD/HH/<docid>.html form: key `163:<docid>`;
-- article pages of every template are read in netease_pages.py.
+- article pages of every template are read in pages.py, its defaults are in defaults.py.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from pipeline.sources.base import (
     risk_page,
 )
 from pipeline.sources.lists import ListSettings
+from pipeline.sources.netease import defaults
 from pipeline.sources.netease.pages import extract_article
 
 DOCID = r"(?P<docid>[0-9A-Z]{16})"
@@ -61,17 +62,11 @@ class NetEase(Source):
     name = "netease"
     domains = ("163.com",)
     list_kinds = ("jsonp", "rolling", "html", "hot", "dy")
+    enabled_by_default = defaults.ENABLED
+    site_defaults = defaults.SETTINGS
 
     def default_lists(self) -> tuple[ListSettings, ...]:
-        return (
-            ListSettings("yaowen", "jsonp",
-                         "https://news.163.com/special/cm_yaowen20200213/?callback=data_callback"),
-            ListSettings("tech", "jsonp", "https://tech.163.com/special/00097UHL/tech_datalist.js"),
-            ListSettings("money", "jsonp",
-                         "https://money.163.com/special/00259BVP/news_flow_index.js"),
-            ListSettings("rolling", "rolling",
-                         "https://news.163.com/special/0001220O/new_json2021.js", 1),
-        )
+        return defaults.LISTS
 
     # ------------------------------------------------------------------------ identity
 
