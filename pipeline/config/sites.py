@@ -17,7 +17,10 @@ from pipeline.sources.lists import ListSettings
 
 @dataclass(frozen=True)
 class SiteSettings:
-    enabled: bool = setting(True, "Crawl this site.")
+    enabled: bool = setting(
+        True, "Crawl this site. The default is the site's own (its package's defaults.py): "
+              "on for 36kr and netease; a newly added site is off until enabled here (or "
+              "named by `crawl --site`).")
     max_pages: int = setting(5, "How far back discovery pages through a list when it finds "
                              "no known item (the bound is reported when it cuts).", minimum=1)
     min_interval: float = setting(-1.0, "Per-site override of fetch.min_interval (-1: use it); "
@@ -30,7 +33,8 @@ class SiteSettings:
     cooldown: float = setting(
         0.0, "Minutes the site is left alone after a challenge or risk page, across runs "
              "(0: none; the run goes on); 36kr: 30.", minimum=0.0)
-    lists: tuple[ListSettings, ...] = setting((), "Discovery lists (replaces the defaults).")
+    lists: tuple[ListSettings, ...] = setting(
+        (), "Discovery lists (replaces the site's default lists, from its package).")
 
 
 def site_settings(tree: ConfigTree, name: str, source: Source, data: Any) -> SiteSettings:
