@@ -76,6 +76,11 @@ class Source(ABC):
     enabled_by_default: bool = False
     # SiteSettings this site defaults to otherwise (e.g. slower spacing); config wins
     site_defaults: Mapping[str, Any] = MappingProxyType({})
+    # What `newsvault backfill` asks the web archives for: URL prefixes with a trailing
+    # '*' (matched against SURT keys, where 'www.' and the scheme do not count), and the
+    # list kinds whose archived pages are read for the ids they name.
+    archive_patterns: tuple[str, ...] = ()
+    archive_list_kinds: tuple[str, ...] = ()
 
     def owns_host(self, host: str | None) -> bool:
         host = (host or "").lower().rstrip(".")
@@ -95,6 +100,10 @@ class Source(ABC):
     @abstractmethod
     def list_kind_for(self, url: str) -> str | None:
         """Which list kind a list URL of this site is (for `newsvault links`)."""
+
+    def archived_list(self, url: str) -> bool:
+        """Whether an archived URL (not an article) is a list page to read for its ids."""
+        return self.list_kind_for(url) in self.archive_list_kinds
 
     def first_request(self, lst: ListSettings) -> Request:
         return Request(lst.url, purpose="list")

@@ -60,6 +60,9 @@ class Kr36(Source):
     list_kinds = ("rss", "newsflashes", "information")
     enabled_by_default = defaults.ENABLED
     site_defaults = defaults.SETTINGS
+    archive_patterns = ("36kr.com/p/*", "m.36kr.com/p/*", "36kr.com/newsflashes*",
+                        "36kr.com/feed*", "36kr.com/information/*")
+    archive_list_kinds = ("rss", "newsflashes", "information")
 
     def default_lists(self) -> tuple[ListSettings, ...]:
         return defaults.LISTS

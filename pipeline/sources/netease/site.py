@@ -56,6 +56,12 @@ MOBILE_HOSTS = frozenset({"www", "m", "3g", "c", "c.m"})
 # The page that shows the rolling list; the list is asked for with it as Referer.
 ROLLING_REFERER = "https://news.163.com/latest/"
 SIGNATURE_TITLES = re.compile(r"_(?:网易[^_]{0,6}|手机网易网|商业频道)\s*$")
+ARCHIVE_PATTERNS = (
+    tuple(f"www.163.com/{channel}/article/*"
+          for channel in ("news", "tech", "money", "dy", "ent", "auto", "digi"))
+    + tuple(f"{host}.163.com/{decade}*" for host in ("news", "tech", "money")
+            for decade in ("1", "2"))  # the YY/MMDD/HH/<docid>.html pages of 2010-2029
+    + tuple(f"{host}.163.com/special/*" for host in ("news", "tech", "money")))
 
 
 class NetEase(Source):
@@ -64,6 +70,8 @@ class NetEase(Source):
     list_kinds = ("jsonp", "rolling", "html", "hot", "dy")
     enabled_by_default = defaults.ENABLED
     site_defaults = defaults.SETTINGS
+    archive_patterns = ARCHIVE_PATTERNS
+    archive_list_kinds = ("jsonp", "rolling")
 
     def default_lists(self) -> tuple[ListSettings, ...]:
         return defaults.LISTS
@@ -115,6 +123,10 @@ class NetEase(Source):
         return None
 
     # --------------------------------------------------------------------------- lists
+
+    def archived_list(self, url: str) -> bool:
+        """Only the channel and rolling lists under /special/ are read from the archives."""
+        return super().archived_list(url) and "/special/" in urlsplit(url).path
 
     def first_request(self, lst: ListSettings) -> Request:
         referer = ROLLING_REFERER if lst.kind == "rolling" else _referer(lst.url)
