@@ -37,7 +37,14 @@ import duckdb
 from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
 from pipeline.index.segment import Entry, Segmenter, load_dictionary, load_stopwords
-from pipeline.index.termwriter import Row, Segmented, TermWriter, recount, segment_batch
+from pipeline.index.termwriter import (
+    Row,
+    Segmented,
+    TermWriter,
+    fill_lengths,
+    recount,
+    segment_batch,
+)
 from pipeline.store.lock import RunLock
 from pipeline.store.warehouse import Warehouse, sql_text
 
@@ -174,6 +181,9 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
             done += len(rows)
             if progress:
                 progress(done, todo)
+        filled = fill_lengths(warehouse)  # rows indexed before migration 0012
+        if filled:
+            log.info("lengths and 来源 of %d articles indexed before search filled", filled)
         months = recount(warehouse)
         final = status(warehouse.con, segmenter.digest)
     return IndexReport(done, time.perf_counter() - started, months, final)

@@ -40,6 +40,7 @@ class Row:
     title: str | None
     body: str | None
     content_hash: str | None
+    source: str | None = None      # 来源, kept in term_docs for search facets
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Segmented:
     titled: np.ndarray             # per row: in the title
     sizes: np.ndarray              # per article: its rows
     simhash: list[int | None]
+    lengths: np.ndarray            # per article: its terms with repeats (BM25's length)
 
 
 class _Codes(dict[str, int]):
@@ -69,10 +71,12 @@ def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
     titled: list[bool] = []
     sizes: list[int] = []
     body_sizes: list[int] = []
+    lengths: list[int] = []
     for row in rows:
         body, title = segmenter.count(row.title, row.body)
         body_sizes.append(len(body))
-        body.update(title)  # title and body; the body's terms stay first (dict order)
+        body.update(title)
+        lengths.append(body.total())  # title and body; the body's terms stay first (dict order)
         codes.extend(map(local.__getitem__, body))
         counts.extend(body.values())
         titled.extend(map(title.__contains__, body))
@@ -81,7 +85,8 @@ def segment_batch(segmenter: Segmenter, rows: Sequence[Row]) -> Segmented:
     code_array = np.array(codes, dtype=np.int32)
     return Segmented(vocab, code_array, np.array(counts, dtype=np.int32),
                      np.array(titled, dtype=np.bool_), np.array(sizes, dtype=np.int32),
-                     _body_simhashes(vocab, code_array, sizes, body_sizes))
+                     _body_simhashes(vocab, code_array, sizes, body_sizes),
+                     np.array(lengths, dtype=np.int32))
 
 
 def _body_simhashes(vocab: list[str], codes: np.ndarray, sizes: list[int],
@@ -182,6 +187,8 @@ class TermWriter:
             "simhash": _objects(seg.simhash),
             "cluster": np.array([(clusters or {}).get(n, n) for n in numbers], dtype=np.int32),
             "indexed_at": _objects([utcnow()] * len(rows)),
+            "length": seg.lengths,
+            "source": _objects([r.source for r in rows]),
         })
 
     def _register_rows(self, seg: Segmented) -> None:
@@ -210,6 +217,24 @@ def recount(warehouse: Warehouse) -> int:
                 con.rollback()
             raise
     return len(months)
+
+
+def fill_lengths(warehouse: Warehouse) -> int:
+    """Give the articles indexed before migration 0012 their length and 来源 (one
+    transaction); returns how many it filled."""
+    con = warehouse.con
+    row = con.execute("SELECT count(*) FROM term_docs WHERE length IS NULL").fetchone()
+    missing = int(row[0]) if row else 0
+    if missing:
+        con.begin()
+        try:
+            run_script(con, "terms_fill")
+            con.commit()
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()
+            raise
+    return missing
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str,
