@@ -30,7 +30,7 @@ from pipeline.index.segment import Segmenter
 from pipeline.store.search import SearchPlan, find
 from pipeline.store.warehouse import Warehouse
 
-DEFAULT_LIMIT = 20
+DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 FACETS = ("site", "month", "source")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pipeline import __version__
+from pipeline.cli import search as search_cmd
 from pipeline.config import settings as settings_mod
 from pipeline.core.errors import (
     ConfigError,
@@ -240,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot-size", default="1200x600", metavar="WxH",
                    help="PNG size in pixels (default 1200x600)")
     p.set_defaults(handler=cmd_trend)
+
+    search_cmd.add_parser(sub, common, lambda args: load_settings(args))
 
     p = sub.add_parser("coverage", parents=[common], help="seen, stored and missing per period",
                        description="Per site and period (publish time, Beijing): ids seen on "

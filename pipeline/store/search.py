@@ -78,24 +78,27 @@ def find(warehouse: Warehouse, plan: SearchPlan) -> Found:
 
 def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> Found:
     every = tuple(dict.fromkeys([*plan.terms, *(t for g, _ in plan.excluded for t in g)]))
-    ids = dict(con.execute(render(sql_text("search_vocabulary"), {"terms": every})).fetchall())
+    ids = dict(con.execute(render(_query("search_vocabulary"), {"terms": every})).fetchall())
     missing = tuple(t for t in plan.terms if t not in ids)
     if missing:
         return Found(0, [], {"site": [], "month": [], "source": []}, missing)
     wanted = _wanted(con, plan, ids)
-    con.execute(render(sql_text("search_match"), {
-        "wanted": Sql(wanted.values), "ids": sorted(set(ids.values())), "need": wanted.need,
-        "allowed": Sql(_allowed(wanted.groups(plan))), "site": plan.site,
-        "first": plan.first, "last": plan.last, "k1": K1, "b": B, "title": TITLE,
-        "avglen": wanted.avglen}))
+    postings = "\nUNION ALL\n".join(
+        render(_query("search_postings"), {"term_id": term_id, "first": plan.first,
+                                             "last": plan.last})
+        for term_id in sorted(set(ids.values())))
+    con.execute(render(_query("search_match"), {
+        "wanted": Sql(wanted.values), "postings": Sql(postings), "need": wanted.need,
+        "allowed": Sql(_allowed(wanted.groups(plan))), "site": plan.site, "k1": K1, "b": B,
+        "title": TITLE, "avglen": wanted.avglen}))
     keep = _text_test(plan, wanted.masks)
     if keep:
-        con.execute(sql_text("search_rows"))
-        con.execute(render(sql_text("search_text"), {"keep": Sql(keep)}))
+        con.execute(_query("search_rows"))
+        con.execute(render(_query("search_text"), {"keep": Sql(keep)}))
     total_row = con.execute("SELECT count(*) FROM search_found").fetchone()
     total = int(total_row[0]) if total_row else 0
     facets: dict[str, list[tuple[str, int]]] = {"site": [], "month": [], "source": []}
-    for facet, value, count in con.execute(render(sql_text("search_facets"), {
+    for facet, value, count in con.execute(render(_query("search_facets"), {
             "facet_limit": FACET_LIMIT})).fetchall():
         facets[facet].append((value, int(count)))
     rows = _page(con, plan) if total > plan.offset else []
@@ -117,10 +120,11 @@ class _Wanted:
 
 def _wanted(con: duckdb.DuckDBPyConnection, plan: SearchPlan, ids: dict[str, int]) -> _Wanted:
     """Each term's bit and idf, from the number of articles and its document frequency."""
-    stats = con.execute(sql_text("search_stats")).fetchone()
+    stats = con.execute(_query("search_stats")).fetchone()
     docs, avglen = (int(stats[0]), float(stats[1] or 1.0)) if stats else (0, 1.0)
     wanted_ids = sorted({ids[t] for t in plan.terms})
-    df = dict(con.execute(render(sql_text("search_df"), {"ids": wanted_ids})).fetchall())
+    df = dict(con.execute("\nUNION ALL\n".join(
+        render(_query("search_df"), {"term_id": term_id}) for term_id in wanted_ids)).fetchall())
     bits = {term_id: 1 << n for n, term_id in enumerate(sorted(set(ids.values())))}
     rows = []
     for term_id, bit in bits.items():
@@ -150,19 +154,19 @@ def _text_test(plan: SearchPlan, masks: list[int]) -> str:
 
 def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> list[dict[str, Any]]:
     """One page of the found articles, best first, with what a result shows of each."""
-    page = con.execute(render(sql_text("search_page"), {
+    page = con.execute(render(_query("search_page"), {
         "limit": plan.limit, "offset": plan.offset})).fetchall()
     if not page:
         return []
-    rowids = dict(con.execute(render(sql_text("search_rowids"),
+    rowids = dict(con.execute(render(_query("search_rowids"),
                                      {"ids": [r[0] for r in page]})).fetchall())
     texts = {}
-    wanted = sorted(rowids.values())
-    if wanted:
-        cursor = con.execute(render(sql_text("search_texts"), {
-            "rows": wanted, "lo": wanted[0], "hi": wanted[-1]}))
+    template = _query("search_texts")
+    for rowid in sorted(rowids.values()):
+        cursor = con.execute(render(template, {"row": rowid}))
         columns = [d[0] for d in cursor.description]
-        texts = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+        for row in cursor.fetchall():
+            texts[row[0]] = dict(zip(columns, row, strict=True))
     found = []
     for article_id, doc, site, score in page:
         text = texts.get(article_id, {})
@@ -172,6 +176,12 @@ def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> list[dict[str, An
 
 
 # --------------------------------------------------------------------------- literals
+
+def _query(name: str) -> str:
+    """A query file without its comment lines (which name the $parameters too)."""
+    return "\n".join(line for line in sql_text(name).splitlines()
+                     if not line.lstrip().startswith("--"))
+
 
 class Sql(str):
     """A piece of SQL made here (of checked numbers and quoted strings), written in as is."""

@@ -1,3 +1,6 @@
--- `newsvault search`: articles mentioning each term ($ids), from the daily counts (sorted
--- by term_id, so a few row groups a month are read).
-SELECT term_id, sum(articles)::BIGINT FROM term_days WHERE term_id IN ($ids) GROUP BY term_id;
+-- `newsvault search`: articles mentioning one term ($term_id), from the daily counts;
+-- search reads the union of these, one per wanted term (term_days is sorted by term_id
+-- within each month, and `BETWEEN x AND x` lets the scan skip the other row groups).
+SELECT $term_id AS term_id, coalesce(sum(articles), 0)::BIGINT AS articles
+FROM term_days
+WHERE term_id BETWEEN $term_id AND $term_id

@@ -1,17 +1,13 @@
 -- `newsvault search`: the articles having every wanted term and no excluded group, scored
 -- (BM25 with a title bonus, see pipeline/store/search.py), into the temp table
--- search_found. One scan of term_rows for all the query's terms ($ids); each article's
+-- search_found. The article rows of all the query's terms ($postings: a union of
+-- search_postings.sql, one per term, wanted or excluded); each article's
 -- terms as a bit mask: it must hold $need, and $allowed tests it holds no excluded
 -- group (`mask & 4 <> 4 AND ...`). `wanted` rows are
--- (term_id, bit, idf, required); $first/$last bound the Beijing day, $site the site.
+-- (term_id, bit, idf, required); $site is the site wanted (NULL: any).
 CREATE OR REPLACE TEMP TABLE search_found AS
 WITH wanted(term_id, bit, idf, required) AS (VALUES $wanted),
-hits AS MATERIALIZED (
-    SELECT doc, term_id, count, in_title
-    FROM term_rows
-    WHERE term_id IN ($ids)
-      AND ($first IS NULL OR day >= $first) AND ($last IS NULL OR day <= $last)
-),
+hits AS MATERIALIZED ($postings),
 masks AS (
     SELECT * FROM (
         SELECT h.doc, bit_or(w.bit) AS mask

@@ -1,5 +1,6 @@
--- `newsvault search`: what a result shows of the articles at these row ids ($rows, within
--- $lo..$hi, so that the scan reads only those row groups' texts).
+-- `newsvault search`: what a result shows of the article at row id $row. One query per
+-- result: `rowid BETWEEN x AND x` reads one row group's texts, where a list of scattered
+-- row ids would read the texts of all the row groups between them.
 SELECT article_id, title, url, published_at, source, body
 FROM articles
-WHERE rowid BETWEEN $lo AND $hi AND rowid IN ($rows);
+WHERE rowid BETWEEN $row AND $row;
