@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline.analyze.filters import check_site, parse_range
 from pipeline.analyze.searchparse import ParsedQuery, parse_query
 from pipeline.analyze.snippet import Snippet, snippet
-from pipeline.config.settings import Settings
+from pipeline.config.settings import Settings, TermsSettings
 from pipeline.core.errors import UsageError
 from pipeline.index.segment import Segmenter
 from pipeline.store.search import SearchPlan, find
@@ -135,13 +136,34 @@ def plan_of(settings: Settings, query: SearchQuery) -> tuple[SearchPlan, ParsedQ
     check_site(settings, query.site)
     window = parse_range(_day("--since", query.since), _day("--until", query.until))
     first, last = window.days()
-    parsed = parse_query(query.text, Segmenter.from_settings(settings.terms))
+    parsed = parse_query(query.text, segmenter_of(settings.terms))
     plan = SearchPlan(terms=parsed.required, phrases=tuple(p.pattern for p in parsed.phrases),
                       excluded=tuple((g.terms, g.phrase.pattern if g.phrase else None)
                                      for g in parsed.excluded),
                       site=query.site or None, first=first, last=last, limit=query.limit,
                       offset=query.offset)
     return plan, parsed
+
+
+def segmenter_of(terms: TermsSettings) -> Segmenter:
+    """The index's segmenter, kept for the next search while the dictionary and stop-word
+    files are unchanged (loading jieba takes 0.2-0.5 s; a web page searches many times)."""
+    key = (terms, *(_stamp(path) for path in (terms.dictionary, terms.stopwords)))
+    if key not in _SEGMENTERS:
+        _SEGMENTERS.clear()
+        _SEGMENTERS[key] = Segmenter.from_settings(terms)
+    return _SEGMENTERS[key]
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        info = Path(path).stat() if path else None
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size) if info else None
+
+
+_SEGMENTERS: dict[tuple[Any, ...], Segmenter] = {}
 
 
 def _day(flag: str, value: str | dt.date | None) -> str | None:
