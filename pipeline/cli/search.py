@@ -13,51 +13,52 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pipeline.analyze.search import DEFAULT_LIMIT, SearchQuery, SearchResults, search
-from pipeline.config.settings import Settings
+from pipeline.cli.exits import EXIT_OK
+from pipeline.cli.options import Commands, add_format, add_window, load_settings
+from pipeline.cli.output import note
 from pipeline.core.errors import UsageError
 
+if TYPE_CHECKING:
+    from pipeline.analyze.search import SearchResults
+
+DEFAULT_LIMIT = 10  # pipeline.analyze.search.DEFAULT_LIMIT (imported when the command runs)
 CSV_COLUMNS = ["article_id", "site", "published_at", "title", "url", "source", "score",
                "snippet"]
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
-LoadSettings = Callable[[argparse.Namespace], Settings]
 
-
-def add_parser(sub: Any, common: argparse.ArgumentParser, load: LoadSettings) -> None:
-    p = sub.add_parser("search", parents=[common], help="find articles by words, ranked",
-                       description="Articles matching the query, best first (BM25 over the "
-                                   "term index, title words weighted up), with a snippet "
-                                   "around the best match. Every result has all the words; "
-                                   "\"quoted words\" must stand together; -word excludes. "
-                                   "Chinese needs no spaces (segmented like the index). "
-                                   "Example: newsvault search '智谱 \"大模型\" -融资' "
-                                   "--site 36kr --since 2026-01-01")
+def register(commands: Commands) -> None:
+    p = commands.add("search", run, help="find articles by words, ranked",
+                     description="Articles matching the query, best first (BM25 over the "
+                                 "term index, title words weighted up), with a snippet "
+                                 "around the best match. Every result has all the words; "
+                                 "\"quoted words\" must stand together; -word excludes. "
+                                 "Chinese needs no spaces (segmented like the index). "
+                                 "Example: newsvault search '智谱 \"大模型\" -融资' "
+                                 "--site 36kr --since 2026-01-01")
     p.add_argument("query", nargs="+", metavar="QUERY",
                    help="words, \"phrases\" and -exclusions (quote the whole query when it "
                         "has quotes or -words)")
-    p.add_argument("--site", help="only this site")
-    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, Beijing)")
-    p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--site", help="only this site")  # checked by search: one line, exit 2
+    add_window(p, "published on or after (YYYY-MM-DD, Beijing)",
+               "published on or before (YYYY-MM-DD)")
     p.add_argument("--limit", default=str(DEFAULT_LIMIT), metavar="N",
                    help=f"results to show (default {DEFAULT_LIMIT})")
     p.add_argument("--offset", default="0", metavar="N", help="results to skip (paging)")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--csv", action="store_true", help="CSV output")
-    fmt.add_argument("--json", action="store_true", help="JSON lines output")
-    p.set_defaults(handler=lambda args: cmd_search(args, load(args)))
+    add_format(p)
 
 
-def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace) -> int:
+    from pipeline.analyze.search import SearchQuery, search
+
     query = SearchQuery(" ".join(args.query), site=args.site, since=args.since,
                         until=args.until, limit=_whole("--limit", args.limit),
                         offset=_whole("--offset", args.offset))
-    results = search(settings, query)
-    for note in results.notes:
-        print(f"newsvault: note: {note}", file=sys.stderr)
+    results = search(load_settings(args), query)
+    for text in results.notes:
+        note(text)
     if args.csv:
         _csv(results)
     elif args.json:
@@ -67,7 +68,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         _list(results, bold=sys.stdout.isatty())
     if args.csv or args.json:
         print(f"newsvault: {_summary(results)}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _whole(flag: str, text: str) -> int:

@@ -37,7 +37,8 @@ from typing import Any
 import duckdb
 
 from pipeline.core.errors import QueryError
-from pipeline.store.warehouse import Warehouse, sql_text
+from pipeline.store.queries import sql_text
+from pipeline.store.warehouse import Warehouse
 
 K1, B, TITLE = 1.2, 0.75, 2.0
 FACET_LIMIT = 20  # values per facet (the largest first); sites and months are all shown
@@ -160,13 +161,12 @@ def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> list[dict[str, An
         return []
     rowids = dict(con.execute(render(_query("search_rowids"),
                                      {"ids": [r[0] for r in page]})).fetchall())
+    ranges = " OR ".join(f"rowid BETWEEN {int(r)} AND {int(r)}" for r in rowids.values())
     texts = {}
-    template = _query("search_texts")
-    for rowid in sorted(rowids.values()):
-        cursor = con.execute(render(template, {"row": rowid}))
+    if ranges:
+        cursor = con.execute(render(_query("search_texts"), {"rows": Sql(ranges)}))
         columns = [d[0] for d in cursor.description]
-        for row in cursor.fetchall():
-            texts[row[0]] = dict(zip(columns, row, strict=True))
+        texts = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
     found = []
     for article_id, doc, site, score in page:
         text = texts.get(article_id, {})
