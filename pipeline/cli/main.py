@@ -276,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", metavar="FOLDER", help="demo folder (default: demo/ beside the "
                    "warehouse file)")
     p.set_defaults(handler=cmd_demo)
+
+    from pipeline.cli import serve
+
+    serve.add_parser(sub, common, load_settings)
     return parser
 
 

@@ -1,0 +1,42 @@
+"""`newsvault serve`: the read-only web app over the warehouse (pipeline.web.serve)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+TOKEN_ENV = "NEWSVAULT_TOKEN"
+
+
+def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
+               load_settings: Callable[[argparse.Namespace], Any]) -> None:
+    """The subcommand; `load_settings` is the CLI's (global options -> Settings)."""
+    p = sub.add_parser("serve", parents=[common], help="browse the warehouse in a web browser",
+                       description="Serve a read-only web app over the warehouse: latest "
+                                   "articles, search, articles beside their captures, trend "
+                                   "charts; every page has a JSON twin (?format=json). Binds "
+                                   "127.0.0.1 unless --host and --allow-remote say otherwise. "
+                                   "Example: newsvault serve --port 8080")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow an address other machines can reach (prints a warning)")
+    p.add_argument("--token", help="ask every request for this token (?token=, the "
+                   f"X-Newsvault-Token header or a cookie); env {TOKEN_ENV}")
+    p.set_defaults(handler=cmd_serve, load_settings=load_settings)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pipeline.web import check_bind, serve
+
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    settings = args.load_settings(args)
+    check_bind(args.host, args.allow_remote, token)  # before printing the address
+    where = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
+    print(f"newsvault: serving {settings.warehouse.path} read-only on {where}"
+          + (" (token required)" if token else "") + "; Ctrl-C stops", file=sys.stderr)
+    serve(settings, args.host, args.port, allow_remote=args.allow_remote, token=token)
+    return 0
