@@ -245,3 +245,17 @@ def test_templates_and_static_files_are_package_data():
     project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     data = project["tool"]["setuptools"]["package-data"]["pipeline.web"]
     assert "templates/*.html" in data and "static/*" in data
+
+
+def test_a_port_in_use_is_a_usage_error(workdir, capsys):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = str(taken.getsockname()[1])
+        assert nv("serve", "--port", port) == 2
+    finally:
+        taken.close()
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -30,13 +29,9 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from pipeline.web import check_bind, serve
+    from pipeline.web import serve
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
-    settings = args.load_settings(args)
-    check_bind(args.host, args.allow_remote, token)  # before printing the address
-    where = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
-    print(f"newsvault: serving {settings.warehouse.path} read-only on {where}"
-          + (" (token required)" if token else "") + "; Ctrl-C stops", file=sys.stderr)
-    serve(settings, args.host, args.port, allow_remote=args.allow_remote, token=token)
+    serve(args.load_settings(args), args.host, args.port, allow_remote=args.allow_remote,
+          token=token)
     return 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 
 from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
@@ -54,14 +55,44 @@ def check_bind(host: str, allow_remote: bool, token: str | None) -> list[str]:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, *,
           allow_remote: bool = False, token: str | None = None) -> None:
-    """Serve the web app with uvicorn until interrupted (see the module docstring)."""
+    """Serve the web app with uvicorn until interrupted (see the module docstring).
+    UsageError when the address is refused, or taken by another program."""
     import uvicorn
 
     from pipeline.web.app import create_app
 
     for warning in check_bind(host, allow_remote, token):
         log.warning("warning: %s", warning)
+    sock = listen(host, port)
+    where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    log.info("newsvault: serving %s read-only on %s%s; Ctrl-C stops", settings.warehouse.path,
+             where, " (token required)" if token else "")
+    app = create_app(settings, token=token)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False,
+                                           lifespan="off"))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stopped on Ctrl-C or SIGTERM, then passes it on
+        log.info("newsvault: stopped")
+    finally:
+        sock.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, or a UsageError saying why it cannot be had."""
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: give a port from 1 to 65535")
-    app = create_app(settings, token=token)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        raise UsageError(f"--host {host}: not an address of this machine") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}): another program "
+                         "may use the port; give another --port") from None
+    return sock
