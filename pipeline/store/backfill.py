@@ -13,29 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pipeline.core.records import Link, utcnow
-from pipeline.discover.archives import IndexRow
+from pipeline.store.records import Cursor, Found
 from pipeline.store.warehouse import Warehouse, sql_text
-
-
-@dataclass(frozen=True)
-class Cursor:
-    position: str | None
-    pages: int | None
-    done: bool
-
-
-@dataclass(frozen=True)
-class Found:
-    """An index row with what it is on its site."""
-
-    site: str
-    kind: str                # article | newsflash | ... | list
-    article_id: str | None
-    row: IndexRow
 
 
 class BackfillStore:
