@@ -197,6 +197,18 @@ def test_a_warehouse_held_by_a_writer_gets_a_503_and_the_crawl_is_not_held_up(
     assert "busy" in response.text
 
 
+@pytest.mark.parametrize("path", ["/", "/a/{edited}", "/capture/{revisit}",
+                                  "/trend?terms=智谱&by=day"])
+def test_a_page_lets_the_file_go_so_a_crawl_can_write_right_after(live, web_folder, path):
+    assert get(live, path.format(edited=web_folder.edited_id, revisit=web_folder.revisit)
+               ).status_code == 200
+    script = ("import duckdb, sys; duckdb.connect(sys.argv[1]).close(); print('wrote')")
+    done = subprocess.run([sys.executable, "-c", script,
+                           str(web_folder.folder / "news.duckdb")],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.strip() == "wrote", done.stderr
+
+
 # ------------------------------------------------------------------------------ access
 
 @pytest.fixture(scope="module")
