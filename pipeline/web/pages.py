@@ -104,6 +104,7 @@ def capture_page(request: Request) -> Response:
     if shown is not None:
         data["record"] = {k: v for k, v in vars(shown).items() if k != "text"}
         data["record"]["html"] = shown.html
+        data["record"]["frame"] = f"/capture/{capture_id}/frame" if shown.text else None
     return page(request, "capture.html", data)
 
 
