@@ -48,6 +48,10 @@ from pipeline.sources.base import Source
 log = logging.getLogger(__name__)
 
 NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachable"})
+# Seconds a claim on pending items lasts without the run's heartbeat (each commit renews
+# it); a run that dies gives its items back after this (team mode; runs.begin releases
+# them at the end of a run).
+CLAIM_LEASE = 900.0
 
 
 def crawl(settings: Settings, sites: list[str] | None = None,
@@ -171,7 +175,8 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         return
     recorder.flush()  # what discovery found, committed before asking what is pending
     _requeue_refetches(source, settings, recorder)
-    items = recorder.warehouse.pending(source.name, max_articles or 1_000_000_000)
+    items = recorder.warehouse.claim(source.name, str(recorder.run_id),
+                                     max_articles or 1_000_000_000, CLAIM_LEASE)
     recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])
     queue: asyncio.Queue[dict] = asyncio.Queue()
     for item in items:
