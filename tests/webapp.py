@@ -60,6 +60,7 @@ class WebFolder:
     scripted_id: str    # the article whose page carries INJECTED
     gbk_id: str         # a GBK page
     kr_title: str       # the title of a 36Kr article
+    kr_id: str          # its id
     revisit: int        # a revisit capture (its page unchanged on the second crawl)
 
     def settings(self, **overrides: Any) -> settings_mod.Settings:
@@ -98,7 +99,7 @@ def build(folder: Path) -> WebFolder:
     revisit = one("SELECT min(capture_id) FROM captures WHERE record_type = 'revisit' AND "
                   "purpose = 'article'", warehouse=str(folder / "news.duckdb"))
     return WebFolder(folder, f"163:{edited.id}", f"163:{scripted.id}", f"163:{gbk[0].id}",
-                     stories[-1].title, revisit)
+                     stories[-1].title, f"36kr:{stories[-1].id}", revisit)
 
 
 def _with_script(ne: FakeNetEase, story: Any, seen: Seen) -> Reply:
