@@ -100,7 +100,8 @@ def test_a_revisit_shows_the_payload_of_the_capture_it_repeats(live, web_folder)
 
 
 @pytest.mark.parametrize("path", ["/", "/a/{edited}", "/capture/{revisit}",
-                                  "/trend?terms=智谱,MiniMax&by=day", "/trend"])
+                                  "/trend?terms=智谱,MiniMax&by=day", "/trend",
+                                  "/search?q=智谱", "/search"])
 def test_every_page_has_a_json_twin(live, web_folder, path):
     path = path.format(edited=web_folder.edited_id, revisit=web_folder.revisit)
     html = get(live, path)
@@ -145,6 +146,11 @@ def test_pages_load_nothing_from_outside(live):
     ("/?per_site=0", "per_site"),
     ("/?format=xml", "format"),
     ("/a/{edited}?format=pdf", "format"),
+    ("/search?q=测试稿&page=0", "page"),
+    ("/search?q=测试稿&page=5&per_page=5", "page"),
+    ("/search?q=测试稿&per_page=500", "per_page"),
+    ("/search?q=测试稿&since=yesterday", "since"),
+    ("/search?q=测试稿&site=sina", "site"),
 ])
 def test_a_bad_parameter_gets_a_400_naming_it(live, web_folder, path, parameter):
     path = path.format(edited=web_folder.edited_id)
@@ -271,3 +277,40 @@ def test_a_port_in_use_is_a_usage_error(workdir, capsys):
     finally:
         taken.close()
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ search
+
+def test_a_search_finds_a_known_article_with_its_words_marked(live, web_folder):
+    word = web_folder.kr_title[:2]
+    data = get(live, f"/search?q={word}&format=json").json()
+    hit = next(h for h in data["results"]["hits"] if h["title"] == web_folder.kr_title)
+    text, marks = hit["snippet"]["text"], hit["snippet"]["marks"]
+    assert marks and all(text[start:end] == word for start, end in marks)
+    page = get(live, f"/search?q={word}").text
+    assert f"<mark>{word}</mark>" in page and web_folder.kr_title in page
+
+
+def test_search_results_come_in_pages(live):
+    first = get(live, "/search?q=测试稿&per_page=5&format=json").json()
+    total = first["results"]["total"]
+    assert total == 16 and len(first["results"]["hits"]) == 5
+    assert first["pages"]["previous"] is None and "page=2" in first["pages"]["next"]
+    last = get(live, "/search?q=测试稿&per_page=5&page=4&format=json").json()
+    assert len(last["results"]["hits"]) == 1 and last["pages"]["next"] is None
+    seen = {h["article_id"] for n in range(1, 5) for h in get(
+        live, f"/search?q=测试稿&per_page=5&page={n}&format=json").json()["results"]["hits"]}
+    assert len(seen) == total
+
+
+def test_search_facets_count_sites_months_and_sources_and_narrow_the_search(live):
+    data = get(live, "/search?q=测试稿&format=json").json()
+    facets = data["results"]["facets"]
+    assert {f["value"]: f["count"] for f in facets["site"]} == {"36kr": 8, "netease": 8}
+    assert sum(f["count"] for f in facets["month"]) == 16
+    assert facets["source"]
+    narrowed = get(live, "/search" + data["facet_links"]["site"]["36kr"]).json()
+    assert {h["site"] for h in narrowed["results"]["hits"]} == {"36kr"}
+    month = get(live, "/search" + data["facet_links"]["month"]["2026-11"]).json()
+    assert month["form"]["since"] == "2026-11-01" and month["form"]["until"] == "2026-11-30"
+    assert month["results"]["total"] == 16

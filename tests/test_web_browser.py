@@ -125,3 +125,17 @@ def test_clicking_a_term_in_the_legend_hides_its_line(browser, archive_live):
     by_css(browser, ".u-legend .u-series th")[1].click()  # the first term
     shown = browser.execute_script("return window.newsvaultChart.series.map(s => s.show)")
     assert shown == [True, False, True, True]
+
+
+def test_a_search_from_the_start_page_finds_a_known_article(browser, live, web_folder):
+    from selenium.webdriver.common.keys import Keys
+
+    word = web_folder.kr_title[:2]
+    browser.get(live.origin + "/")
+    box = by_css(browser, "form.searchbox input[name=q]")[0]
+    box.send_keys(word, Keys.ENTER)
+    titles = [a.text for a in by_css(browser, "#results a.title")]
+    assert web_folder.kr_title in titles
+    assert {m.text for m in by_css(browser, "#results mark")} == {word}
+    by_css(browser, f"#results li a[href='/a/{web_folder.kr_id}']")[0].click()
+    assert by_css(browser, "h1.headline")[0].text == web_folder.kr_title

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from pipeline.analyze.query import status
 from pipeline.core.errors import ArchiveDamaged, UsageError
 from pipeline.store.browse import reading
-from pipeline.web import diff, trend
+from pipeline.web import diff, search, trend
 from pipeline.web.capture import archived, rows
 from pipeline.web.params import Params
 from pipeline.web.render import error, page
@@ -33,7 +33,7 @@ CAPTURE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
 
 
 def routes() -> list[Route]:
-    return [Route("/", home),
+    return [Route("/", home), Route("/search", search.search_page),
             Route("/a/{article_id:path}", article_page),
             Route("/capture/{capture_id:int}", capture_page),
             Route("/capture/{capture_id:int}/frame", capture_frame),
