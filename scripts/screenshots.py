@@ -65,7 +65,7 @@ def main() -> int:
             webapp.Live(create_app(trend_settings)) as trends, \
             chromium(work / "profile", SIZE) as browser:
         shots = [("home", live.origin + "/"),
-                 ("search", live.origin + "/search?q=智谱"),
+                 ("search", live.origin + "/search?q=工程师 推理"),
                  ("article", f"{live.origin}/a/{folder.edited_id}"),
                  ("capture", f"{live.origin}/capture/{capture_of(live, folder.gbk_id)}"),
                  ("trend", trends.origin + "/trend?terms=智谱,MiniMax,DeepSeek&by=week")]
