@@ -215,6 +215,16 @@ def test_a_page_lets_the_file_go_so_a_crawl_can_write_right_after(live, web_fold
     assert done.stdout.strip() == "wrote", done.stderr
 
 
+def test_pages_viewed_at_once_each_get_their_answer(live, web_folder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = ["/", f"/a/{web_folder.edited_id}", f"/capture/{web_folder.revisit}",
+             "/trend?terms=智谱&by=day", "/search?q=测试稿"] * 4
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda path: get(live, path).status_code, paths))
+    assert statuses == [200] * len(paths)
+
+
 # ------------------------------------------------------------------------------ access
 
 @pytest.fixture(scope="module")
