@@ -265,7 +265,7 @@ class _Index:
                    ) -> list[ListOutcome]:
         outcomes = []
         for archive in self.plan.archives:
-            for pattern in patterns.PATTERNS.get(source.name, ()):
+            for pattern in patterns.patterns(source):
                 if self.stop(source.name):
                     return outcomes
                 if archive == wayback.NAME:
