@@ -9,7 +9,8 @@ Stage packages in the data's order; each imports only from the ones below it
                backfill
     analyze/   reading the warehouse: sql and status (query), export, trend, plot, coverage
     index/     jieba segmentation, the term index, SimHash fingerprints
-    store/     DuckDB: the warehouse, the spool that stands in for it, the run lock
+    store/     the warehouse's one owner (all SQL): the ControlState and ArchiveData
+               interfaces (store/interfaces.py), DuckDB and the spool implementing them
     archive/   WARC files: writer, reader, replay
     extract/   an article from a page: the site's reader, else the generic path; health
     discover/  site lists paged back to known items (the frontier), links, archive indexes

@@ -7,11 +7,12 @@ import io
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.analyze.coverage import last_days
 from pipeline.cli.main import main
+from pipeline.config.settings import WarehouseSettings
+from pipeline.store.warehouse import Warehouse
 from tests.crawled import Published
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import Reply
@@ -70,11 +71,8 @@ def test_periods_follow_the_beijing_publish_day(config, kr, ne):
     late = ne.publish("tech", 1)[0]
     assert early.published.date() != late.published.date()
     run(config, "crawl", "-q", "--site", "netease")
-    con = duckdb.connect("news.duckdb", read_only=True)
-    try:
-        result = last_days(con, 2, today=late.published.date())
-    finally:
-        con.close()
+    with Warehouse.open(WarehouseSettings(path="news.duckdb"), read_only=True) as warehouse:
+        result = last_days(warehouse, 2, today=late.published.date())
     assert [(r["period"], r["seen"]) for r in result.dicts()] == [
         (early.published.date(), 1), (late.published.date(), 1)]
 

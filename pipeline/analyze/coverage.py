@@ -26,11 +26,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
 from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
-from pipeline.store.warehouse import Warehouse, inline_params, sql_text
+from pipeline.store import reads
+from pipeline.store.warehouse import Warehouse
 
 PERIODS = ("day", "week", "month")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -54,27 +53,26 @@ def coverage(settings: Settings, site: str | None = None, since: str | None = No
     if start and end and end < start:
         raise UsageError(f"--until {until} is before --since {since}: swap them")
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        return coverage_of(warehouse.con, site, start, end + dt.timedelta(days=1)
+        return coverage_of(warehouse, site, start, end + dt.timedelta(days=1)
                            if end else None, by)
 
 
-def coverage_of(con: duckdb.DuckDBPyConnection, site: str | None, since: dt.datetime | None,
+def coverage_of(warehouse: Warehouse, site: str | None, since: dt.datetime | None,
                 until: dt.datetime | None, by: str = "day") -> Coverage:
-    """The coverage query on an open connection; `until` excluded."""
+    """The coverage query on an open warehouse; `until` excluded."""
     if by not in PERIODS:
         raise UsageError(f"--by {by!r}: use one of {', '.join(PERIODS)}")
-    cursor = con.execute(inline_params(sql_text("coverage"), {  # no pandas for `status`
-        "site": site, "since": since, "until": until, "by": by}))
-    return Coverage([d[0] for d in cursor.description], cursor.fetchall())
+    columns, rows = reads.coverage(warehouse, site, since, until, by)
+    return Coverage(columns, rows)
 
 
-def last_days(con: duckdb.DuckDBPyConnection, days: int = 7,
+def last_days(warehouse: Warehouse, days: int = 7,
               today: dt.date | None = None) -> Coverage:
     """Coverage of the last `days` days (Beijing time), today included: for `status`."""
     today = today or dt.datetime.now(BEIJING).date()
     first = today - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time(), BEIJING)
-    return coverage_of(con, None, start, start + dt.timedelta(days=days), "day")
+    return coverage_of(warehouse, None, start, start + dt.timedelta(days=days), "day")
 
 
 def _day(flag: str, value: str | None) -> dt.datetime | None:

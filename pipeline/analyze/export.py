@@ -16,7 +16,7 @@
 
 Rows come in the order the warehouse stores them (about the order they were crawled),
 streamed from the table to the file without a sort, so that memory stays bounded (see
-STREAMING); sort in the tool that reads the export.
+pipeline.store.exports.STREAMING); sort in the tool that reads the export.
 
 Filters: site, Beijing date range (--until includes its day), terms (each --term a
 filters.Series: an article must mention one of its words; several --term must all
@@ -43,8 +43,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from pipeline import __version__
 from pipeline.analyze.export_target import (
     check_target,
@@ -59,8 +57,9 @@ from pipeline.analyze.filters import Range, Series, check_site, parse_all, parse
 from pipeline.analyze.outputs import writable_file, writable_folder
 from pipeline.config.settings import Settings
 from pipeline.core import faults
-from pipeline.core.errors import QueryError, UsageError
+from pipeline.core.errors import UsageError
 from pipeline.index.segment import Segmenter
+from pipeline.store import exports
 from pipeline.store.warehouse import Warehouse
 
 FORMATS = ("csv", "parquet", "jsonl")
@@ -68,19 +67,7 @@ EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title",
                   "source", "published_at", "tags", "summary", "lang", "source_url", "body",
                   "first_seen_at", "updated_at", "status", "original_source", "original_author")
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
-# Bounded memory (a million articles, 5 GiB of text, export in under 1 GiB of RSS): rows
-# stream from the table to the file in the order they are stored, one thread, nothing
-# sorted; Parquet row groups of 16,384 rows; a partitioned export keeps at most four files
-# open and hands rows over every 16,384.  (Sorting a million bodies took 3.6 GiB.)
-STREAMING = {"memory_limit": "'512MB'", "threads": "1", "preserve_insertion_order": "true",
-             "partitioned_write_max_open_files": "4",
-             "partitioned_write_flush_threshold": "16384",
-             "disabled_optimizers": "'build_side_probe_side'"}
 BOM = b"\xef\xbb\xbf"
-_OPTIONS = {"csv": "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', "
-                   "NEW_LINE '\r\n'",
-            "parquet": "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384",
-            "jsonl": "FORMAT json"}
 
 
 @dataclass(frozen=True)
@@ -127,11 +114,11 @@ def export(settings: Settings, options: ExportOptions) -> ExportResult:
     try:
         # The warehouse is held only while the rows are copied (a reader blocks a writer).
         with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-            con = warehouse.con
-            chosen = _columns(con, options.columns)
-            ids = term_ids(con, series)
+            chosen = _columns(warehouse, options.columns)
+            ids = term_ids(warehouse, series)
             select, params = build_select(chosen, fmt, site, window, series, ids, partition)
-            rows, files = _copy(con, select, params, fmt, tmp, spill, partition)
+            rows, files = exports.copy_to(warehouse, select, params, fmt, tmp, spill,
+                                          partition)
         faults.checkpoint("export")
         if excel:
             _prepend_bom(tmp, target)
@@ -181,8 +168,8 @@ def _target(settings: Settings, out: str | os.PathLike[str], partition: bool,
     return target
 
 
-def _columns(con: duckdb.DuckDBPyConnection, columns: Sequence[str] | None) -> list[str]:
-    known = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE articles)").fetchall()]
+def _columns(warehouse: Warehouse, columns: Sequence[str] | None) -> list[str]:
+    known = exports.article_columns(warehouse)
     if not columns:
         return [c for c in EXPORT_COLUMNS if c in known]
     wanted = [c.strip() for c in columns if c.strip()]
@@ -196,51 +183,10 @@ def _columns(con: duckdb.DuckDBPyConnection, columns: Sequence[str] | None) -> l
 def build_select(columns: Sequence[str], fmt: str, site: str | None, window: Range,
                  series: Sequence[Series], ids: dict[str, int], partition: bool
                  ) -> tuple[str, dict[str, Any]]:
-    """The SELECT an export copies, and its parameters."""
-    exprs = ["array_to_string(tags, ',') AS tags" if c == "tags" and fmt == "csv" else c
-             for c in columns]
-    if partition:
-        exprs += ["site AS site", "strftime(timezone('Asia/Shanghai', published_at), "
-                  "'%Y-%m') AS month"]
-        exprs = [e for e in exprs if e != "site"]
-    clauses, params = [], {}
-    if site:
-        clauses.append("site = $site")
-        params["site"] = site
-    if window.since:
-        clauses.append("published_at >= $since")
-        params["since"] = window.since
-    if window.until:
-        clauses.append("published_at < $until")
-        params["until"] = window.until
-    for s in series:
-        found = [str(ids[t]) for t in s.terms if t in ids]
-        clauses.append("article_id IN (SELECT d.article_id FROM term_rows JOIN term_docs AS d "
-                       f"USING (doc) WHERE term_id IN ({', '.join(found)}))" if found
-                       else "FALSE")
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    select = f"SELECT {', '.join(exprs)} FROM articles{where}"
-    return select, params
-
-
-def _copy(con: duckdb.DuckDBPyConnection, select: str, params: dict[str, Any], fmt: str,
-          tmp: Path, spill: Path, partition: bool) -> tuple[int, list[str]]:
-    """COPY the selection into `tmp` (a file, or a folder when partitioned)."""
-    options = _OPTIONS[fmt] + (", PARTITION_BY (site, month), RETURN_FILES true"
-                               if partition else ", USE_TMP_FILE false")
-    spill.mkdir()
-    for name, value in STREAMING.items():
-        con.execute(f"SET {name} = {value}")
-    # Should DuckDB spill (a large --term join), it does so beside the target: room for
-    # the export means room for the spill.
-    con.execute(f"SET temp_directory = {_literal(str(spill))}")
-    try:
-        row = con.execute(f"COPY ({select}) TO {_literal(str(tmp))} ({options})",
-                          params).fetchone()
-    except duckdb.Error as exc:
-        raise QueryError(f"export failed: {str(exc).splitlines()[0]}") from None
-    files = sorted(str(Path(f).relative_to(tmp)) for f in row[1]) if partition else []
-    return int(row[0]), files
+    """The SELECT an export copies, and its parameters (pipeline.store.exports)."""
+    groups = [[ids[t] for t in s.terms if t in ids] for s in series]
+    return exports.select_articles(columns, fmt, site, window.since, window.until, groups,
+                                   partition)
 
 
 def _remove(path: Path) -> None:
@@ -305,7 +251,3 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

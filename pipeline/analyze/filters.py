@@ -18,11 +18,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import duckdb
-
 from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
 from pipeline.index.segment import Segmenter
+from pipeline.store.interfaces import ArchiveData
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 TERM_SYNTAX = "WORD, WORD|WORD (any of them) or LABEL=WORD|WORD"
@@ -63,26 +62,9 @@ def parse_all(specs: Iterable[str], segmenter: Segmenter) -> list[Series]:
     return series
 
 
-def term_ids(con: duckdb.DuckDBPyConnection, series: Iterable[Series]) -> dict[str, int]:
+def term_ids(warehouse: ArchiveData, series: Iterable[Series]) -> dict[str, int]:
     """term -> vocabulary id for the terms of these series that the index holds."""
-    wanted = sorted({t for s in series for t in s.terms})
-    if not wanted:
-        return {}
-    rows = con.execute("SELECT term, term_id FROM term_ids WHERE term IN "
-                       f"({', '.join(map(literal, wanted))})").fetchall()
-    return {term: int(term_id) for term, term_id in rows}
-
-
-def literal(value: str | dt.date) -> str:
-    """A value as SQL literal text.
-
-    The analyst commands inline their few values instead of passing parameters: with
-    parameters, duckdb 1.5 imports pandas when it is installed, half a second of a
-    one-second trend.
-    """
-    if isinstance(value, dt.date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + value.replace("'", "''") + "'"
+    return warehouse.term_ids([t for s in series for t in s.terms])
 
 
 # ------------------------------------------------------------------------ time range

@@ -12,14 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
 from pipeline.analyze.coverage import last_days
 from pipeline.config.settings import Settings
-from pipeline.core.errors import QueryError, UsageError
+from pipeline.core.errors import UsageError
 from pipeline.extract.health import Health, drift
-from pipeline.store import lock
-from pipeline.store.sandbox import check_query, lock_down
+from pipeline.store import lock, reads
+from pipeline.store.sandbox import check_query, run_query
 from pipeline.store.spool import Spool
 from pipeline.store.warehouse import Warehouse
 
@@ -30,14 +28,7 @@ def sql(settings: Settings, query: str, params: list[Any] | None = None
     allowed, or carries DuckDB's message."""
     statement = check_query(query)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        lock_down(warehouse.con)
-        try:
-            cursor = warehouse.con.execute(statement, params or [])
-        except duckdb.Error as exc:
-            raise QueryError(f"SQL error: {_first_line(exc)}") from None
-        if cursor.description is None:
-            return [], []
-        return [d[0] for d in cursor.description], cursor.fetchall()
+        return run_query(warehouse, statement, params)
 
 
 def parse_date(flag: str, value: str) -> dt.datetime:
@@ -73,8 +64,7 @@ def status(settings: Settings, runs: int = 10) -> Status:
     pandas, which alone took half of `status`'s time."""
     spool = Spool(settings.spool_dir())
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        con = warehouse.con
-        last = last_runs(settings, con, spool, int(runs))
+        last = last_runs(settings, warehouse, spool, int(runs))
         return Status(
             running=[{"run_id": r["run_id"], "command": r["command"], "pid": r["pid"],
                       "started_at": r["started_at"], "progress": r["progress"],
@@ -82,49 +72,21 @@ def status(settings: Settings, runs: int = 10) -> Status:
                      for r in last if r["outcome"] == "running"],
             runs=[{k: r[k] for k in ("run_id", "command", "started_at", "finished_at",
                                      "outcome", "exit_code", "summary")} for r in last],
-            sites=_cooled(con, _dicts(con.execute(
-                "WITH a AS (SELECT site, count(*) AS articles, "
-                "  count(*) FILTER (WHERE first_seen_at >= now() - INTERVAL 1 DAY) AS new_24h, "
-                "  count(*) FILTER (WHERE status = 'feed') AS from_feed, "
-                "  max(published_at) AS newest FROM articles GROUP BY site), "
-                "f AS (SELECT site, count(*) FILTER (WHERE state = 'pending') AS pending, "
-                "  count(*) FILTER (WHERE state = 'failed') AS failed, "
-                "  count(*) FILTER (WHERE state = 'refused') AS refused "
-                "  FROM frontier GROUP BY site),"
-                "r AS (SELECT DISTINCT ON (site) site, outcome AS last_outcome, run_id AS last_run"
-                "  FROM run_sites ORDER BY site, run_id DESC) "
-                "SELECT coalesce(a.site, f.site, r.site) AS site, coalesce(articles, 0) AS "
-                "articles, coalesce(new_24h, 0) AS new_24h, coalesce(from_feed, 0) AS from_feed, "
-                "newest, coalesce(pending, 0) AS pending, coalesce(failed, 0) AS failed, "
-                "coalesce(refused, 0) AS refused, last_outcome, last_run "
-                "FROM a FULL JOIN f USING (site) FULL JOIN r USING (site) ORDER BY site"))),
-            storage=storage(settings, con),
+            sites=reads.sites(warehouse),
+            storage=storage(settings, warehouse),
             spool=[spool.summary()],
-            errors=_dicts(con.execute(
-                "SELECT * FROM (SELECT run_id, site, 'site' AS kind, error AS detail "
-                "FROM run_sites WHERE error IS NOT NULL "
-                + ("UNION ALL SELECT run_id, NULL, 'run', error FROM runs WHERE error IS NOT "
-                   "NULL " if _has_column(con, "runs", "error") else "") +
-                "UNION ALL SELECT run_id, site, purpose, url || ': ' || coalesce(detail, error) "
-                "FROM captures WHERE error IS NOT NULL) ORDER BY run_id DESC LIMIT 10")),
-            health=_health(con),
-            coverage=last_days(con).dicts(),
-            gaps=_dicts(con.execute(
-                "SELECT site, list_name, min(run_id) AS since_run, count(*) AS runs, "
-                "bool_or(depth_cut) AS depth_cut FROM open_gaps GROUP BY ALL ORDER BY ALL"))
-            if _has_table(con, "open_gaps") else [],
+            errors=reads.errors(warehouse),
+            health=_health(warehouse),
+            coverage=last_days(warehouse).dicts(),
+            gaps=reads.gaps(warehouse),
         )
 
 
-def last_runs(settings: Settings, con: duckdb.DuckDBPyConnection, spool: Spool,
+def last_runs(settings: Settings, warehouse: Warehouse, spool: Spool,
               limit: int) -> list[dict[str, Any]]:
     """The last runs as they are: a 'running' row whose process is gone (killed, the
     machine restarted) is 'interrupted', one whose end waits in the spool says so."""
-    extra = ("error, progress, progress_at" if _has_column(con, "runs", "progress")
-             else "NULL AS error, NULL AS progress, NULL AS progress_at")
-    rows = _dicts(con.execute(
-        "SELECT run_id, command, started_at, finished_at, outcome, exit_code, summary, sites, "
-        f"host, pid, {extra} FROM runs ORDER BY run_id DESC LIMIT {int(limit)}"))
+    rows = reads.last_runs(warehouse, limit)
     running = [r for r in rows if r["outcome"] == "running"]
     if not running:
         return rows
@@ -151,35 +113,12 @@ def last_runs(settings: Settings, con: duckdb.DuckDBPyConnection, spool: Spool,
     return rows
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-        f"AND table_name = '{table}' AND column_name = '{column}'").fetchone()
-    return bool(row and row[0])
-
-
-def _cooled(con: duckdb.DuckDBPyConnection, sites: list[dict[str, Any]]
-            ) -> list[dict[str, Any]]:
-    """Each site's row with `cooling_until`: until when it is left alone after a
-    challenge or risk page (NULL: it is not cooling down)."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                         "'site_cooldowns' AND database_name = current_database()").fetchone()
-    until = dict(con.execute("SELECT site, max(until) FROM site_cooldowns WHERE until > now() "
-                             "GROUP BY site").fetchall()) if exists and exists[0] else {}
-    return [{**row, "cooling_until": until.get(row["site"])} for row in sites]
-
-
-def storage(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def storage(settings: Settings, warehouse: Warehouse) -> list[dict[str, Any]]:
     """Archive size on disk and per article: compressed (WARC files) and raw payloads."""
     folder = settings.archive_dir()
     files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
     disk = sum(f.stat().st_size for f in files)
-    row = con.execute(
-        "SELECT (SELECT count(*) FROM articles), "
-        "coalesce(sum(body_size) FILTER (WHERE record_type = 'response'), 0), "
-        "count(*) FILTER (WHERE record_type = 'response'), "
-        "count(*) FILTER (WHERE record_type = 'revisit') FROM captures").fetchone()
-    articles, raw, responses, revisits = row if row else (0, 0, 0, 0)
+    articles, raw, responses, revisits = reads.capture_totals(warehouse)
     per = (lambda n: round(n / articles) if articles else None)  # noqa: E731
     return [{"archive": str(folder), "warc_files": len(files), "bytes_on_disk": disk,
              "raw_payload_bytes": int(raw), "responses": responses, "revisits": revisits,
@@ -190,16 +129,9 @@ def storage(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[dict[str
 HEALTH_RUNS = 6  # the latest run and the runs it is compared with
 
 
-def _health(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def _health(warehouse: Warehouse) -> list[dict[str, Any]]:
     """Per site: the latest run's extraction health and what drifted (pipeline.extract.health)."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                         "'extraction_health' AND database_name = current_database()").fetchone()
-    if not exists or not exists[0]:
-        return []
-    rows = _dicts(con.execute(
-        "SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER (PARTITION BY site ORDER BY "
-        f"run_id DESC) AS n FROM extraction_health) WHERE n <= {HEALTH_RUNS:d} "
-        "ORDER BY site, run_id DESC"))
+    rows = reads.health(warehouse, HEALTH_RUNS)
     report = []
     for site in dict.fromkeys(r["site"] for r in rows):
         runs = [r for r in rows if r["site"] == site]
@@ -208,16 +140,6 @@ def _health(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         reasons = drift(current, previous)
         report.append({**runs[0], "flag": "; ".join(reasons) if reasons else "ok"})
     return report
-
-
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return " ".join(line.strip() for line in lines[:2]) if lines else type(exc).__name__
 
 
 @dataclass
@@ -239,28 +161,21 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
     checks = []
     spool = Spool(settings.spool_dir())
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        con = warehouse.con
-        runs = [r for r in last_runs(settings, con, spool, 200) if r["outcome"] != "running"]
+        runs = [r for r in last_runs(settings, warehouse, spool, 200)
+                if r["outcome"] != "running"]
         for site in (n for n, s in settings.sites.items() if s.enabled):
-            checks.append(_last_run(con, site, runs))
-            row = con.execute(
-                "SELECT max(r.started_at) FROM run_sites s JOIN runs r USING (run_id) "
-                f"WHERE s.site = {_quote(site)} AND s.outcome = 'ok' AND r.command = 'crawl'"
-            ).fetchone()
-            last_ok = row[0] if row else None
+            checks.append(_last_run(warehouse, site, runs))
+            last_ok = reads.last_ok_crawl(warehouse, site)
             fresh = last_ok is not None and now - last_ok <= window
             checks.append(Check("last successful crawl", site, fresh,
                                 f"{_ago(now, last_ok)} (limit {monitor.max_silence:g} h)"))
-            row = con.execute(
-                f"SELECT block_rate FROM run_sites WHERE site = {_quote(site)} "
-                "ORDER BY run_id DESC LIMIT 1").fetchone()
-            rate = row[0] if row else None
+            rate = reads.last_block_rate(warehouse, site)
             checks.append(Check("block rate", site,
                                 rate is None or rate <= monitor.max_block_rate,
                                 f"{'n/a' if rate is None else f'{rate:.0%}'} in the last run "
                                 f"(limit {monitor.max_block_rate:.0%})"))
-            checks.append(_gap_check(con, site))
-        for row in _health(con):
+            checks.append(_gap_check(warehouse, site))
+        for row in _health(warehouse):
             checks.append(Check("extraction health", row["site"], row["flag"] == "ok",
                                 f"{row['flag']} ({row['pages']} pages in run {row['run_id']})"))
     oldest = min((p.stat().st_mtime for p in spool.files()), default=None)
@@ -274,14 +189,13 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
 BAD_OUTCOMES = frozenset({"failed", "interrupted"})
 
 
-def _last_run(con: duckdb.DuckDBPyConnection, site: str, runs: list[dict[str, Any]]) -> Check:
+def _last_run(warehouse: Warehouse, site: str, runs: list[dict[str, Any]]) -> Check:
     """The site's last finished run (any command) did not fail, crash or get
     interrupted, and did not fail for this site."""
     run = next((r for r in runs if site in (r["sites"] or [])), None)
     if run is None:
         return Check("last run", site, True, "no run yet")
-    row = con.execute(f"SELECT outcome, error FROM run_sites WHERE run_id = {int(run['run_id'])}"
-                      f" AND site = {_quote(site)}").fetchone()
+    row = reads.site_outcome(warehouse, int(run["run_id"]), site)
     outcome, why = run["outcome"], run["error"]
     if outcome not in BAD_OUTCOMES and row and row[0] == "failed":
         outcome, why = "failed", row[1]
@@ -292,17 +206,11 @@ def _last_run(con: duckdb.DuckDBPyConnection, site: str, runs: list[dict[str, An
     return Check("last run", site, ok, detail)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _gap_check(con: duckdb.DuckDBPyConnection, site: str) -> Check:
+def _gap_check(warehouse: Warehouse, site: str) -> Check:
     """Lists whose possible gap no later run or backfill has closed (view open_gaps)."""
-    if not _has_table(con, "open_gaps"):
+    if not reads.has_table(warehouse, "open_gaps"):
         return Check("list gaps", site, True, "not recorded by this warehouse's schema")
-    rows = con.execute(
-        "SELECT list_name, min(run_id), count(*), bool_or(depth_cut) FROM open_gaps "
-        f"WHERE site = {_quote(site)} GROUP BY list_name ORDER BY list_name").fetchall()
+    rows = reads.site_gaps(warehouse, site)
     if not rows:
         return Check("list gaps", site, True, "none open")
     parts = [f"{name} since run {first}" + (f" ({n} runs)" if n > 1 else "")
@@ -311,14 +219,6 @@ def _gap_check(con: duckdb.DuckDBPyConnection, site: str) -> Check:
     return Check("list gaps", site, False,
                  "possible gap in " + ", ".join(parts) + ": a later run reaching back (raise "
                  "max_pages) or a backfill closes it")
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {_quote(name)}"
-                      " AND database_name = current_database() UNION ALL SELECT count(*) FROM "
-                      f"duckdb_views() WHERE view_name = {_quote(name)} AND database_name = "
-                      "current_database()").fetchall()
-    return sum(r[0] for r in row) > 0
 
 
 def _ago(now: dt.datetime, when: dt.datetime | None) -> str:

@@ -109,4 +109,11 @@ def load_settings(args: argparse.Namespace, **overrides: Any) -> settings_mod.Se
     if getattr(args, "warehouse", None):
         overrides["warehouse.path"] = args.warehouse
     return settings_mod.load(getattr(args, "config", None),
-                             {k: v for k, v in overrides.items() if v is not None})
+                             {k: v for k, v in overrides.items() if v is not None},
+                             timezone_known=_known_timezone)
+
+
+def _known_timezone(name: str) -> bool:
+    from pipeline.store.connect import known_timezone  # DuckDB only for a zone not default
+
+    return known_timezone(name)

@@ -32,14 +32,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-import duckdb
-
 from pipeline.config.settings import Settings
-from pipeline.core.errors import WarehouseError
 from pipeline.index.segment import Entry, Segmenter, load_dictionary, load_stopwords
 from pipeline.index.termwriter import Row, Segmented, TermWriter, recount, segment_batch
+from pipeline.store.interfaces import ArchiveData
 from pipeline.store.lock import RunLock
-from pipeline.store.warehouse import Warehouse, sql_text
+from pipeline.store.records import IndexStatus
+from pipeline.store.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -48,29 +47,19 @@ MEMORY_LIMIT = "2GB"
 
 # ------------------------------------------------------------------------ crawl hook
 
-def index_articles(warehouse: Warehouse, segmenter: Segmenter, ids: Sequence[str]) -> int:
+def index_articles(warehouse: ArchiveData, segmenter: Segmenter, ids: Sequence[str]) -> int:
     """(Re)index these articles now; returns how many were indexed."""
     rows = read_articles(warehouse, ids)
     TermWriter(warehouse, segmenter.digest).write(rows, segment_batch(segmenter, rows))
     return len(rows)
 
 
-def read_articles(warehouse: Warehouse, ids: Sequence[str]) -> list[Row]:
+def read_articles(warehouse: ArchiveData, ids: Sequence[str]) -> list[Row]:
     """The stored articles of these ids (in storage order)."""
-    rows = [r[0] for r in warehouse.con.execute(sql_text("terms_rowids"),
-                                                {"ids": list(ids)}).fetchall()]
-    return read_rows(warehouse, rows)
+    return warehouse.term_rows(ids)
 
 
-def read_rows(warehouse: Warehouse, rows: Sequence[int]) -> list[Row]:
-    """The articles at these row ids."""
-    if not rows:
-        return []
-    return [Row(*r) for r in warehouse.con.execute(sql_text("terms_articles"), {
-        "lo": min(rows), "hi": max(rows), "rows": list(rows)}).fetchall()]
-
-
-def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | None:
+def crawl_hook(settings: Settings) -> Callable[[ArchiveData, list[str]], None] | None:
     """What the crawl calls after each stored batch with its new and updated article ids.
 
     None when `terms.index_on_crawl` is off.  Called with no ids it only gets ready
@@ -82,7 +71,7 @@ def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | N
         return None
     state: dict[str, Segmenter | None] = {}
 
-    def hook(warehouse: Warehouse, ids: list[str]) -> None:
+    def hook(warehouse: ArchiveData, ids: list[str]) -> None:
         if "segmenter" not in state:
             try:
                 state["segmenter"] = Segmenter.from_settings(settings.terms)
@@ -106,26 +95,9 @@ def crawl_hook(settings: Settings) -> Callable[[Warehouse, list[str]], None] | N
 
 # ------------------------------------------------------------------------ the command
 
-@dataclass
-class IndexStatus:
-    articles: int
-    current: int
-    stale: int
-    missing: int
-    recount: int     # months whose daily counts await a recount (an interrupted index)
-    version: str
-
-    @property
-    def todo(self) -> int:
-        return self.stale + self.missing + self.recount
-
-
-def status(con: duckdb.DuckDBPyConnection, version: str) -> IndexStatus:
+def status(warehouse: ArchiveData, version: str) -> IndexStatus:
     """How many articles are indexed with this version and their current content."""
-    row = con.execute(sql_text("terms_status"), {"version": version}).fetchone()
-    articles, current, stale, missing, months = row if row else (0, 0, 0, 0, 0)
-    return IndexStatus(int(articles), int(current), int(stale), int(missing), int(months),
-                       version)
+    return warehouse.term_status(version)
 
 
 @dataclass
@@ -160,10 +132,8 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
     started = time.perf_counter()
     with RunLock(settings.lock_path(), command="terms"), \
             Warehouse.open_waiting(settings.warehouse) as warehouse:
-        limit_memory(warehouse.con)
-        if rebuild:
-            warehouse.con.execute("UPDATE term_docs SET index_version = 'rebuild'")
-        todo = _worklist(warehouse, segmenter.digest)
+        warehouse.limit_memory(MEMORY_LIMIT)
+        todo = warehouse.index_todo(segmenter.digest, rebuild)
         if workers is None:
             workers = (os.cpu_count() or 1) if todo > 4 * batch else 1
         writer = TermWriter(warehouse, segmenter.digest, deltas=False)
@@ -174,34 +144,17 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
             done += len(rows)
             if progress:
                 progress(done, todo)
+        filled = warehouse.fill_term_lengths()  # rows indexed before migration 0012
+        if filled:
+            log.info("lengths and 来源 of %d articles indexed before search filled", filled)
         months = recount(warehouse)
-        final = status(warehouse.con, segmenter.digest)
+        final = status(warehouse, segmenter.digest)
     return IndexReport(done, time.perf_counter() - started, months, final)
-
-
-def limit_memory(con: duckdb.DuckDBPyConnection, limit: str = MEMORY_LIMIT) -> None:
-    """Cap DuckDB's memory for a long job: by default it keeps up to 80% of the machine's
-    memory of cached table blocks, so reading a million articles once would hold 8 GB."""
-    con.execute(f"SET memory_limit = '{limit}'")
-
-
-def _worklist(warehouse: Warehouse, version: str) -> int:
-    """Number the articles to index, in storage order, in a temp table; returns how many."""
-    con = warehouse.con
-    try:
-        con.execute(sql_text("terms_todo"), {"version": version})
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot list the articles to index: {exc}") from None
-    row = con.execute("SELECT count(*) FROM index_todo").fetchone()
-    return int(row[0]) if row else 0
 
 
 def _batches(warehouse: Warehouse, todo: int, batch: int) -> Iterator[list[Row]]:
     for start in range(0, todo, batch):
-        rows = [r[0] for r in warehouse.con.execute(
-            f"SELECT row FROM index_todo WHERE n > {start} AND n <= {start + batch} "
-            "ORDER BY n").fetchall()]
-        yield read_rows(warehouse, rows)
+        yield warehouse.index_todo_rows(start, batch)
 
 
 def _segmented(warehouse: Warehouse, segmenter: Segmenter,
@@ -240,5 +193,5 @@ def check(settings: Settings) -> IndexStatus:
     """How current the index is against the configured dictionary (read-only)."""
     segmenter = Segmenter.from_settings(settings.terms)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-        return status(warehouse.con, segmenter.digest)
+        return status(warehouse, segmenter.digest)
 

@@ -50,6 +50,10 @@ from pipeline.sources.lists import ListSettings
 log = logging.getLogger(__name__)
 
 NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachable"})
+# Seconds a claim on pending items lasts without the run's heartbeat (each commit renews
+# it); a run that dies gives its items back after this (team mode; runs.begin releases
+# them at the end of a run).
+CLAIM_LEASE = 900.0
 
 
 def crawl(settings: Settings, sites: list[str] | None = None,
@@ -214,7 +218,8 @@ async def _read_list(run: _Crawl, source: Source, lst: ListSettings,
 async def _fetch_pending(run: _Crawl, source: Source, report: SiteReport) -> None:
     """Fetch, extract and store the site's pending items (a killed run's first)."""
     site, recorder = run.settings.sites[source.name], run.recorder
-    items = recorder.warehouse.pending(source.name, run.max_articles or 1_000_000_000)
+    items = recorder.warehouse.claim(source.name, str(recorder.run_id),
+                                     run.max_articles or 1_000_000_000, CLAIM_LEASE)
     recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])
     queue: asyncio.Queue[dict] = asyncio.Queue()
     for item in items:

@@ -29,7 +29,8 @@ from pipeline.extract.health import Tally
 from pipeline.jobs.refusal import refused
 from pipeline.jobs.report import SiteReport
 from pipeline.sources.base import Source
-from pipeline.store.warehouse import Batch, CaptureRow, Warehouse
+from pipeline.store.interfaces import Store
+from pipeline.store.records import Batch, CaptureRow
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ BACKLOG = 8       # batches that may wait in memory (readers in, or a fast crawl
 
 
 class Recorder:
-    def __init__(self, warehouse: Warehouse, run_id: int, settings: Settings,
+    def __init__(self, warehouse: Store, run_id: int, settings: Settings,
                  reports: dict[str, SiteReport], archive: WarcArchive | None = None,
                  reason: str = "refetch") -> None:
         self.warehouse = warehouse
@@ -61,7 +62,7 @@ class Recorder:
         self.feeds: dict[str, dict] = {}  # this run's feed texts, by article id
 
     @classmethod
-    def for_run(cls, warehouse: Warehouse, run_id: int, settings: Settings,
+    def for_run(cls, warehouse: Store, run_id: int, settings: Settings,
                 reports: dict[str, SiteReport], config_digest: str) -> Recorder:
         """A recorder with the run's WARC archive (torn files of a killed run repaired)."""
         archive = None
@@ -75,7 +76,7 @@ class Recorder:
                                  "and run again") from exc
             seen = {url: Seen(digest, record_id, _warc_date(at), capture_id)
                     for url, digest, record_id, at, capture_id
-                    in warehouse.query("preload_revisits", {"urls": []})}
+                    in warehouse.revisits([])}
             archive = WarcArchive(folder, settings.archive.prefix,
                                   settings.archive.max_file_bytes,
                                   {"run": str(run_id), "config-digest": config_digest,
@@ -122,8 +123,7 @@ class Recorder:
         """Let re-fetches of these URLs become revisit records when nothing changed."""
         if self.archive is None or not urls:
             return
-        for url, digest, record_id, at, capture_id in self.warehouse.query(
-                "preload_revisits", {"urls": urls}):
+        for url, digest, record_id, at, capture_id in self.warehouse.revisits(urls):
             self.archive.seen.setdefault(url, Seen(digest, record_id, _warc_date(at),
                                                    capture_id))
 
@@ -226,6 +226,7 @@ class Recorder:
                     self._count(result.states)
                     if self.progress is not None:
                         store.set_progress(self.run_id, self.progress())
+                    store.heartbeat(self.run_id)
                 self._committed = time.monotonic()
         except WarehouseBusy:
             if urgent:

@@ -10,7 +10,6 @@ extractor version are done; `everything=True` does all.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from typing import Any
 
 from pipeline.archive.reader import ArchiveDamaged, read_at, resolve
@@ -25,7 +24,7 @@ from pipeline.page.decode import decode
 from pipeline.sources import registry
 from pipeline.sources.base import ListResponse, Source
 from pipeline.sources.lists import ListSettings
-from pipeline.store.warehouse import Warehouse
+from pipeline.store.interfaces import Store
 
 
 def reextract(settings: Settings, site: str | None = None, since: dt.datetime | None = None,
@@ -35,23 +34,13 @@ def reextract(settings: Settings, site: str | None = None, since: dt.datetime | 
     sites = [site] if site else registry.names()
     with begin(settings, "reextract", sites, reason="reextract") as (warehouse, recorder, run):
         reports = {s.site: s for s in run.sites}
-        rows = _candidates(warehouse, site, since, everything)
+        rows = warehouse.reextract_candidates(site, since, everything, EXTRACTOR_VERSION)
         for row in rows:
             _redo(settings, warehouse, recorder, reports[row["site"]], row)
     return run
 
 
-def _candidates(warehouse: Warehouse, site: str | None, since: dt.datetime | None,
-                everything: bool) -> list[dict[str, Any]]:
-    from pipeline.store.warehouse import sql_text
-
-    cursor = warehouse.con.execute(sql_text("reextract_candidates"), {
-        "everything": everything, "version": EXTRACTOR_VERSION, "site": site, "since": since})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
-def _redo(settings: Settings, warehouse: Warehouse, recorder: Recorder, report: SiteReport,
+def _redo(settings: Settings, warehouse: Store, recorder: Recorder, report: SiteReport,
           row: dict[str, Any]) -> None:
     try:
         fetched = _load(settings, warehouse, row)
@@ -79,16 +68,15 @@ def _redo(settings: Settings, warehouse: Warehouse, recorder: Recorder, report: 
         recorder.flush()
 
 
-def _load(settings: Settings, warehouse: Warehouse, row: dict[str, Any]) -> Fetched | None:
+def _load(settings: Settings, warehouse: Store, row: dict[str, Any]) -> Fetched | None:
     if row["warc_file"]:
         path = resolve(settings.archive_dir(), row["warc_file"])
         fetched = read_at(path, row["warc_offset"]).fetched
     elif row["body_sha256"]:
-        found = warehouse.con.execute("SELECT data FROM bodies WHERE sha256 = ?",
-                                      [row["body_sha256"]]).fetchone()
-        if found is None:
+        body = warehouse.stored_body(row["body_sha256"])
+        if body is None:
             return None
-        fetched = Fetched(url=row["capture_url"], status=200, body=zlib.decompress(found[0]),
+        fetched = Fetched(url=row["capture_url"], status=200, body=body,
                           headers=[("Content-Type", row["content_type"] or "")])
     else:
         return None

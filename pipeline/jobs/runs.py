@@ -11,9 +11,10 @@ Any other error stops the run and is recorded: outcome 'failed', the error's fir
 in `runs.error` and its whole text in `runs.error_detail`; then it propagates (a
 WriteError or WarehouseError: the CLI prints its one line and exits 74).
 
-The warehouse is a pipeline.store.brief.BriefWarehouse.  With `brief=True` (the crawl) the
-file is attached only while the run commits a batch or reads, so readers get in
-between; otherwise the file stays attached for the whole job.
+The warehouse is a pipeline.store.interfaces.Store (today a
+pipeline.store.brief.BriefWarehouse).  With `brief=True` (the crawl) the file is attached
+only while the run commits a batch or reads, so readers get in between; otherwise the
+file stays attached for the whole job.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from pipeline.core.errors import (
 from pipeline.jobs.recorder import Recorder
 from pipeline.jobs.report import RunReport, SiteReport
 from pipeline.store.brief import BriefWarehouse
-from pipeline.store.lock import RunLock
+from pipeline.store.interfaces import Store
 
 log = logging.getLogger(__name__)
 EXIT_FAILURES, EXIT_USAGE, EXIT_WRITE = 1, 2, 74
@@ -59,12 +60,14 @@ def config_digest(settings: Settings) -> str:
 @contextmanager
 def begin(settings: Settings, command: str, sites: list[str], *, archive: bool = False,
           reason: str = "refetch", spool: bool = False, brief: bool = False
-          ) -> Iterator[tuple[BriefWarehouse, Recorder, RunReport]]:
+          ) -> Iterator[tuple[Store, Recorder, RunReport]]:
     """See the module docstring; `spool=True` lets a crawl run on while readers hold the
     warehouse, keeping its batches in the spool folder (pipeline.store.spool)."""
-    with RunLock(settings.lock_path(), command) as lock, contextlib.ExitStack() as stack:
-        warehouse = open_for_writing(settings, spool)
+    with contextlib.ExitStack() as stack:
+        warehouse = BriefWarehouse(settings, spool=spool)
         stack.callback(warehouse.close)
+        lock = stack.enter_context(warehouse.run_lock(command))
+        index_on_store(warehouse, settings)
         if not brief:
             stack.enter_context(warehouse.hold())
         with warehouse.writing() as store:
@@ -94,6 +97,7 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
             _failed(report, exc)
         try:
             recorder.close()
+            warehouse.release(str(run_id))  # claims not recorded: pending again at once
         except Exception as exc:
             _failed(report, exc)
         _record(warehouse, report, started)
@@ -103,24 +107,22 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
             raise _stop(report)
 
 
-def open_for_writing(settings: Settings, spool: bool) -> BriefWarehouse:
-    """The warehouse of a run, with the terms of stored articles indexed as they land
-    (pipeline.index.terms); earlier spooled work is merged at the first commit."""
+def index_on_store(warehouse: Store, settings: Settings) -> None:
+    """Index the terms of stored articles as they land (pipeline.index.terms); earlier
+    spooled work is merged at the first commit."""
     from pipeline.index.terms import crawl_hook
 
-    warehouse = BriefWarehouse(settings, spool=spool)
     hook = crawl_hook(settings)
     if hook is not None:
-        hook(None, [])  # type: ignore[arg-type]  # load the dictionary now, not in a commit
+        hook(warehouse, [])  # load the dictionary now, not in a commit
     warehouse.after_store = hook
-    return warehouse
 
 
-def finish(warehouse: BriefWarehouse, report: RunReport) -> None:
+def finish(warehouse: Store, report: RunReport) -> None:
     """Record the run's outcome, per-site rows and counters."""
     with warehouse.writing() as store:
-        if report.spooled is None and store is warehouse.spooling:
-            report.spooled = str(warehouse.spool.folder)
+        if report.spooled is None:
+            report.spooled = store.spooled_to()
         pending = store.pending_counts()
         for site in report.sites:
             site.pending = pending.get(site.site, 0)
@@ -129,10 +131,10 @@ def finish(warehouse: BriefWarehouse, report: RunReport) -> None:
                          report.error, report.error_detail)
 
 
-def _record(warehouse: BriefWarehouse, report: RunReport, started: float) -> None:
+def _record(warehouse: Store, report: RunReport, started: float) -> None:
     report.seconds = time.perf_counter() - started
-    if warehouse.spooling is not None:
-        report.spooled = str(warehouse.spool.folder)
+    if warehouse.spooled_to() is not None:
+        report.spooled = warehouse.spooled_to()
     try:
         finish(warehouse, report)
     except Exception as exc:  # the warehouse itself failed: say so, keep the first reason

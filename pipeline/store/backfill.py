@@ -15,46 +15,40 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import duckdb
+
+from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link, utcnow
+from pipeline.store.brief import BriefWarehouse
+from pipeline.store.interfaces import Store
+from pipeline.store.queries import sql_text
 from pipeline.store.records import Cursor, Found
-from pipeline.store.warehouse import Warehouse, sql_text
+from pipeline.store.warehouse import Warehouse
 
 
 class BackfillStore:
-    def __init__(self, warehouse: Warehouse) -> None:
+    """The backfill's tables on the warehouse a run holds: cursors through the
+    interface (ControlState), the rest on the DuckDB file (a Warehouse, or a
+    BriefWarehouse inside `hold()`)."""
+
+    def __init__(self, warehouse: Store) -> None:
         self.warehouse = warehouse
-        self.con = warehouse.con
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if not isinstance(self.warehouse, Warehouse | BriefWarehouse):
+            raise WarehouseError("the backfill's lists and lookups need the DuckDB warehouse")
+        return self.warehouse.attached().con
 
     # index paging -------------------------------------------------------------------
     def cursor(self, query: str) -> Cursor | None:
-        row = self.con.execute("SELECT position, pages, done FROM backfill_cursor "
-                               "WHERE query = $query", {"query": query}).fetchone()
-        return Cursor(row[0], row[1], bool(row[2])) if row else None
+        return self.warehouse.backfill_cursor(query)
 
     def save_page(self, query: str, found: list[Found], position: str | None,
                   pages: int | None, done: bool, run_id: int) -> int:
         """One index page's rows and the query's new position, in one transaction;
         returns how many rows were new."""
-        before = self._count()
-        with self.warehouse.transaction():
-            if found:
-                rows = [f.row for f in found]
-                self.con.execute(sql_text("backfill_add_index"), {
-                    "archive": [r.archive for r in rows], "site": [f.site for f in found],
-                    "article_id": [f.article_id for f in found],
-                    "kind": [f.kind for f in found], "url": [r.url for r in rows],
-                    "captured_at": [r.captured_at for r in rows], "via": [r.via for r in rows],
-                    "filename": [r.filename for r in rows], "offset": [r.offset for r in rows],
-                    "length": [r.length for r in rows], "digest": [r.digest for r in rows],
-                    "run_id": run_id})
-            self.warehouse.run_script("backfill_save_cursor", {
-                "query": query, "position": position, "pages": pages, "done": done,
-                "now": utcnow()})
-        return self._count() - before
-
-    def _count(self) -> int:
-        row = self.con.execute("SELECT count(*) FROM backfill_index").fetchone()
-        return int(row[0]) if row else 0
+        return self.warehouse.save_backfill_page(query, found, position, pages, done, run_id)
 
     # listed ids ---------------------------------------------------------------------
     def add_ids(self, links: list[Link], published: dict[str, dt.datetime | None]) -> None:

@@ -23,17 +23,33 @@ attached for a whole job (import-warc, reextract) as a plain Warehouse would.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseBusy
+from pipeline.core.records import Link
+from pipeline.store.interfaces import ArchiveData, Store
+from pipeline.store.lock import RunLock
+from pipeline.store.records import (
+    Batch,
+    BatchResult,
+    ClusterRule,
+    Cursor,
+    Found,
+    IndexStatus,
+    Segmented,
+    TermRow,
+)
 from pipeline.store.spool import Spool, SpoolingWarehouse, merge
-from pipeline.store.warehouse import Batch, BatchResult, Warehouse
+from pipeline.store.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class BriefWarehouse:
@@ -44,7 +60,8 @@ class BriefWarehouse:
         self.spool = Spool(settings.spool_dir())
         self.spool_allowed = spool
         self.spooling: SpoolingWarehouse | None = None
-        self.after_store: Callable[[Warehouse, list[str]], None] | None = None
+        self.after_store: Callable[[ArchiveData, list[str]], None] | None = None
+        self.lock_file: Path = settings.lock_path()
         self._con = Warehouse.connect(self.settings)
         self._held: Warehouse | None = None
         self._migrated = False
@@ -52,7 +69,7 @@ class BriefWarehouse:
     # ------------------------------------------------------------------ holding the file
 
     @contextlib.contextmanager
-    def writing(self, wait: bool = True) -> Iterator[Any]:
+    def writing(self, wait: bool = True) -> Iterator[Store]:
         """The warehouse, read-write, for one piece of work (or the spooling stand-in)."""
         if self.spooling is not None:
             yield self.spooling
@@ -78,7 +95,7 @@ class BriefWarehouse:
             log.debug("held the warehouse for writing %.3f s", time.perf_counter() - started)
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Any]:
+    def reading(self) -> Iterator[Store]:
         """The warehouse for one read: read-only, beside any other reader."""
         if self.spooling is not None:
             yield self.spooling
@@ -96,7 +113,7 @@ class BriefWarehouse:
             warehouse.close()
 
     @contextlib.contextmanager
-    def hold(self) -> Iterator[Any]:
+    def hold(self) -> Iterator[Store]:
         """Keep the file attached for writing for a whole job (nested uses join it)."""
         with self.writing() as warehouse:
             yield warehouse
@@ -117,6 +134,7 @@ class BriefWarehouse:
             if merged:
                 log.info("merged %d spooled file(s) from %s", merged, self.spool.folder)
         warehouse.after_store = self.after_store
+        warehouse.lock_file = self.lock_file
         return warehouse
 
     def _spooler(self) -> SpoolingWarehouse:
@@ -127,16 +145,16 @@ class BriefWarehouse:
                                 ) from None
         log.warning("the warehouse is held by other processes: this run keeps its work in "
                     "%s; the next run merges it", self.spool.folder)
+        reader.lock_file = self.lock_file
         return SpoolingWarehouse(reader, self.spool)
 
-    @property
-    def con(self) -> Any:
-        """The DuckDB session of the attached warehouse (inside `hold()`)."""
+    def attached(self) -> Warehouse:
+        """The Warehouse attached inside `hold()` (for the store's own helpers)."""
         if self.spooling is not None:
-            return self.spooling.con
+            return self.spooling.reader
         if self._held is None:
             raise RuntimeError("the warehouse is not attached: use BriefWarehouse.hold()")
-        return self._held.con
+        return self._held
 
     def close(self) -> None:
         if self.spooling is not None:
@@ -144,89 +162,140 @@ class BriefWarehouse:
         with contextlib.suppress(Exception):
             self._con.close()
 
-    # ----------------------------------------------------------------------- reads
+
+    def spooled_to(self) -> str | None:
+        return str(self.spool.folder) if self.spooling is not None else None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.writing() as warehouse, warehouse.transaction():
+            yield
+
+    def run_lock(self, command: str) -> RunLock:
+        return RunLock(self.lock_file, command)
+
+    # ----------------------------------------------------------- reads (read-only, brief)
+
+    def _read(self, work: Callable[[Store], T]) -> T:
+        with self.reading() as warehouse:
+            return work(warehouse)
+
+    def _write(self, work: Callable[[Store], T]) -> T:
+        with self.writing() as warehouse:
+            return work(warehouse)
 
     def known(self, ids: list[str]) -> set[str]:
-        if not ids:
-            return set()
-        with self.reading() as warehouse:
-            return warehouse.known(ids)
+        return self._read(lambda w: w.known(ids)) if ids else set()
 
     def list_seen(self, site: str, list_name: str) -> bool:
-        with self.reading() as warehouse:
-            return warehouse.list_seen(site, list_name)
+        return self._read(lambda w: w.list_seen(site, list_name))
 
     def known_before(self, site: str, list_name: str, ids: list[str],
                      horizon: int) -> set[str]:
         if not ids:
             return set()
-        with self.reading() as warehouse:
-            return warehouse.known_before(site, list_name, ids, horizon)
+        return self._read(lambda w: w.known_before(site, list_name, ids, horizon))
 
     def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
-        with self.reading() as warehouse:
-            return warehouse.open_gap(site, list_name)
+        return self._read(lambda w: w.open_gap(site, list_name))
 
-    def cooldown(self, site: str, now: Any) -> Any:
-        with self.reading() as warehouse:
-            return warehouse.cooldown(site, now)
+    def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+        return self._read(lambda w: w.cooldown(site, now))
 
     def feed_item(self, article_id: str) -> dict[str, Any] | None:
-        with self.reading() as warehouse:
-            return warehouse.feed_item(article_id)
-
-    def __getattr__(self, name: str) -> Any:
-        """Any other Warehouse method, run on the file attached for writing (safe for a
-        read as for a write): a method added to Warehouse works here at once."""
-        if name.startswith("_") or not callable(getattr(Warehouse, name, None)):
-            raise AttributeError(name)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with self.writing() as warehouse:
-                return getattr(warehouse, name)(*args, **kwargs)
-
-        return call
+        return self._read(lambda w: w.feed_item(article_id))
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
-        with self.reading() as warehouse:
-            return warehouse.pending(site, limit)
+        return self._read(lambda w: w.pending(site, limit))
+
+    def claim(self, site: str, owner: str, limit: int,
+              lease_seconds: float) -> list[dict[str, Any]]:
+        return self._read(lambda w: w.claim(site, owner, limit, lease_seconds))
 
     def pending_counts(self) -> dict[str, int]:
-        with self.reading() as warehouse:
-            return warehouse.pending_counts()
+        return self._read(lambda w: w.pending_counts())
 
-    def query(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        with self.reading() as warehouse:
-            return warehouse.query(name, params)
+    def backfill_cursor(self, query: str) -> Cursor | None:
+        return self._read(lambda w: w.backfill_cursor(query))
 
-    # ---------------------------------------------------------------------- writes
+    def revisits(self, urls: list[str]) -> list[tuple[Any, ...]]:
+        return self._read(lambda w: w.revisits(urls))
+
+    def stored_body(self, sha256: str) -> bytes | None:
+        return self._read(lambda w: w.stored_body(sha256))
+
+    def reextract_candidates(self, site: str | None, since: dt.datetime | None,
+                             everything: bool, version: str) -> list[dict[str, Any]]:
+        return self._read(lambda w: w.reextract_candidates(site, since, everything, version))
+
+    def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
+        return self._read(lambda w: w.term_rows(ids))
+
+    def term_status(self, version: str) -> IndexStatus:
+        return self._read(lambda w: w.term_status(version))
+
+    def term_ids(self, terms: Sequence[str]) -> dict[str, int]:
+        return self._read(lambda w: w.term_ids(terms))
+
+    # ------------------------------------------------------------ writes (read-write, brief)
+
+    def release(self, owner: str) -> None:
+        """Nothing is leased in the DuckDB file (see frontier.Frontier.claim)."""
+
+    def heartbeat(self, run_id: int) -> None:
+        """Nothing to renew: the run lock's flock lives as long as the process."""
 
     def new_run_id(self) -> int:
-        with self.writing() as warehouse:
-            return warehouse.new_run_id()
+        return self._write(lambda w: w.new_run_id())
 
-    def start_run(self, *args: Any, **kwargs: Any) -> None:
-        with self.writing() as warehouse:
-            warehouse.start_run(*args, **kwargs)
+    def start_run(self, run_id: int, sites: list[str], host: str, pid: int,
+                  config_digest: str, command: str = "crawl") -> None:
+        self._write(lambda w: w.start_run(run_id, sites, host, pid, config_digest, command))
 
-    def finish_run(self, *args: Any, **kwargs: Any) -> None:
-        with self.writing() as warehouse:
-            warehouse.finish_run(*args, **kwargs)
+    def finish_run(self, run_id: int, outcome: str, exit_code: int, summary: str,
+                   sites: list[dict[str, Any]], counters: list[tuple[str, str, int]],
+                   error: str | None = None, error_detail: str | None = None) -> None:
+        self._write(lambda w: w.finish_run(run_id, outcome, exit_code, summary, sites,
+                                           counters, error, error_detail))
 
     def set_progress(self, run_id: int, progress: str) -> None:
-        with self.writing() as warehouse:
-            warehouse.set_progress(run_id, progress)
+        self._write(lambda w: w.set_progress(run_id, progress))
 
-    def requeue_refetch(self, *args: Any, **kwargs: Any) -> None:
-        with self.writing() as warehouse:
-            warehouse.requeue_refetch(*args, **kwargs)
+    def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
+                        published_after: dt.datetime, max_refetches: int) -> None:
+        self._write(lambda w: w.requeue_refetch(site, now, fetched_before, published_after,
+                                                max_refetches))
+
+    def add_links(self, links: Sequence[Link], run_id: int) -> None:
+        self._write(lambda w: w.add_links(links, run_id))
+
+    def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
+                        max_attempts: int) -> None:
+        self._write(lambda w: w.record_outcomes(done, run_id, max_attempts))
+
+    def record_frontier(self, batch: Batch, run_id: int, max_attempts: int) -> None:
+        self._write(lambda w: w.record_frontier(batch, run_id, max_attempts))
+
+    def save_backfill_page(self, query: str, found: list[Found], position: str | None,
+                           pages: int | None, done: bool, run_id: int) -> int:
+        return self._write(lambda w: w.save_backfill_page(query, found, position, pages,
+                                                          done, run_id))
 
     def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:
-            with self.writing() as warehouse:
-                warehouse.write_health(run_id, rows)
+            self._write(lambda w: w.write_health(run_id, rows))
+
+    def write_archive(self, batch: Batch, run_id: int, reason: str = "refetch"
+                      ) -> BatchResult:
+        return self._write(lambda w: w.write_archive(batch, run_id, reason))
 
     def write_batch(self, batch: Batch, run_id: int, max_attempts: int,
                     reason: str = "refetch") -> BatchResult:
-        with self.writing() as warehouse:
-            return warehouse.write_batch(batch, run_id, max_attempts, reason)
+        return self._write(lambda w: w.write_batch(batch, run_id, max_attempts, reason))
+
+    def write_terms(self, rows: Sequence[TermRow], seg: Segmented, version: str,
+                    rule: ClusterRule, deltas: bool = True) -> None:
+        self._write(lambda w: w.write_terms(rows, seg, version, rule, deltas))
+
+    def recount_terms(self) -> int:
+        return self._write(lambda w: w.recount_terms())

@@ -28,6 +28,7 @@ from pipeline.core.records import Link
 from pipeline.store.records import (
     Batch,
     BatchResult,
+    ClusterRule,
     Cursor,
     Found,
     IndexStatus,
@@ -163,23 +164,28 @@ class ArchiveData(Protocol):
     def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         """One extraction_health row per site of a run (pipeline.extract.health)."""
 
-    def revisits(self, urls: list[str]) -> list[tuple[str, str, str, Any, int]]:
-        """(url, payload digest, WARC record id, date, capture id) of the last archived
-        response of each URL (of every URL when `urls` is empty)."""
+    def revisits(self, urls: list[str]) -> list[tuple[Any, ...]]:
+        """(url, payload digest, WARC record id, fetched at, capture id) of the last
+        archived response of each list page, robots.txt and each of `urls`: a capture
+        with the same payload is archived as a revisit record."""
 
-    def query(self, name: str, params: dict[str, Any] | None = None
-              ) -> list[tuple[Any, ...]]:
-        """The rows of a named read query of warehouse/queries."""
+    def stored_body(self, sha256: str) -> bytes | None:
+        """The raw body kept under `sha256` (warehouse.store_bodies); None: not kept."""
+
+    def reextract_candidates(self, site: str | None, since: dt.datetime | None,
+                             everything: bool, version: str) -> list[dict[str, Any]]:
+        """Stored articles to extract again (those of another extractor `version`, or
+        all with `everything`), each with the capture it came from."""
 
     # -- the term index --------------------------------------------------------------
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
         """The stored articles of these ids, in storage order."""
 
     def write_terms(self, rows: Sequence[TermRow], seg: Segmented, version: str,
-                    deltas: bool = True) -> None:
+                    rule: ClusterRule, deltas: bool = True) -> None:
         """Replace the index of these articles in one transaction; an indexed article
-        keeps its doc number.  `deltas`: add to the daily counts now; otherwise mark
-        their months for `recount_terms`."""
+        keeps its doc number, near-duplicates share a cluster (`rule`).  `deltas`: add
+        to the daily counts now; otherwise mark their months for `recount_terms`."""
 
     def recount_terms(self) -> int:
         """Rebuild the daily counts of the marked months, one per transaction; returns

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +102,12 @@ class BatchResult:
     def count(self, state: str) -> int:
         return sum(1 for s in self.states.values() if s == state)
 
+    def add(self, article_id: str, stored: str | None, content_hash: str | None) -> None:
+        """An article whose stored content hash was `stored` (None: not stored) now
+        has `content_hash`."""
+        self.states[article_id] = ("new" if stored is None
+                                   else "unchanged" if stored == content_hash else "updated")
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -131,6 +138,7 @@ class TermRow:
     title: str | None
     body: str | None
     content_hash: str | None
+    source: str | None = None      # 来源, kept in term_docs for search facets (0012)
 
 
 @dataclass
@@ -160,3 +168,14 @@ class IndexStatus:
     @property
     def todo(self) -> int:
         return self.stale + self.missing + self.recount
+
+
+@dataclass(frozen=True)
+class ClusterRule:
+    """How the term index groups near-duplicate bodies (pipeline.index.fingerprint):
+    candidates within `window` days and `distance` SimHash bits, and the function that
+    turns ([(doc, day)] of a batch, candidate rows) into doc -> cluster."""
+
+    window: int
+    distance: int
+    assign: Callable[[list[tuple[int, Any]], list[tuple[Any, ...]]], dict[int, int]]

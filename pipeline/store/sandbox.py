@@ -2,6 +2,7 @@
 
     check_query(text)         -> the statement to run, or QueryError saying what is allowed
     lock_down(con)            -> after the warehouse is attached read-only
+    run_query(warehouse, statement)   -> columns and rows, in the locked-down session
 
 Two independent walls:
 
@@ -23,11 +24,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from pipeline.core.errors import QueryError
+from pipeline.store.queries import literal
+
+if TYPE_CHECKING:
+    from pipeline.store.warehouse import Warehouse
 
 ALLOWED = ("one read-only query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, SUMMARIZE, "
            "PIVOT, or EXPLAIN of one)")
@@ -166,7 +171,7 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
         if options and options.get("data_path")]
     try:
         if data_paths:
-            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in data_paths)
+            listed = ", ".join(literal(p) for p in data_paths)
             con.execute(f"SET allowed_directories = [{listed}]")
         for setting in ("enable_external_access", "autoinstall_known_extensions",
                         "autoload_known_extensions", "python_enable_replacements"):
@@ -174,6 +179,20 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         raise QueryError(f"cannot set up the read-only sandbox: {_first_line(exc)}") from None
+
+
+def run_query(warehouse: Warehouse, statement: str, params: list[Any] | None = None
+              ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a checked statement (`check_query`) on a warehouse attached read-only, in the
+    locked-down session: its column names and rows."""
+    lock_down(warehouse.con)
+    try:
+        cursor = warehouse.con.execute(statement, params or [])
+    except duckdb.Error as exc:
+        raise QueryError(f"SQL error: {_first_line(exc)}") from None
+    if cursor.description is None:
+        return [], []
+    return [d[0] for d in cursor.description], cursor.fetchall()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -6,163 +6,42 @@ is still held by readers it opens it read-only and runs on, writing each batch (
 run record) as a JSON file here instead: written to a temporary name, synced, renamed.
 The next run that gets the file merges the files in order, each in one transaction
 together with its name in `spool_merged`, so a file is merged exactly once even if that
-run is killed midway; merged files are deleted.
+run is killed midway; merged files are deleted (pipeline.store.spoolfiles).
 
 While spooling, "known" and "pending" are the warehouse's (read-only) answers corrected
-by what the spool already holds, so nothing is fetched twice.
+by what the spool already holds, so nothing is fetched twice.  `SpoolingWarehouse`
+implements the same interfaces as the warehouse (pipeline.store.interfaces.Store).
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import dataclasses
 import datetime as dt
-import json
-import os
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import duckdb
+from pipeline.core.errors import WarehouseBusy, WarehouseError
+from pipeline.core.records import Article, Link
+from pipeline.store.interfaces import ArchiveData
+from pipeline.store.lock import RunLock
+from pipeline.store.records import (
+    Batch,
+    BatchResult,
+    ClusterRule,
+    Cursor,
+    Found,
+    IndexStatus,
+    Segmented,
+    TermRow,
+)
+from pipeline.store.spoolfiles import Spool, encode_batch, encode_found, merge
+from pipeline.store.warehouse import Warehouse
 
-from pipeline.core.errors import WriteError
-from pipeline.core.records import Article, Link, utcnow
-from pipeline.store.warehouse import Batch, BatchResult, CaptureRow, Warehouse
+__all__ = ["Spool", "SpoolingWarehouse", "merge"]
+NOT_MERGED = ("the term index is written once the spool is merged: run `newsvault terms` "
+              "after the next run")
 
-
-class Spool:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._seq = 0
-
-    def files(self) -> list[Path]:
-        return sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []
-
-    def write(self, run_id: int, kind: str, payload: dict[str, Any]) -> Path:
-        self._seq += 1
-        path = self.folder / f"{run_id:014d}-{self._seq:05d}-{kind}.json"
-        tmp = path.with_suffix(".tmp")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with tmp.open("w", encoding="utf-8") as fh:
-                json.dump({"kind": kind, "run_id": run_id, **payload}, fh, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            _sync_dir(self.folder)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise WriteError(f"cannot write the spool {self.folder}: {exc.strerror or exc}; "
-                             "free space (warehouse.spool_dir), then run again") from None
-        return path
-
-    def records(self) -> Iterator[tuple[Path, dict[str, Any]]]:
-        for path in self.files():
-            yield path, json.loads(path.read_text(encoding="utf-8"))
-
-    def summary(self) -> dict[str, Any]:
-        """What waits to be merged, for `newsvault status`."""
-        batches = articles = 0
-        runs: set[int] = set()
-        for _, data in self.records():
-            runs.add(data["run_id"])
-            if data["kind"] == "batch":
-                batches += 1
-                articles += len(data["articles"])
-        return {"spool": str(self.folder), "files": len(self.files()), "runs": len(runs),
-                "batches": batches, "articles": articles}
-
-
-def _sync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-# ------------------------------------------------------------------------ (de)serialising
-
-def encode_batch(batch: Batch) -> dict[str, Any]:
-    return {
-        "captures": [_plain(dataclasses.asdict(c)) for c in batch.captures],
-        "bodies": [[sha, base64.b64encode(raw).decode("ascii")] for sha, raw in batch.bodies],
-        "articles": [[_plain(a.to_dict()), cid, at.isoformat()] for a, cid, at in batch.articles],
-        "done": [list(d) for d in batch.done],
-        "links": [_link(link) for link in batch.links],
-        "feeds": [[_link(link), cid] for link, cid in batch.feeds],
-        "cooldowns": [[site, since.isoformat(), until.isoformat(), why]
-                      for site, since, until, why in batch.cooldowns],
-        "listed": [list(x) for x in batch.listed],
-    }
-
-
-def decode_batch(data: dict[str, Any]) -> Batch:
-    captures = []
-    for row in data["captures"]:
-        row["fetched_at"] = dt.datetime.fromisoformat(row["fetched_at"])
-        captures.append(CaptureRow(**row))
-    return Batch(
-        captures=captures,
-        bodies=[(sha, base64.b64decode(raw)) for sha, raw in data["bodies"]],
-        articles=[(Article(**a), cid, dt.datetime.fromisoformat(at))
-                  for a, cid, at in data["articles"]],
-        done=[tuple(d) for d in data["done"]],  # type: ignore[misc]
-        links=[_unlink(ln) for ln in data["links"]],
-        listed=[(site, name, aid) for site, name, aid in data.get("listed", [])],
-        feeds=[(_unlink(ln), cid) for ln, cid in data.get("feeds", [])],
-        cooldowns=[(site, dt.datetime.fromisoformat(since), dt.datetime.fromisoformat(until),
-                    why) for site, since, until, why in data.get("cooldowns", [])])
-
-
-def _unlink(data: dict[str, Any]) -> Link:
-    return Link(**{**data, "record": Article(**data["record"]) if data["record"] else None})
-
-
-def _link(link: Link) -> dict[str, Any]:
-    data = dataclasses.asdict(link)
-    return _plain(data)
-
-
-def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in data.items()}
-
-
-# ---------------------------------------------------------------------------- merging
-
-def merge(warehouse: Warehouse, spool: Spool) -> int:
-    """Apply every spooled file to the warehouse, oldest first; returns files merged."""
-    done = {row[0] for row in warehouse.con.execute("SELECT name FROM spool_merged").fetchall()}
-    merged = 0
-    for path, data in spool.records():
-        if path.name not in done:
-            with warehouse.transaction():
-                _apply(warehouse, data)
-                warehouse.con.execute("INSERT INTO spool_merged (name, merged_at) VALUES (?, ?)",
-                                      [path.name, utcnow()])
-            merged += 1
-        path.unlink()
-    return merged
-
-
-def _apply(warehouse: Warehouse, data: dict[str, Any]) -> None:
-    run_id = data["run_id"]
-    if data["kind"] == "run-start":
-        warehouse.start_run(run_id, data["sites"], data["host"], data["pid"],
-                            data["config_digest"], data["command"])
-    elif data["kind"] == "run-finish":
-        warehouse.finish_run(run_id, data["outcome"], data["exit_code"], data["summary"],
-                             data["sites"], [tuple(c) for c in data["counters"]],
-                             data.get("error"), data.get("error_detail"))
-    elif data["kind"] == "health":
-        warehouse.write_health(run_id, data["rows"])
-    elif data["kind"] == "batch":
-        warehouse.write_batch(decode_batch(data), run_id, data["max_attempts"], data["reason"])
-
-
-# ------------------------------------------------------------------- the spooling warehouse
 
 class SpoolingWarehouse:
     """A read-only warehouse plus the spool: reads merge both, writes go to the spool."""
@@ -173,19 +52,22 @@ class SpoolingWarehouse:
         self.reader = reader
         self.spool = spool
         self.settings = reader.settings
-        self.con = reader.con
+        self.after_store: Callable[[ArchiveData, list[str]], None] | None = None
         self.links: dict[str, dict[str, Any]] = {}   # spooled frontier items
         self.states: dict[str, str] = {}             # spooled frontier states
         self.hashes: dict[str, str] = {}             # spooled article content hashes
         self.feeds: dict[str, dict[str, Any]] = {}   # spooled feed texts
         self.cooldowns: dict[str, tuple[dt.datetime, str]] = {}  # spooled cooldowns
         self.listed: dict[tuple[str, str, str], int] = {}  # (site, list, id) -> first run
+        self.cursors: dict[str, Cursor] = {}         # spooled backfill positions
         self.last_run = 0
         for _, data in spool.records():
             self._index(data)
 
     def _index(self, data: dict[str, Any]) -> None:
         self.last_run = max(self.last_run, data["run_id"])
+        if data["kind"] == "backfill-page":
+            self.cursors[data["query"]] = Cursor(data["position"], data["pages"], data["done"])
         if data["kind"] != "batch":
             return
         for link in data["links"]:
@@ -206,7 +88,7 @@ class SpoolingWarehouse:
         for site, name, article_id in data.get("listed", []):
             self.listed.setdefault((site, name, article_id), data["run_id"])
 
-    # reads --------------------------------------------------------------------------
+    # the frontier: the warehouse's answers corrected by the spool --------------------
     def known(self, ids: list[str]) -> set[str]:
         return self.reader.known(ids) | {i for i in ids if i in self.links or i in self.hashes}
 
@@ -235,18 +117,21 @@ class SpoolingWarehouse:
                               "attempts": 0, "refetches": 0})
         return items[:limit]
 
+    def claim(self, site: str, owner: str, limit: int,
+              lease_seconds: float) -> list[dict[str, Any]]:
+        """The run lock is held: the pending items are this run's."""
+        return self.pending(site, limit)
+
+    def release(self, owner: str) -> None:
+        """Nothing is leased."""
+
     def pending_counts(self) -> dict[str, int]:
-        rows = self.reader.con.execute(
-            "SELECT article_id, site FROM frontier WHERE state = 'pending'").fetchall()
-        pending = {aid: site for aid, site in rows
+        pending = {aid: site for aid, site in self.reader.pending_sites().items()
                    if self.states.get(aid, "pending") == "pending"}
         for article_id, state in self.states.items():
             if state == "pending" and article_id in self.links:
                 pending.setdefault(article_id, self.links[article_id]["site"])
         return dict(Counter(pending.values()))
-
-    def query(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        return self.reader.query(name, params)
 
     def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:
         spooled = self.cooldowns.get(site)
@@ -254,7 +139,7 @@ class SpoolingWarehouse:
             return spooled
         try:
             return self.reader.cooldown(site, now)
-        except duckdb.Error:  # a warehouse older than the cooldowns (0009)
+        except WarehouseError:  # a warehouse older than the cooldowns (0009)
             return None
 
     def feed_item(self, article_id: str) -> dict[str, Any] | None:
@@ -262,13 +147,16 @@ class SpoolingWarehouse:
             return self.feeds[article_id]
         try:
             return self.reader.feed_item(article_id)
-        except duckdb.Error:
+        except WarehouseError:
             return None
 
+    def backfill_cursor(self, query: str) -> Cursor | None:
+        return self.cursors.get(query) or self.reader.backfill_cursor(query)
+
+    # runs ----------------------------------------------------------------------------
     def new_run_id(self) -> int:
         return max(self.reader.new_run_id(), self.last_run + 1)
 
-    # writes -------------------------------------------------------------------------
     def start_run(self, run_id: int, sites: list[str], host: str, pid: int,
                   config_digest: str, command: str = "crawl") -> None:
         self.spool.write(run_id, "run-start", {"sites": sites, "host": host, "pid": pid,
@@ -286,35 +174,100 @@ class SpoolingWarehouse:
     def set_progress(self, run_id: int, progress: str) -> None:
         """Progress is not spooled: `newsvault status` shows the spool instead."""
 
+    def heartbeat(self, run_id: int) -> None:
+        """Nothing leased, nothing to renew."""
+
+    def run_lock(self, command: str) -> RunLock:
+        return self.reader.run_lock(command)
+
+    # writes: into the spool ----------------------------------------------------------
     @contextlib.contextmanager
     def writing(self, wait: bool = True) -> Iterator[SpoolingWarehouse]:
         yield self
 
-    reading = hold = transaction = writing
+    reading = hold = writing
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Each spool file is written whole (renamed into place) or not at all."""
+        yield
+
+    def spooled_to(self) -> str | None:
+        return str(self.spool.folder)
+
+    def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
+                        published_after: dt.datetime, max_refetches: int) -> None:
+        """Re-fetches wait for a run that can write the warehouse."""
+
+    def add_links(self, links: Sequence[Link], run_id: int) -> None:
+        self.write_batch(Batch(links=list(links)), run_id, 1)
+
+    def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
+                        max_attempts: int) -> None:
+        self.write_batch(Batch(done=list(done)), run_id, max_attempts)
+
+    def record_frontier(self, batch: Batch, run_id: int, max_attempts: int) -> None:
+        self.write_batch(Batch(links=batch.links, listed=batch.listed, feeds=batch.feeds,
+                               cooldowns=batch.cooldowns, done=batch.done),
+                         run_id, max_attempts)
+
+    def write_archive(self, batch: Batch, run_id: int, reason: str = "refetch"
+                      ) -> BatchResult:
+        return self.write_batch(Batch(captures=batch.captures, bodies=batch.bodies,
+                                      articles=batch.articles), run_id, 1, reason)
+
+    def write_batch(self, batch: Batch, run_id: int, max_attempts: int,
+                    reason: str = "refetch") -> BatchResult:
+        result = BatchResult()
+        stored = self.reader.stored_hashes([a.article_id or "" for a, _, _ in batch.articles])
+        for article, _, _ in batch.articles:
+            key = article.article_id or ""
+            result.add(key, self.hashes.get(key, stored.get(key)), article.content_hash)
+        data = {"max_attempts": max_attempts, "reason": reason, **encode_batch(batch)}
+        self.spool.write(run_id, "batch", data)
+        self._index({"kind": "batch", "run_id": run_id, **data})
+        return result
 
     def write_health(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.spool.write(run_id, "health", {"rows": rows})
 
-    def requeue_refetch(self, *args: Any, **kwargs: Any) -> None:
-        """Re-fetches wait for a run that can write the warehouse."""
+    def save_backfill_page(self, query: str, found: list[Found], position: str | None,
+                           pages: int | None, done: bool, run_id: int) -> int:
+        """Spooled; returns the rows not indexed in the warehouse yet (an estimate: the
+        merge inserts each row once)."""
+        data = {"query": query, "found": [encode_found(f) for f in found],
+                "position": position, "pages": pages, "done": done}
+        self.spool.write(run_id, "backfill-page", data)
+        self._index({"kind": "backfill-page", "run_id": run_id, **data})
+        return len(found)
 
-    def write_batch(self, batch: Batch, run_id: int, max_attempts: int,
-                    reason: str = "refetch") -> BatchResult:
-        result = BatchResult()
-        stored = dict(self.reader.con.execute(
-            "SELECT article_id, content_hash FROM articles WHERE article_id IN "
-            "(SELECT unnest($ids))", {"ids": [a.article_id for a, _, _ in batch.articles]}
-        ).fetchall()) if batch.articles else {}
-        for article, _, _ in batch.articles:
-            before = self.hashes.get(article.article_id or "", stored.get(article.article_id))
-            result.states[article.article_id or ""] = (
-                "new" if before is None
-                else "unchanged" if before == article.content_hash else "updated")
-        data = {"max_attempts": max_attempts, "reason": reason, **encode_batch(batch)}
-        self.spool.write(run_id, "batch", data)
-        self._index({"kind": "batch", "run_id": run_id, **data})
-        return result
+    # archive reads: the warehouse's ---------------------------------------------------
+    def revisits(self, urls: list[str]) -> list[tuple[Any, ...]]:
+        return self.reader.revisits(urls)
+
+    def stored_body(self, sha256: str) -> bytes | None:
+        return self.reader.stored_body(sha256)
+
+    def reextract_candidates(self, site: str | None, since: dt.datetime | None,
+                             everything: bool, version: str) -> list[dict[str, Any]]:
+        return self.reader.reextract_candidates(site, since, everything, version)
+
+    def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
+        return self.reader.term_rows(ids)
+
+    def term_status(self, version: str) -> IndexStatus:
+        return self.reader.term_status(version)
+
+    def term_ids(self, terms: Sequence[str]) -> dict[str, int]:
+        return self.reader.term_ids(terms)
+
+    def write_terms(self, rows: Sequence[TermRow], seg: Segmented, version: str,
+                    rule: ClusterRule, deltas: bool = True) -> None:
+        raise WarehouseBusy(f"the warehouse is held by readers: {NOT_MERGED}")
+
+    def recount_terms(self) -> int:
+        raise WarehouseBusy(f"the warehouse is held by readers: {NOT_MERGED}")
 
     def close(self) -> None:
         self.reader.close()

@@ -50,7 +50,7 @@ class Index:
     async def site(self, source: Source, sink: Sink | None = None) -> list[ListOutcome]:
         outcomes = []
         for archive in self.plan.archives:
-            for pattern in patterns.PATTERNS.get(source.name, ()):
+            for pattern in patterns.patterns(source):
                 if self.stop(source.name):
                     return outcomes
                 if archive == wayback.NAME:
