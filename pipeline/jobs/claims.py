@@ -45,7 +45,7 @@ class Claims:
         self.before_wait = before_wait  # records this run's outcomes: its claims end
         self.handed: set[str] = set()
         self.claims = 0  # claim calls made
-        self.waited = 0.0  # seconds spent waiting for other nodes' claims
+        self.waited = 0.0  # seconds spent waiting for other nodes' claims (wall time)
         self._buffer: deque[WorkItem] = deque()
         self._exhausted = False
         self._lock = asyncio.Lock()
@@ -69,20 +69,25 @@ class Claims:
         return left
 
     async def _refill(self) -> bool:
-        deadline = time.monotonic() + self.patience
-        while not self._exhausted and self.limit > len(self.handed):
-            if self._claim():
-                return True
-            if time.monotonic() >= deadline:
-                break
-            if self.before_wait is not None:
-                self.before_wait()  # else two nodes could wait for each other's claims
-            if not self.store.claimed_elsewhere(self.site, self.owner):
-                break
-            await asyncio.sleep(self.poll)  # others' claims: done soon, or lapsing
-            self.waited += self.poll
-        self._exhausted = True
-        return False
+        began = time.monotonic()
+        waiting = False
+        try:
+            while not self._exhausted and self.limit > len(self.handed):
+                if self._claim():
+                    return True
+                if time.monotonic() >= began + self.patience:
+                    break
+                if self.before_wait is not None:
+                    self.before_wait()  # else two nodes could wait for each other's claims
+                if not self.store.claimed_elsewhere(self.site, self.owner):
+                    break
+                waiting = True
+                await asyncio.sleep(self.poll)  # others' claims: done soon, or lapsing
+            self._exhausted = True
+            return False
+        finally:
+            if waiting:
+                self.waited += time.monotonic() - began
 
     def _claim(self) -> bool:
         left = self.limit - len(self.handed)
