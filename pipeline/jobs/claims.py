@@ -7,9 +7,9 @@
 In team mode each chunk is leased in PostgreSQL (FOR UPDATE SKIP LOCKED), so several
 nodes share one backlog and none fetches an item another holds; claiming a chunk at a
 time, not the whole backlog, leaves the rest to the other nodes.  When nothing is left
-to claim but other nodes still hold claims on the site, the run waits (`patience`
-seconds at most, polling every `poll`): their items are either done or, if their node
-died, back in the pool when the lease lapses, and then fetched here.  So when the runs
+to claim but other nodes still hold live claims on the site, the run waits (polling
+every `poll`; `patience` seconds at most, a guard only): their items are either done or,
+if their node died, back in the pool when the lease lapses, and then fetched here.  So when the runs
 of a site are over, its backlog is.  Before waiting, the run records what it has done
 (`before_wait`), so its own finished items hold nobody up.  The DuckDB file's claim is
 simply its pending items: one chunk as big as the run's limit reads them all, as before.

@@ -63,6 +63,11 @@ NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachabl
 # them at the end of a run).
 CLAIM_LEASE = 900.0
 UNLIMITED = 1_000_000_000
+# Team mode: how long (in lease times) a run with nothing left to claim waits at most for
+# other nodes' live claims. A live node renews them while it works; a dead node's lapse
+# within one lease time and are fetched here. The bound only guards against a node that
+# keeps beating without getting anywhere.
+WAIT_LEASES = 10
 
 
 def crawl(settings: Settings, sites: list[str] | None = None,
@@ -289,8 +294,9 @@ async def _fetch_pending(run: _Crawl, source: Source, report: SiteReport) -> Non
 
 
 def _claims(run: _Crawl, source: Source, workers: int) -> Claims:
-    """Team mode: a chunk at a time, then waiting out other nodes' claims (a dead node's
-    lapse within the lease time). The DuckDB file: everything pending at once."""
+    """Team mode: a chunk at a time, then waiting while other nodes hold live claims (a
+    dead node's lapse within the lease time). The DuckDB file: everything pending at
+    once."""
     settings, recorder = run.settings, run.recorder
     team = settings.team_mode()
     limit = run.max_articles or UNLIMITED
@@ -298,7 +304,7 @@ def _claims(run: _Crawl, source: Source, workers: int) -> Claims:
         recorder.warehouse, source.name, str(recorder.run_id), limit=limit,
         chunk=max(workers, settings.crawl.batch_size) if team else limit,
         lease_seconds=settings.team.lease_ttl if team else CLAIM_LEASE,
-        patience=settings.team.lease_ttl + settings.team.heartbeat if team else 0.0,
+        patience=WAIT_LEASES * settings.team.lease_ttl if team else 0.0,
         poll=min(1.0, settings.team.heartbeat),
         on_claim=lambda items: recorder.preload_revisits(
             [i["url"] for i in items if i.get("refetches")]),
