@@ -154,22 +154,30 @@ def _text_test(plan: SearchPlan, masks: list[int]) -> str:
     return " AND ".join(tests)
 
 
+def _ranges(column: str, values: list[int]) -> str:
+    """`column BETWEEN x AND x OR ...`: a filter that skips what holds none of them."""
+    return " OR ".join(f"{column} BETWEEN {int(v)} AND {int(v)}" for v in values)
+
+
 def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> list[dict[str, Any]]:
     """One page of the found articles, best first, with what a result shows of each."""
     page = con.execute(render(_query("search_page"), {
         "limit": plan.limit, "offset": plan.offset})).fetchall()
     if not page:
         return []
+    ids = dict(con.execute(render(_query("search_ids"), {
+        "docs": Sql(_ranges("doc", [doc for doc, _, _ in page]))})).fetchall())
     rowids = dict(con.execute(render(_query("search_rowids"),
-                                     {"ids": [r[0] for r in page]})).fetchall())
-    ranges = " OR ".join(f"rowid BETWEEN {int(r)} AND {int(r)}" for r in rowids.values())
+                                     {"ids": list(ids.values())})).fetchall())
     texts = {}
-    if ranges:
-        cursor = con.execute(render(_query("search_texts"), {"rows": Sql(ranges)}))
+    if rowids:
+        cursor = con.execute(render(_query("search_texts"), {
+            "rows": Sql(_ranges("rowid", list(rowids.values())))}))
         columns = [d[0] for d in cursor.description]
         texts = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
     found = []
-    for article_id, doc, site, score in page:
+    for doc, site, score in page:
+        article_id = ids.get(doc, "")
         text = texts.get(article_id, {})
         found.append({"article_id": article_id, "doc": doc, "site": site, "score": score,
                       **{k: v for k, v in text.items() if k != "article_id"}})
