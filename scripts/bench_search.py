@@ -103,7 +103,7 @@ def main() -> int:
     code = LIBRARY.format(config=config, path=str(db), repeat=args.repeat,
                           queries=[(q, o) for _, q, o in QUERIES])
     library = json.loads(subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
-                                        capture_output=True, text=True).stdout)
+                                        capture_output=True, text=True).stdout.splitlines()[-1])
     table = [f"{int(count):,} indexed articles; load {load} at the start; anchor "
              f"`newsvault trend 智谱 英伟达 --by month --csv`: {anchor:.2f} s", "",
              "| query | found | library: best / median | whole command, best of 3 |",

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from pipeline.store.warehouse import Warehouse
 
 K1, B, TITLE = 1.2, 0.75, 2.0
 FACET_LIMIT = 20  # values per facet (the largest first); sites and months are all shown
+TEXT_THREADS = 2      # results' texts read at once (the machine's cores, at most)
 MEMORY_LIMIT = "1GB"  # a reader's own session: above the writers' small cache setting
 
 
@@ -73,12 +75,13 @@ def find(warehouse: Warehouse, plan: SearchPlan) -> Found:
     """The articles of the plan: how many, facets, and one page (see module docstring)."""
     try:
         warehouse.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        return _find(warehouse.con, plan)
+        warehouse.con.execute("SET enable_progress_bar = false")  # never on a web page
+        return _find(warehouse.con, plan, warehouse.catalog)
     except duckdb.Error as exc:
         raise QueryError(f"search failed: {str(exc).strip().splitlines()[0]}") from None
 
 
-def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> Found:
+def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Found:
     every = tuple(dict.fromkeys([*plan.terms, *(t for g, _ in plan.excluded for t in g)]))
     ids = dict(con.execute(render(_query("search_vocabulary"), {"terms": every})).fetchall())
     missing = tuple(t for t in plan.terms if t not in ids)
@@ -103,7 +106,7 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> Found:
     for facet, value, count in con.execute(render(_query("search_facets"), {
             "facet_limit": FACET_LIMIT})).fetchall():
         facets[facet].append((value, int(count)))
-    rows = _page(con, plan) if total > plan.offset else []
+    rows = _page(con, plan, catalog) if total > plan.offset else []
     return Found(total, rows, facets)
 
 
@@ -154,27 +157,42 @@ def _text_test(plan: SearchPlan, masks: list[int]) -> str:
     return " AND ".join(tests)
 
 
-def _ranges(column: str, values: list[int]) -> str:
-    """`column BETWEEN x AND x OR ...`: a filter that skips what holds none of them."""
-    return " OR ".join(f"{column} BETWEEN {int(v)} AND {int(v)}" for v in values)
+def _texts(con: duckdb.DuckDBPyConnection, catalog: str, rows: list[int]
+           ) -> dict[str, dict[str, Any]]:
+    """article_id -> what a result shows of it, for the articles at these row ids: one
+    query per row, TEXT_THREADS at a time (each reads and decodes a vector of bodies)."""
+    template = _query("search_texts")
+
+    def read(part: list[int]) -> list[dict[str, Any]]:
+        cursor = con.cursor()
+        try:
+            cursor.execute(f"USE {catalog}")
+            found = []
+            for row in part:
+                result = cursor.execute(render(template, {"row": row}))
+                names = [d[0] for d in result.description]
+                found += [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+            return found
+        finally:
+            cursor.close()
+
+    parts = [rows[n::TEXT_THREADS] for n in range(TEXT_THREADS) if rows[n::TEXT_THREADS]]
+    with ThreadPoolExecutor(max(1, len(parts))) as pool:
+        return {t["article_id"]: t for found in pool.map(read, parts) for t in found}
 
 
-def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> list[dict[str, Any]]:
+def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str
+          ) -> list[dict[str, Any]]:
     """One page of the found articles, best first, with what a result shows of each."""
     page = con.execute(render(_query("search_page"), {
         "limit": plan.limit, "offset": plan.offset})).fetchall()
     if not page:
         return []
     ids = dict(con.execute(render(_query("search_ids"), {
-        "docs": Sql(_ranges("doc", [doc for doc, _, _ in page]))})).fetchall())
+        "docs": [doc for doc, _, _ in page]})).fetchall())
     rowids = dict(con.execute(render(_query("search_rowids"),
                                      {"ids": list(ids.values())})).fetchall())
-    texts = {}
-    if rowids:
-        cursor = con.execute(render(_query("search_texts"), {
-            "rows": Sql(_ranges("rowid", list(rowids.values())))}))
-        columns = [d[0] for d in cursor.description]
-        texts = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    texts = _texts(con, catalog, list(rowids.values()))
     found = []
     for doc, site, score in page:
         article_id = ids.get(doc, "")
