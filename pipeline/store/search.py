@@ -16,7 +16,9 @@ Scoring, per wanted term t of an article d (BM25 with a title bonus):
 
     idf(t) * ( tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avglen)) + TITLE * in_title )
 
-with idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)), tf the term's count in title and body,
+with idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)) over the articles of the days searched
+(N of them, df with the term: counted from the term's rows as they are read), tf the
+term's count in title and body,
 len(d) the article's terms with repeats (term_docs.length; its distinct terms for rows
 indexed before migration 0012 until `newsvault terms` fills them).  TITLE (2.0) is above
 the most the body part can give (k1 + 1 = 2.2 only for a very frequent term): a word in
@@ -30,7 +32,6 @@ passed as parameters: with parameters duckdb 1.5 imports pandas when it is insta
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Fou
     con.execute(render(_query("search_match"), {
         "wanted": Sql(wanted.values), "postings": Sql(postings), "need": wanted.need,
         "allowed": Sql(_allowed(wanted.groups(plan))), "site": plan.site, "k1": K1, "b": B,
-        "title": TITLE, "avglen": wanted.avglen}))
+        "title": TITLE, "avglen": wanted.avglen, "docs": wanted.docs}))
     keep = _text_test(plan, wanted.masks)
     if keep:
         con.execute(_query("search_rows"))
@@ -112,10 +113,11 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Fou
 
 @dataclass(frozen=True)
 class _Wanted:
-    values: str           # VALUES rows: (term_id, bit, idf, required)
+    values: str           # VALUES rows: (term_id, bit, required)
     need: int             # bit mask of the terms to find
     masks: list[int]      # bit mask of each excluded group (0: some term never seen)
     avglen: float
+    docs: int             # articles searched: BM25's N
 
     def groups(self, plan: SearchPlan) -> list[int]:
         """The masks that exclude on terms alone (a phrase's group needs its text too)."""
@@ -124,23 +126,18 @@ class _Wanted:
 
 
 def _wanted(con: duckdb.DuckDBPyConnection, plan: SearchPlan, ids: dict[str, int]) -> _Wanted:
-    """Each term's bit and idf, from the number of articles and its document frequency."""
-    stats = con.execute(_query("search_stats")).fetchone()
+    """Each term's bit; the articles searched (the days asked for) and their mean length."""
+    stats = con.execute(render(_query("search_stats"), {
+        "first": plan.first, "last": plan.last})).fetchone()
     docs, avglen = (int(stats[0]), float(stats[1] or 1.0)) if stats else (0, 1.0)
     wanted_ids = sorted({ids[t] for t in plan.terms})
-    df = dict(con.execute("\nUNION ALL\n".join(
-        render(_query("search_df"), {"term_id": term_id}) for term_id in wanted_ids)).fetchall())
     bits = {term_id: 1 << n for n, term_id in enumerate(sorted(set(ids.values())))}
-    rows = []
-    for term_id, bit in bits.items():
-        required = term_id in wanted_ids
-        n = int(df.get(term_id) or 0)
-        idf = math.log(1 + (docs - n + 0.5) / (n + 0.5)) if required else 0.0
-        flag = "TRUE" if required else "FALSE"
-        rows.append(f"({term_id}, {bit}::BIGINT, {idf!r}::DOUBLE, {flag})")
+    rows = [f"({term_id}, {bit}::BIGINT, {'TRUE' if term_id in wanted_ids else 'FALSE'})"
+            for term_id, bit in bits.items()]
     masks = [sum(bits[ids[t]] for t in set(terms)) if all(t in ids for t in terms) else 0
              for terms, _ in plan.excluded]
-    return _Wanted(", ".join(rows), sum(bits[i] for i in wanted_ids), masks, max(avglen, 1.0))
+    return _Wanted(", ".join(rows), sum(bits[i] for i in wanted_ids), masks, max(avglen, 1.0),
+                   docs)
 
 
 def _allowed(groups: list[int]) -> str:
