@@ -4,12 +4,13 @@
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         found = find(warehouse, plan)      # total, facets, one page of rows
 
-One read of the term index (warehouse/queries/search_*.sql): the query's vocabulary ids
-and document frequencies, then one scan of `term_rows` for all the query's terms (those
-to find and those to exclude) that keeps the articles having every wanted term and no
-excluded group (bit masks per article), scores them, and holds them in a temp table; the
-quoted phrases are then checked in the text of those articles only; facets and one page
-are read from the temp table, and the page's texts by row id.
+One read-only visit of the warehouse (warehouse/queries/search_*.sql): the query's
+vocabulary ids and document frequencies; the article rows of each of its terms (those
+to find and those to exclude; `newsvault terms` keeps term_rows sorted by term within
+each month, so each term reads a few row groups a month), which keep the articles
+having every wanted term and no excluded group (a bit mask per article), scored, in a
+temp table; the quoted phrases are then checked in the text of those articles only;
+facets and one page come from the temp table, and the page's texts by row id.
 
 Scoring, per wanted term t of an article d (BM25 with a title bonus):
 
@@ -37,7 +38,7 @@ from typing import Any
 import duckdb
 
 from pipeline.core.errors import QueryError
-from pipeline.store.queries import sql_text
+from pipeline.store.queries import inline_params, sql_text
 from pipeline.store.warehouse import Warehouse
 
 K1, B, TITLE = 1.2, 0.75, 2.0
@@ -191,28 +192,17 @@ _NAME = re.compile(r"\$([a-z_][a-z0-9_]*)\b")
 
 
 def render(sql: str, params: dict[str, Any]) -> str:
-    """`sql` with each $name written in as a literal (lists as comma-separated items,
-    Sql as it is)."""
+    """`sql` with each $name written in as a literal (store.queries.inline_params; floats
+    as DOUBLE, lists as comma-separated items, Sql as it is)."""
     def literal(value: Any) -> str:
-        if value is None:
-            return "NULL"
-        if isinstance(value, bool):
-            return "TRUE" if value else "FALSE"
-        if isinstance(value, int):
-            return str(value)
         if isinstance(value, float):
-            return repr(value) + "::DOUBLE"
-        if isinstance(value, dt.date):
-            return f"DATE '{value.isoformat()}'"
-        if isinstance(value, str):
-            return "'" + value.replace("'", "''") + "'"
-        raise TypeError(f"cannot write a {type(value).__name__} into SQL")
+            return f"{value!r}::DOUBLE"
+        return inline_params("$v", {"v": value})
 
     def value(match: re.Match[str]) -> str:
-        name = match[1]
-        if name not in params:
+        if match[1] not in params:
             return match[0]
-        given = params[name]
+        given = params[match[1]]
         if isinstance(given, Sql):
             return str(given)
         if isinstance(given, list | tuple):
