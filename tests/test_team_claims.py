@@ -98,3 +98,19 @@ def test_with_nothing_claimed_elsewhere_the_run_ends_at_once(node):
     mine = Claims(a, "163", str(a.run_id), limit=100, chunk=10, lease_seconds=60,
                   patience=30.0, poll=0.1)
     assert len(drain(mine)) == 2 and mine.waited == 0
+
+
+def test_two_nodes_done_with_their_items_do_not_wait_for_each_other(node):
+    a, b = node("a"), node("b")
+    a.add_links(links(range(2)), a.run_id)
+    held = {c: asyncio.run(claims(c, chunk=1).next())["article_id"] for c in (a, b)}
+
+    def finishing(control) -> Claims:  # its item fetched, the outcome not yet recorded
+        def record() -> None:
+            control.record_outcomes([(held[control], "done", None)], control.run_id, 3)
+        return Claims(control, "163", str(control.run_id), limit=100, chunk=1,
+                      lease_seconds=60, patience=10.0, poll=0.1, before_wait=record)
+
+    last_a, last_b = finishing(a), finishing(b)
+    assert at_once(lambda: drain(last_a), lambda: drain(last_b)) == [[], []]
+    assert last_a.waited < 5 and last_b.waited < 5

@@ -1,6 +1,6 @@
 """Trends: how many articles mention each term, per day, week or month.
 
-    result = trend(settings, ["智谱", "DeepSeek"], by="week", share=True)
+    result = trend(settings, TrendOptions(["智谱", "DeepSeek"], by="week", share=True))
     result.columns, result.rows      # period, term, articles, mentions, all_articles, share
 
 Counts come from the term index (`terms`, filtered on the integer `term_id` so five
@@ -31,6 +31,19 @@ from pipeline.store.warehouse import Warehouse
 PERIODS = ("day", "week", "month")
 
 
+@dataclass(frozen=True)
+class TrendOptions:
+    """What `trend` counts: the command's options (see the module docstring)."""
+
+    terms: Sequence[str]  # WORD, WORD|WORD or LABEL=WORD|WORD each
+    by: str = "week"  # one of PERIODS
+    site: str | None = None
+    since: str | None = None  # first day, YYYY-MM-DD
+    until: str | None = None  # last day, included
+    share: bool = False  # also divide by all articles (or stories) of the period
+    dedupe: bool = False  # count near-duplicate stories once
+
+
 @dataclass
 class TrendResult:
     columns: list[str]
@@ -41,33 +54,30 @@ class TrendResult:
     notes: list[str] = field(default_factory=list)  # warnings for stderr
 
 
-def trend(settings: Settings, specs: Sequence[str], *, by: str = "week",
-          site: str | None = None, since: str | None = None, until: str | None = None,
-          share: bool = False, dedupe: bool = False) -> TrendResult:
+def trend(settings: Settings, options: TrendOptions) -> TrendResult:
     """Counts per period and term; see the module docstring."""
+    by, site = options.by, options.site
     if by not in PERIODS:
         raise UsageError(f"--by must be one of {', '.join(PERIODS)}, got {by!r}")
-    if not specs:
+    if not options.terms:
         raise UsageError("give at least one TERM, e.g. newsvault trend 智谱 DeepSeek")
     check_site(settings, site)
-    window = parse_range(since, until, whole_days=True)
+    window = parse_range(options.since, options.until, whole_days=True)
     segmenter = Segmenter.from_settings(settings.terms)
-    series = parse_all(specs, segmenter)
+    series = parse_all(options.terms, segmenter)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         ids = term_ids(warehouse, series)
         notes = _notes(warehouse, segmenter.digest, series, ids)
-        sql, _ = build_query(series, ids, by=by, site=site, window=window, share=share,
-                             dedupe=dedupe)
+        sql, _ = build_query(series, ids, options, window)
         columns, rows = exports.run_trend(warehouse, sql)
     if not rows:
         notes.append("no articles in the range" + (f" on {site}" if site else ""))
-    measure = "share" if share else "stories" if dedupe else "articles"
+    measure = "share" if options.share else "stories" if options.dedupe else "articles"
     return TrendResult(columns, rows, series, by, measure, notes)
 
 
-def build_query(series: Sequence[Series], ids: dict[str, int], *, by: str,
-                site: str | None, window: Range, share: bool, dedupe: bool
-                ) -> tuple[str, dict[str, Any]]:
+def build_query(series: Sequence[Series], ids: dict[str, int], options: TrendOptions,
+                window: Range) -> tuple[str, dict[str, Any]]:
     """The trend SQL (pipeline.store.exports.trend_sql, values inlined) and no
     parameters.
 
@@ -78,9 +88,10 @@ def build_query(series: Sequence[Series], ids: dict[str, int], *, by: str,
     """
     first, last = window.days()
     pairs = [(n, ids[t]) for n, s in enumerate(series) for t in s.terms if t in ids]
-    exact = dedupe or any(len(s.terms) > 1 for s in series)
-    return exports.trend_sql(pairs, [s.label for s in series], by=by, site=site, first=first,
-                             last=last, share=share, dedupe=dedupe, exact=exact), {}
+    exact = options.dedupe or any(len(s.terms) > 1 for s in series)
+    return exports.trend_sql(pairs, [s.label for s in series], by=options.by,
+                             site=options.site, first=first, last=last, share=options.share,
+                             dedupe=options.dedupe, exact=exact), {}
 
 
 def _notes(warehouse: Warehouse, version: str, series: Sequence[Series],
@@ -115,5 +126,6 @@ def plot(result: TrendResult, path: str, settings: Settings,
         ylabel = "% of all stories (reposts counted once)"
     title = f"Per {result.by}: " + ", ".join(lines)
     font = plotting.find_font(settings.trend.font, title)
-    plotting.draw(path, title, ylabel, lines, font=font, size=size or plotting.DEFAULT_SIZE)
+    plotting.draw(path, plotting.Chart(title, ylabel, lines), font=font,
+                  size=size or plotting.DEFAULT_SIZE)
     return str(font)

@@ -36,6 +36,8 @@ from pipeline.cli import (
     maintain,
     migrate_to,
     reextract,
+    search,
+    serve,
     sql,
     status,
     terms,
@@ -57,7 +59,7 @@ from pipeline.core.errors import (
 
 # In the order --help lists them.
 COMMANDS = (crawl, import_warc, backfill, reextract, extract, links, sql, export, terms, trend,
-            coverage, status, maintain, migrate_to, config, demo)
+            search, coverage, status, maintain, migrate_to, serve, config, demo)
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
     (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
     (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),

@@ -7,11 +7,12 @@
 In team mode each chunk is leased in PostgreSQL (FOR UPDATE SKIP LOCKED), so several
 nodes share one backlog and none fetches an item another holds; claiming a chunk at a
 time, not the whole backlog, leaves the rest to the other nodes.  When nothing is left
-to claim but other nodes still hold claims on the site, the run waits (`patience`
-seconds at most, polling every `poll`): their items are either done or, if their node
-died, back in the pool when the lease lapses, and then fetched here.  So when the runs
-of a site are over, its backlog is.  The DuckDB file's claim is simply its pending
-items: one chunk as big as the run's limit reads them all, as before.
+to claim but other nodes still hold live claims on the site, the run waits (polling
+every `poll`; `patience` seconds at most, a guard only): their items are either done or,
+if their node died, back in the pool when the lease lapses, and then fetched here.  So when the runs
+of a site are over, its backlog is.  Before waiting, the run records what it has done
+(`before_wait`), so its own finished items hold nobody up.  The DuckDB file's claim is
+simply its pending items: one chunk as big as the run's limit reads them all, as before.
 
 An item is handed out once per run: one that failed and is pending again waits for the
 next run.
@@ -30,7 +31,8 @@ from pipeline.store.interfaces import ControlState, WorkItem
 class Claims:
     def __init__(self, store: ControlState, site: str, owner: str, *, limit: int,
                  chunk: int, lease_seconds: float, patience: float = 0.0, poll: float = 1.0,
-                 on_claim: Callable[[list[WorkItem]], None] | None = None) -> None:
+                 on_claim: Callable[[list[WorkItem]], None] | None = None,
+                 before_wait: Callable[[], None] | None = None) -> None:
         self.store = store
         self.site = site
         self.owner = owner
@@ -40,9 +42,10 @@ class Claims:
         self.patience = patience
         self.poll = poll
         self.on_claim = on_claim
+        self.before_wait = before_wait  # records this run's outcomes: its claims end
         self.handed: set[str] = set()
         self.claims = 0  # claim calls made
-        self.waited = 0.0  # seconds spent waiting for other nodes' claims
+        self.waited = 0.0  # seconds spent waiting for other nodes' claims (wall time)
         self._buffer: deque[WorkItem] = deque()
         self._exhausted = False
         self._lock = asyncio.Lock()
@@ -66,17 +69,25 @@ class Claims:
         return left
 
     async def _refill(self) -> bool:
-        deadline = time.monotonic() + self.patience
-        while not self._exhausted and self.limit > len(self.handed):
-            if self._claim():
-                return True
-            if time.monotonic() >= deadline or not self.store.claimed_elsewhere(
-                    self.site, self.owner):
-                break
-            await asyncio.sleep(self.poll)  # others' claims: done soon, or lapsing
-            self.waited += self.poll
-        self._exhausted = True
-        return False
+        began = time.monotonic()
+        waiting = False
+        try:
+            while not self._exhausted and self.limit > len(self.handed):
+                if self._claim():
+                    return True
+                if time.monotonic() >= began + self.patience:
+                    break
+                if self.before_wait is not None:
+                    self.before_wait()  # else two nodes could wait for each other's claims
+                if not self.store.claimed_elsewhere(self.site, self.owner):
+                    break
+                waiting = True
+                await asyncio.sleep(self.poll)  # others' claims: done soon, or lapsing
+            self._exhausted = True
+            return False
+        finally:
+            if waiting:
+                self.waited += time.monotonic() - began
 
     def _claim(self) -> bool:
         left = self.limit - len(self.handed)

@@ -10,9 +10,10 @@
 3. Put recent articles due for a re-fetch back in the frontier (edited stories), then
    fetch the site's pending items (left-overs of a killed run first), extract them off
    the event loop and commit in batches of crawl.batch_size (pipeline.jobs.recorder).
-   Items are claimed (pipeline.jobs.claims): in team mode a chunk at a time, leased so
-   other nodes take the rest, with the run's heartbeat renewing the leases and request
-   starts booked over all nodes (pipeline.store.team.pacer).
+   Items are claimed (pipeline.jobs.claims). In team mode several nodes crawl at once:
+   one reads a site's lists at a time, each leases a chunk of items at a time, its
+   heartbeat renews the leases, and request starts are booked over all nodes
+   (pipeline.store.team.pacer), so the configured rate is the total.
 4. Record the run (runs, run_sites, run_counters) and return the report; its summary is
    the one line the CLI prints.
 
@@ -32,7 +33,9 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -49,6 +52,7 @@ from pipeline.jobs.report import RunReport, SiteReport
 from pipeline.jobs.runs import begin
 from pipeline.sources import registry
 from pipeline.sources.base import Source
+from pipeline.sources.lists import ListSettings
 from pipeline.store.team.pacer import SharedPacer
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,11 @@ NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachabl
 # them at the end of a run).
 CLAIM_LEASE = 900.0
 UNLIMITED = 1_000_000_000
+# Team mode: how long (in lease times) a run with nothing left to claim waits at most for
+# other nodes' live claims. A live node renews them while it works; a dead node's lapse
+# within one lease time and are fetched here. The bound only guards against a node that
+# keeps beating without getting anywhere.
+WAIT_LEASES = 10
 
 
 def crawl(settings: Settings, sites: list[str] | None = None,
@@ -89,51 +98,63 @@ def _site_names(settings: Settings, sites: list[str] | None) -> list[str]:
     return [name for name, site in settings.sites.items() if site.enabled]
 
 
-async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str, SiteReport],
-                       max_articles: int | None,
-                       transport: httpx.AsyncBaseTransport | None) -> None:
-    sources = {name: registry.get(name) for name in reports}
+@dataclass
+class _Hosts:
+    """The fetcher's per-host policy, from the sites' settings."""
 
-    def allowed(host: str) -> bool:
-        return any(source.owns_host(host) for source in sources.values())
+    settings: Settings
+    sources: dict[str, Source]
+    replaying: bool  # a replay does not wait between requests
 
-    def site_of_host(host: str) -> SiteSettings | None:
+    def allowed(self, host: str) -> bool:
+        return any(source.owns_host(host) for source in self.sources.values())
+
+    def _site(self, host: str) -> SiteSettings | None:
         source = registry.for_host(host)
-        return settings.sites.get(source.name) if source else None
+        return self.settings.sites.get(source.name) if source else None
 
-    def interval(host: str) -> float | None:
-        if transport is not None:
+    def interval(self, host: str) -> float | None:
+        if self.replaying:
             return 0.0
-        site = site_of_host(host)
+        site = self._site(host)
         return site.min_interval if site and site.min_interval >= 0 else None
 
-    def concurrency(host: str) -> int | None:
-        site = site_of_host(host)
+    def concurrency(self, host: str) -> int | None:
+        site = self._site(host)
         return site.concurrency if site and site.concurrency > 0 else None
 
-    def user_agent(host: str) -> str | None:
-        site = site_of_host(host)
+    def user_agent(self, host: str) -> str | None:
+        site = self._site(host)
         return site.user_agent if site and site.user_agent else None
 
-    def gate_key(host: str) -> str:  # a site with its own concurrency is polite as a whole
+    def gate_key(self, host: str) -> str:  # a site with its own concurrency is polite as a whole
         source = registry.for_host(host)
-        return f"site:{source.name}" if source and concurrency(host) else host
+        return f"site:{source.name}" if source and self.concurrency(host) else host
 
-    def site_of(fetched: Fetched) -> SiteReport | None:
+
+@dataclass
+class _Observer:
+    """Hears every exchange (archived; refusals judged) and every result (counted)."""
+
+    sources: dict[str, Source]
+    reports: dict[str, SiteReport]
+    recorder: Recorder
+
+    def _report(self, fetched: Fetched) -> SiteReport | None:
         source = registry.for_url(fetched.url)
-        return reports.get(source.name) if source else None
+        return self.reports.get(source.name) if source else None
 
-    def on_exchange(fetched: Fetched) -> None:
-        report = site_of(fetched)
+    def on_exchange(self, fetched: Fetched) -> None:
+        report = self._report(fetched)
         if report is not None and fetched.purpose == "article":
-            judge_refusal(sources[report.site], fetched)
-        recorder.capture(report.site if report else None, fetched)
+            judge_refusal(self.sources[report.site], fetched)
+        self.recorder.capture(report.site if report else None, fetched)
 
-    def on_result(fetched: Fetched) -> None:
-        report = site_of(fetched)
+    def on_result(self, fetched: Fetched) -> None:
+        report = self._report(fetched)
         if report is None:
             return
-        recorder.ensure_captured(report.site, fetched)
+        self.recorder.ensure_captured(report.site, fetched)
         answered = fetched.error is None or fetched.error == "blocked"  # a refusal answers
         key = f"fetch/{fetched.purpose}/" + (
             f"status/{fetched.status}" if answered else f"error/{fetched.error}")
@@ -145,19 +166,36 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         elif fetched.status is not None and fetched.purpose != "article":
             report.observe(False)  # an article's verdict waits for its extraction
 
+
+@dataclass
+class _Crawl:
+    """What every site's crawl shares."""
+
+    settings: Settings
+    fetcher: Fetcher
+    recorder: Recorder
+    max_articles: int
+
+
+async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str, SiteReport],
+                       max_articles: int | None,
+                       transport: httpx.AsyncBaseTransport | None) -> None:
+    sources = {name: registry.get(name) for name in reports}
+    hosts = _Hosts(settings, sources, replaying=transport is not None)
+    observer = _Observer(sources, reports, recorder)
     team = settings.team_mode() and transport is None
     pacer = SharedPacer(settings.warehouse.path) if team else None
     beat = asyncio.create_task(_heartbeat(recorder, settings)) if team else None
     try:
-        async with Fetcher(settings.fetch, allowed, intervals=interval,
-                           concurrency=concurrency, gate_key=gate_key, user_agent=user_agent,
-                           transport=transport, observer=on_result, on_exchange=on_exchange,
+        async with Fetcher(settings.fetch, hosts.allowed, intervals=hosts.interval,
+                           concurrency=hosts.concurrency, gate_key=hosts.gate_key,
+                           user_agent=hosts.user_agent, transport=transport,
+                           observer=observer.on_result, on_exchange=observer.on_exchange,
                            pacer=pacer) as fetcher:
             limit = max_articles if max_articles is not None else settings.crawl.max_articles
-            await asyncio.gather(*(
-                _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,
-                            reports[name], limit)
-                for name in reports))
+            run = _Crawl(settings, fetcher, recorder, limit)
+            await asyncio.gather(*(_crawl_site(run, sources[name], reports[name])
+                                   for name in reports))
     finally:
         if beat is not None:
             beat.cancel()
@@ -176,42 +214,73 @@ async def _heartbeat(recorder: Recorder, settings: Settings) -> None:
             log.warning("heartbeat of run %s failed: %s", recorder.run_id, exc)
 
 
-async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
-                      fetcher: Fetcher, recorder: Recorder, report: SiteReport,
-                      max_articles: int) -> None:
-    if cooling(source, site, recorder, report):
+async def _crawl_site(run: _Crawl, source: Source, report: SiteReport) -> None:
+    site = run.settings.sites[source.name]
+    if cooling(source, site, run.recorder, report):
         return
-    for lst in site.lists:
-        if report.abandoned or report.cooling_until:
-            break
-        outcome = await discover(source, lst, lst.max_pages or site.max_pages, fetcher,
-                                 recorder)
-        report.lists.append(outcome)
-        report.counters["list/pages"] += outcome.pages
-        report.counters["list/new"] += outcome.new
-        if outcome.error:
-            report.counters[f"list/error/{outcome.error}"] += 1
-            report.note_error(outcome.describe())
-            if outcome.error == "blocked":
-                report.counters[f"block/list/{lst.name}"] += 1
-                report.observe(True, outcome.describe())
-                cool_down(source, site, recorder, report, outcome.describe())
-        for reason, count in outcome.skipped.items():
-            report.counters[f"list/skip/{reason}"] += count
-        log.info("%s %s", source.name, outcome.describe())
+    if await _discovery_turn(run, source):
+        for lst in site.lists:
+            if report.abandoned or report.cooling_until:
+                break
+            await _read_list(run, source, lst, report)
     if report.abandoned:
         return
-    recorder.flush()  # what discovery found, committed before asking what is pending
-    _requeue_refetches(source, settings, recorder)
-    workers = site.concurrency or max(2, settings.fetch.concurrency_per_host * 2)
-    claims = _claims(source, settings, recorder, workers, max_articles or UNLIMITED)
+    run.recorder.flush()  # what discovery found, committed before asking what is pending
+    _requeue_refetches(source, run.settings, run.recorder)
+    await _fetch_pending(run, source, report)
+
+
+async def _discovery_turn(run: _Crawl, source: Source) -> bool:
+    """Whether this run reads the site's lists. Team mode: one node at a time does; the
+    others wait until it is done (team.lease_ttl at most) and fetch what it found."""
+    store, team = run.recorder.warehouse, run.settings.team
+    with store.discovery(source.name) as mine:
+        if mine:
+            return True
+    log.info("%s: another node is reading its lists; fetching what it finds", source.name)
+    deadline = time.monotonic() + team.lease_ttl
+    while time.monotonic() < deadline:
+        await asyncio.sleep(min(1.0, team.heartbeat))
+        with store.discovery(source.name) as free:
+            if free:
+                break
+    return False
+
+
+async def _read_list(run: _Crawl, source: Source, lst: ListSettings,
+                     report: SiteReport) -> None:
+    """Read one list back to known items, counting what it gave."""
+    site = run.settings.sites[source.name]
+    outcome = await discover(source, lst, lst.max_pages or site.max_pages, run.fetcher,
+                             run.recorder)
+    report.lists.append(outcome)
+    report.counters["list/pages"] += outcome.pages
+    report.counters["list/new"] += outcome.new
+    if outcome.error:
+        report.counters[f"list/error/{outcome.error}"] += 1
+        report.note_error(outcome.describe())
+        if outcome.error == "blocked":
+            report.counters[f"block/list/{lst.name}"] += 1
+            report.observe(True, outcome.describe())
+            cool_down(source, site, run.recorder, report, outcome.describe())
+    for reason, count in outcome.skipped.items():
+        report.counters[f"list/skip/{reason}"] += count
+    log.info("%s %s", source.name, outcome.describe())
+
+
+async def _fetch_pending(run: _Crawl, source: Source, report: SiteReport) -> None:
+    """Fetch, extract and store the site's pending items (a killed run's first), as
+    they are claimed (pipeline.jobs.claims)."""
+    site, recorder = run.settings.sites[source.name], run.recorder
+    workers = site.concurrency or max(2, run.settings.fetch.concurrency_per_host * 2)
+    claims = _claims(run, source, workers)
 
     async def worker() -> None:
         while not report.abandoned and not report.cooling_until:
             item = await claims.next()
             if item is None:
                 return
-            fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
+            fetched = await run.fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
             if fetched.error == "blocked":
                 cool_down(source, site, recorder, report, fetched.detail or "blocked")
@@ -224,19 +293,22 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
         store_untried(source, queue, recorder, report)
 
 
-def _claims(source: Source, settings: Settings, recorder: Recorder, workers: int,
-            limit: int) -> Claims:
-    """Team mode: a chunk at a time, then waiting out other nodes' claims (a dead node's
-    lapse within the lease time). The DuckDB file: everything pending at once."""
+def _claims(run: _Crawl, source: Source, workers: int) -> Claims:
+    """Team mode: a chunk at a time, then waiting while other nodes hold live claims (a
+    dead node's lapse within the lease time). The DuckDB file: everything pending at
+    once."""
+    settings, recorder = run.settings, run.recorder
     team = settings.team_mode()
+    limit = run.max_articles or UNLIMITED
     return Claims(
         recorder.warehouse, source.name, str(recorder.run_id), limit=limit,
         chunk=max(workers, settings.crawl.batch_size) if team else limit,
         lease_seconds=settings.team.lease_ttl if team else CLAIM_LEASE,
-        patience=settings.team.lease_ttl + settings.team.heartbeat if team else 0.0,
+        patience=WAIT_LEASES * settings.team.lease_ttl if team else 0.0,
         poll=min(1.0, settings.team.heartbeat),
         on_claim=lambda items: recorder.preload_revisits(
-            [i["url"] for i in items if i.get("refetches")]))
+            [i["url"] for i in items if i.get("refetches")]),
+        before_wait=recorder.flush)
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

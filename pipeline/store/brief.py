@@ -174,6 +174,10 @@ class BriefWarehouse:
     def run_lock(self, command: str) -> RunLock:
         return RunLock(self.lock_file, command)
 
+    def discovery(self, site: str) -> contextlib.AbstractContextManager[bool]:
+        """One writer: its run pages every list."""
+        return contextlib.nullcontext(True)
+
     # ----------------------------------------------------------- reads (read-only, brief)
 
     def _read(self, work: Callable[[Store], T]) -> T:

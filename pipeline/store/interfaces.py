@@ -134,6 +134,10 @@ class ControlState(Protocol):
     def run_lock(self, command: str) -> AbstractContextManager[HeldLock]:
         """One writing run at a time: held, or LockHeld (exit 75) naming the holder."""
 
+    def discovery(self, site: str) -> AbstractContextManager[bool]:
+        """Whether this run pages `site`'s lists now: team mode, one node at a time (the
+        others fetch what it finds); the DuckDB file (one writer): always."""
+
     # -- refusals --------------------------------------------------------------------
     def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:
         """Until when `site` is left alone after a challenge or risk page, and why."""

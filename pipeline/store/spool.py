@@ -184,6 +184,10 @@ class SpoolingWarehouse:
     def run_lock(self, command: str) -> RunLock:
         return self.reader.run_lock(command)
 
+    def discovery(self, site: str) -> contextlib.AbstractContextManager[bool]:
+        """One writer: its run pages every list."""
+        return contextlib.nullcontext(True)
+
     # writes: into the spool ----------------------------------------------------------
     @contextlib.contextmanager
     def writing(self, wait: bool = True) -> Iterator[SpoolingWarehouse]:

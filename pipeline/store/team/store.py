@@ -174,6 +174,9 @@ class TeamStore:
     def run_lock(self, command: str) -> Any:
         return self.control.run_lock(command)
 
+    def discovery(self, site: str) -> Any:
+        return self.control.discovery(site)
+
     def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:
         return self.control.cooldown(site, now)
 
