@@ -29,7 +29,7 @@ import random
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from types import TracebackType
 from typing import Any, TypeVar
@@ -60,6 +60,7 @@ MAX_TRIES = 8          # whole-batch attempts after DuckLake's own retries are s
 RETRY_BASE = 0.05      # seconds; doubled per attempt, with full jitter
 RETRYABLE = ("conflict", "failed to commit", "duplicate key", "could not serialize",
              "deadlock", "retry count")
+INSERT_CHUNK = 200     # rows per INSERT statement
 HEALTH_COLUMNS = ("site", "pages", "empty_share", "no_title_share", "no_date_share",
                   "noise_share", "generic_share", "blocked_share")
 
@@ -90,12 +91,14 @@ class Lake:
 
     @classmethod
     def open(cls, settings: Settings, *, read_only: bool = False,
-             control: bool = False) -> Lake:
+             control: bool = False, capped: bool = True) -> Lake:
         """Attach the lake (a writer creates and migrates it, race-free); `control`: a
-        reader also sees the control state read-only as catalog `ctl`."""
+        reader also sees the control state read-only as catalog `ctl`; `capped`: a
+        writer keeps to warehouse.memory_limit (maintenance, which rewrites whole
+        files, does not)."""
         pg = None if read_only else pg_session(settings.warehouse.path)
         try:
-            con = duck_session(settings, writer=not read_only)
+            con = duck_session(settings, writer=not read_only and capped)
         except BaseException:
             if pg is not None:
                 pg.close()
@@ -275,21 +278,18 @@ class Lake:
     def _write_archive(self, batch: Batch, run_id: int, reason: str, batch_id: str,
                        now: dt.datetime) -> BatchResult:
         if batch.captures:
-            columns = [*CAPTURE_COLUMNS, "node", "batch_id"]
-            self.con.executemany(
-                f"INSERT INTO captures ({', '.join(columns)}) VALUES "
-                f"({', '.join('?' * len(columns))})",
-                [[*dataclasses.astuple(row), self.node, batch_id] for row in batch.captures])
+            self._insert("captures", [*CAPTURE_COLUMNS, "node", "batch_id"],
+                         [[*dataclasses.astuple(row), self.node, batch_id]
+                          for row in batch.captures])
         if batch.bodies and self.settings.warehouse.store_bodies:
             self._write_bodies(batch.bodies)
         result = BatchResult()
         if batch.articles:
             self._stage_articles(batch.articles, run_id)
+            self.con.execute(lake_sql("stage_current"))
             hashes = {a.article_id: a.content_hash for a, _, _ in batch.articles}
             for article_id, stored in self.query("current_states"):
-                result.states[article_id] = (
-                    "new" if stored is None
-                    else "updated" if stored != hashes.get(article_id) else "unchanged")
+                result.add(article_id, stored, hashes.get(article_id))
             params = {"now": now, "reason": reason, "node": self.node, "batch_id": batch_id}
             for statement in split_statements(lake_sql("write_states")):
                 self.con.execute(statement, {k: v for k, v in params.items()
@@ -315,8 +315,16 @@ class Lake:
                  capture_id, fetched_at, fetched_at, fetched_at, run_id,
                  a.status, a.original_source, a.original_author]
                 for a, capture_id, fetched_at in articles]
-        self.con.executemany(f"INSERT INTO staged_articles ({', '.join(ARTICLE_COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", rows)
+        self._insert("staged_articles", ARTICLE_COLUMNS, rows)
+
+    def _insert(self, table: str, columns: Sequence[str], rows: list[list[Any]]) -> None:
+        """Rows in few statements of many VALUES each: executemany runs one statement
+        per row, which in a DuckLake transaction costs milliseconds apiece."""
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            values = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
+            self.con.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
+                             [value for row in chunk for value in row])
 
 
 def _retryable(text: str) -> bool:

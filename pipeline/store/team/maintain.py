@@ -80,8 +80,9 @@ def maintain_lake(settings: Settings, older_than: dt.timedelta, wait: float,
     """Run the steps above; LockHeld (exit 75) when a batch commit or another
     maintenance holds the lock for longer than `wait` seconds."""
     report = MaintainReport("team")
-    with Lake.open(settings) as lake:
+    with Lake.open(settings, capped=False) as lake:  # a merge needs more than a batch
         assert lake.pg is not None
+        lake.con.execute("SET preserve_insertion_order = false")
         with advisory(lake.pg, MAINTENANCE_LOCK, wait=wait):
             report.before = files(lake)
             cutoff = f"now() - INTERVAL '{int(older_than.total_seconds())} seconds'"

@@ -167,7 +167,8 @@ CREATE TABLE IF NOT EXISTS term_days (
 );
 
 -- The current state of each article: its latest stored row (a duplicate left by an
--- expired lease, or a refetch, is absorbed here).
+-- expired lease, or a refetch, is absorbed here).  The writer's stage_current.sql
+-- ranks the same way.
 CREATE OR REPLACE VIEW articles AS
 SELECT article_id, site, kind, url, canonical_url, title, body, author, source,
        published_at, tags, summary, lang, source_url, extractor, extractor_version,
