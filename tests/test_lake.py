@@ -215,3 +215,26 @@ def test_reextract_candidates_come_from_the_current_states(lake, everything, exp
     found = lake.reextract_candidates(None, None, everything, EXTRACTOR_VERSION)
     assert len(found) == expected
     assert all(row["warc_file"] and row["capture_url"] for row in found)
+
+
+def test_three_nodes_writing_at_once_land_every_batch_exactly_once(pg_url, shared, lake):
+    """Three processes, DuckLake's own retries off: their lost races for the next
+    snapshot are retried whole by the lake writer."""
+    procs = [subprocess.Popen([sys.executable, str(Path(ROOT_HINT) / "tests" / "lakeproc.py"),
+                               pg_url, str(shared), f"node-{n}", str(n + 1), "6"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for n in range(3)]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready", proc.communicate(timeout=60)
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    outcomes = [(p.communicate(timeout=300), p.returncode) for p in procs]
+    assert [code for _, code in outcomes] == [0, 0, 0], [err for (_, err), _ in outcomes]
+    assert all(out.strip().isdigit() for (out, _), _ in outcomes)  # their retry counts
+    assert rows(lake, "SELECT count(*), count(DISTINCT capture_id) FROM captures") == [
+        (180, 180)]
+    assert rows(lake, "SELECT node, count(*) FROM lake_batches GROUP BY ALL ORDER BY 1") == [
+        ("node-0", 6), ("node-1", 6), ("node-2", 6)]
+    assert rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM articles") == [
+        (180, 180)]
