@@ -143,7 +143,7 @@ def main() -> int:
 
 def run(args: argparse.Namespace, port: int) -> int:
     from pipeline.config import settings as settings_mod
-    from pipeline.jobs.backfill import backfill
+    from pipeline.jobs.backfill import BackfillOptions, backfill
 
     rate_anchor = anchor(300)
     print(f"anchor: extract() alone {rate_anchor:.1f} pages/s (300 pages)")
@@ -166,8 +166,8 @@ def run(args: argparse.Namespace, port: int) -> int:
                       f"{done / samples[-1][1]:6.1f} pages/s  rss {samples[-1][2]:6.1f} MB"
                       f"  (duckdb {duckdb_mb():5.1f} MB)", flush=True)
 
-    report = backfill(settings, since=START, sites=["36kr"], archives=["wayback"],
-                      progress=progress)
+    report = backfill(settings, BackfillOptions(since=START, sites=["36kr"],
+                                                archives=["wayback"]), progress=progress)
     seconds = time.perf_counter() - started
     stored = sum(s.new for s in report.sites)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

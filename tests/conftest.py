@@ -100,6 +100,18 @@ lock_wait = 1.0
 batch_size = 5
 """
 
+# The sites the fake sites play: the crawl tests crawl these, and no other registered site.
+FAKE_SITES = (Fake36Kr.site, FakeNetEase.site)
+
+
+def only_the_fake_sites(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any registered site the fakes do not play is off by default (see `config`)."""
+    from pipeline.sources import registry
+
+    for name in registry.names():
+        if name not in FAKE_SITES:
+            monkeypatch.setattr(type(registry.get(name)), "enabled_by_default", False)
+
 
 def unhurried_36kr(monkeypatch: pytest.MonkeyPatch) -> None:
     """36Kr's site default of 5 s between requests set to 0 (see `config`)."""
@@ -114,8 +126,11 @@ def config(workdir: Path, server: TestServer, monkeypatch: pytest.MonkeyPatch) -
 
     36Kr's own default spacing (5 s) would make every crawl test wait; like
     fetch.min_interval above it is 0 here, and the site's other defaults stay (one
-    connection, the cooldown), so a test's config can still add a [sites.36kr] table."""
+    connection, the cooldown), so a test's config can still add a [sites.36kr] table.
+    The crawl covers the sites the fakes play: a registered site they do not play (a
+    site being added, even one on by default) is off unless the test turns it on."""
     unhurried_36kr(monkeypatch)
+    only_the_fake_sites(monkeypatch)
     path = workdir / "test.toml"
     path.write_text(FAST.format(origin=server.origin), encoding="utf-8")
     return path
@@ -159,6 +174,7 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
                 with pytest.MonkeyPatch.context() as mp:  # as `workdir` and `config` do
                     mp.chdir(folder)
                     unhurried_36kr(mp)
+                    only_the_fake_sites(mp)
                     for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG",
                                  "NEWSVAULT_DATA_PATH", "NEWSVAULT_NODE"):
                         mp.delenv(name, raising=False)

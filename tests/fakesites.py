@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.demo import sites as _sites
+from pipeline.demo.netease import _paged  # noqa: F401
 from pipeline.demo.sites import *  # noqa: F403 (the public names of the fake sites)
-from pipeline.demo.sites import _paged  # noqa: F401
 
 _sites.TEMPLATE_DIRS.append(Path(__file__).parent / "pages")

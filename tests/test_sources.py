@@ -12,7 +12,7 @@ from pipeline.core.records import Fetched, Request
 from pipeline.sources import registry
 from pipeline.sources.base import ListResponse
 from pipeline.sources.lists import ListSettings
-from pipeline.sources.netease.site import jsonp_items, page_url
+from pipeline.sources.netease.lists import jsonp_items, page_url
 from tests.fakesites import Fake36Kr, FakeNetEase, refusal_page, unb64
 
 KR = registry.get("36kr")

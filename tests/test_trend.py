@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.analyze.trend import trend
+from pipeline.analyze.trend import TrendOptions, trend
 from pipeline.config import settings as settings_mod
 from pipeline.core.errors import ConfigError, UsageError
 from tests.clirun import error_line, nv
@@ -46,7 +46,7 @@ def direct(path: Path, words: list[str], by: str, site: str | None,
 @pytest.mark.parametrize("by", ["day", "week", "month"])
 @pytest.mark.parametrize("site", [None, "36kr", "netease"])
 def test_counts_equal_a_direct_count_of_the_article_text(archive, by, site):
-    result = trend(settings_for(archive), TERMS, by=by, site=site)
+    result = trend(settings_for(archive), TrendOptions(TERMS, by=by, site=site))
     got = {(row[0], row[1]): row[2:4] for row in result.rows}
     expected = {key: (a, m) for key, (a, m, _) in direct(archive, TERMS, by, site).items()}
     assert got == expected
@@ -54,7 +54,7 @@ def test_counts_equal_a_direct_count_of_the_article_text(archive, by, site):
 
 
 def test_share_divides_by_all_articles_of_the_period(archive):
-    result = trend(settings_for(archive), TERMS, by="week", share=True)
+    result = trend(settings_for(archive), TrendOptions(TERMS, by="week", share=True))
     assert result.columns == ["period", "term", "articles", "mentions", "all_articles", "share"]
     expected = direct(archive, TERMS, "week", None)
     for period, term, articles, _, total, share in result.rows:
@@ -63,7 +63,7 @@ def test_share_divides_by_all_articles_of_the_period(archive):
 
 
 def test_either_word_counts_an_article_once(archive):
-    result = trend(settings_for(archive), ["芯片=摩尔线程|沐曦|壁仞"], by="month")
+    result = trend(settings_for(archive), TrendOptions(["芯片=摩尔线程|沐曦|壁仞"], by="month"))
     words = ("摩尔线程", "沐曦", "壁仞")
     either = " OR ".join(f"strpos(title || ' ' || body, '{w}') > 0" for w in words)
     con = duckdb.connect(str(archive), read_only=True)
@@ -76,7 +76,8 @@ def test_either_word_counts_an_article_once(archive):
 
 
 def test_dedupe_counts_a_reposted_story_once(archive):
-    result = trend(settings_for(archive), TERMS, by="week", dedupe=True, share=True)
+    result = trend(settings_for(archive),
+                   TrendOptions(TERMS, by="week", dedupe=True, share=True))
     assert result.columns[:5] == ["period", "term", "stories", "articles", "mentions"]
     reposts = direct(archive, TERMS, "week", None, where=REPOST)
     for period, term, stories, articles, *_ in result.rows:
@@ -86,7 +87,7 @@ def test_dedupe_counts_a_reposted_story_once(archive):
 
 
 def test_a_word_never_seen_counts_zero_with_a_note(archive):
-    result = trend(settings_for(archive), ["寒武纪"], by="month")
+    result = trend(settings_for(archive), TrendOptions(["寒武纪"], by="month"))
     assert {row[2] for row in result.rows} == {0} and len(result.rows) == 3
     assert result.notes == ["never indexed: 寒武纪 (counted as 0)"]
 

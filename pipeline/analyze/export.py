@@ -1,7 +1,8 @@
 """Exports of articles for analysts: CSV, Parquet (one file or partitioned), JSON lines.
 
-    result = export(settings, "csv", "news.csv", site="36kr", since="2026-01-01",
-                    terms=["智谱|DeepSeek"], columns=["article_id", "title"], excel=True)
+    result = export(settings, ExportOptions("csv", "news.csv", site="36kr",
+                    since="2026-01-01", terms=["智谱|DeepSeek"], columns=["article_id", "title"],
+                    excel=True))
 
 * CSV is RFC 4180: UTF-8, a header row, CRLF between records, fields with commas,
   quotes or newlines quoted ("" inside), NULL empty and the empty string "".
@@ -69,6 +70,27 @@ EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
 BOM = b"\xef\xbb\xbf"
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    """What `export` writes: the command's options (see the module docstring)."""
+
+    fmt: str  # one of FORMATS
+    out: str | os.PathLike[str]  # a file, or a folder with `partition`
+    site: str | None = None
+    since: str | None = None  # YYYY-MM-DD, Beijing
+    until: str | None = None  # included
+    terms: Sequence[str] = ()  # each a filters.Series; all must match
+    columns: Sequence[str] | None = None  # None: EXPORT_COLUMNS
+    excel: bool = False  # CSV with the UTF-8 byte order mark
+    partition: bool = False  # Parquet folder by site and month
+    force: bool = False  # replace a file or folder that is not an earlier export
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        return {"site": self.site, "since": self.since, "until": self.until,
+                "terms": list(self.terms)}
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -78,22 +100,21 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
-           site: str | None = None, since: str | None = None, until: str | None = None,
-           terms: Sequence[str] = (), columns: Sequence[str] | None = None,
-           excel: bool = False, partition: bool = False, force: bool = False) -> ExportResult:
-    """Write the selected articles to `out`; see the module docstring."""
+def export(settings: Settings, options: ExportOptions) -> ExportResult:
+    """Write the selected articles to `options.out`; see the module docstring."""
+    fmt, site, excel, partition = options.fmt, options.site, options.excel, options.partition
     _check_options(fmt, excel, partition)
-    target = _target(settings, out, partition, force)
+    target = _target(settings, options.out, partition, options.force)
     check_site(settings, site)
-    window = parse_range(since, until)
-    series = parse_all(terms, Segmenter.from_settings(settings.terms)) if terms else []
+    window = parse_range(options.since, options.until)
+    series = (parse_all(options.terms, Segmenter.from_settings(settings.terms))
+              if options.terms else [])
     previous = proof(target) if target.exists() and earlier_export(target) else None
     tmp, spill = temporary(target, "tmp"), temporary(target, "spill")
     try:
         # The warehouse is held only while the rows are copied (a reader blocks a writer).
         with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
-            chosen = _columns(warehouse, columns)
+            chosen = _columns(warehouse, options.columns)
             ids = term_ids(warehouse, series)
             select, params = build_select(chosen, fmt, site, window, series, ids, partition)
             rows, files = exports.copy_to(warehouse, select, params, fmt, tmp, spill,
@@ -110,9 +131,8 @@ def export(settings: Settings, fmt: str, out: str | os.PathLike[str], *,
             result.notes.append(f"{rows} rows: Excel shows only the first {EXCEL_MAX_ROWS}")
         # The manifest first, naming the new export and the one it replaces, so that a
         # kill between the two renames leaves a pair the next export recognises.
-        _write_manifest(result, fmt, select, params, {
-            "site": site, "since": since, "until": until, "terms": list(terms)}, chosen,
-            excel, partition, proof(tmp), previous)
+        _write_manifest(result.manifest, {**_manifest(result, options, chosen, select, params),
+                                          **proof(tmp), "replaces": previous})
         faults.checkpoint("export-rename")
         _move_into_place(tmp, target)
     finally:
@@ -206,26 +226,28 @@ def _move_into_place(tmp: Path, target: Path) -> None:
     _remove(old)
 
 
-def _write_manifest(result: ExportResult, fmt: str, select: str, params: dict[str, Any],
-                    filters: dict[str, Any], columns: list[str], excel: bool,
-                    partition: bool, written: dict[str, Any],
-                    previous: dict[str, Any] | None) -> None:
-    manifest = {
-        "path": str(result.path), "format": fmt, "rows": result.rows,
-        "columns": columns, "filters": filters, "excel_bom": excel,
-        "partition_by": ["site", "month"] if partition else [],
+def _manifest(result: ExportResult, options: ExportOptions, columns: list[str], select: str,
+              params: dict[str, Any]) -> dict[str, Any]:
+    """What the manifest records of an export (the proof of the files and the export it
+    replaces follow)."""
+    return {
+        "path": str(result.path), "format": options.fmt, "rows": result.rows,
+        "columns": columns, "filters": options.filters, "excel_bom": options.excel,
+        "partition_by": ["site", "month"] if options.partition else [],
         "files": result.files, "query": select,
         "parameters": {k: str(v) for k, v in params.items()},
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "newsvault": __version__, **written,
-        "replaces": previous,
+        "newsvault": __version__,
     }
-    tmp = temporary(result.manifest, "tmp")
+
+
+def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    tmp = temporary(path, "tmp")
     try:
         with tmp.open("x", encoding="utf-8") as fh:
             json.dump(manifest, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
         set_mode(tmp)
-        os.replace(tmp, result.manifest)
+        os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

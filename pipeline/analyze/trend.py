@@ -1,6 +1,6 @@
 """Trends: how many articles mention each term, per day, week or month.
 
-    result = trend(settings, ["智谱", "DeepSeek"], by="week", share=True)
+    result = trend(settings, TrendOptions(["智谱", "DeepSeek"], by="week", share=True))
     result.columns, result.rows      # period, term, articles, mentions, all_articles, share
 
 Counts come from the term index (`terms`, filtered on the integer `term_id` so five
@@ -31,6 +31,19 @@ from pipeline.store.warehouse import Warehouse
 PERIODS = ("day", "week", "month")
 
 
+@dataclass(frozen=True)
+class TrendOptions:
+    """What `trend` counts: the command's options (see the module docstring)."""
+
+    terms: Sequence[str]  # WORD, WORD|WORD or LABEL=WORD|WORD each
+    by: str = "week"  # one of PERIODS
+    site: str | None = None
+    since: str | None = None  # first day, YYYY-MM-DD
+    until: str | None = None  # last day, included
+    share: bool = False  # also divide by all articles (or stories) of the period
+    dedupe: bool = False  # count near-duplicate stories once
+
+
 @dataclass
 class TrendResult:
     columns: list[str]
@@ -41,18 +54,17 @@ class TrendResult:
     notes: list[str] = field(default_factory=list)  # warnings for stderr
 
 
-def trend(settings: Settings, specs: Sequence[str], *, by: str = "week",
-          site: str | None = None, since: str | None = None, until: str | None = None,
-          share: bool = False, dedupe: bool = False) -> TrendResult:
+def trend(settings: Settings, options: TrendOptions) -> TrendResult:
     """Counts per period and term; see the module docstring."""
+    by, site, share, dedupe = options.by, options.site, options.share, options.dedupe
     if by not in PERIODS:
         raise UsageError(f"--by must be one of {', '.join(PERIODS)}, got {by!r}")
-    if not specs:
+    if not options.terms:
         raise UsageError("give at least one TERM, e.g. newsvault trend 智谱 DeepSeek")
     check_site(settings, site)
-    window = parse_range(since, until, whole_days=True)
+    window = parse_range(options.since, options.until, whole_days=True)
     segmenter = Segmenter.from_settings(settings.terms)
-    series = parse_all(specs, segmenter)
+    series = parse_all(options.terms, segmenter)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         ids = term_ids(warehouse, series)
         notes = _notes(warehouse, segmenter.digest, series, ids)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class Record:
     request_body: bytes = b""
     concurrent_to: str | None = None
     method: str = "GET"  # of a request record
+    warc_headers: list[tuple[str, str]] = field(default_factory=list)  # as in the file
 
 
 def resolve(root: Path, name: str) -> Path:
@@ -177,7 +178,8 @@ def _record(warc: Any, offset: int, length: int, payload: bytes) -> Record:
                     record_id=headers.get_header("WARC-Record-ID") or "", date=date,
                     payload_digest=headers.get_header("WARC-Payload-Digest"),
                     refers_to=headers.get_header("WARC-Refers-To"), fetched=None,
-                    concurrent_to=headers.get_header("WARC-Concurrent-To"))
+                    concurrent_to=headers.get_header("WARC-Concurrent-To"),
+                    warc_headers=[(k, v) for k, v in headers.headers])
     if warc.rec_type == "request":
         record.request_body = payload
         if warc.http_headers is not None and warc.http_headers.protocol:

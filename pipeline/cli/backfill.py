@@ -46,15 +46,15 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.jobs.backfill import DryRun, backfill
+    from pipeline.jobs.backfill import BackfillOptions, DryRun, backfill
 
     since, until = _window(args)
-    archives = _archives(args.archives)
+    options = BackfillOptions(since=since, until=until, sites=args.site,
+                              archives=_archives(args.archives), limit=args.limit,
+                              dry_run=args.dry_run, refresh=args.refresh, refused=args.refused)
     settings = load_settings(args, **connect_to(args))
     bar = Bar("backfill") if is_live(args) and not args.dry_run else None
-    result = backfill(settings, since=since, until=until, sites=args.site, archives=archives,
-                      limit=args.limit, dry_run=args.dry_run, refresh=args.refresh,
-                      refused=args.refused, progress=bar)
+    result = backfill(settings, options, progress=bar)
     if bar is not None:
         bar.close()
     if isinstance(result, DryRun):

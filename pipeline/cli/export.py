@@ -35,12 +35,13 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.analyze.export import export
+    from pipeline.analyze.export import ExportOptions, export
 
     columns = args.columns.split(",") if args.columns is not None else None
-    result = export(load_settings(args), args.format, args.out, site=args.site,
-                    since=args.since, until=args.until, terms=args.term, columns=columns,
-                    excel=args.excel, partition=args.partition, force=args.force)
+    options = ExportOptions(args.format, args.out, site=args.site, since=args.since,
+                            until=args.until, terms=args.term, columns=columns,
+                            excel=args.excel, partition=args.partition, force=args.force)
+    result = export(load_settings(args), options)
     for text in result.notes:
         note(text)
     what = f"{len(result.files)} files in " if args.partition else ""

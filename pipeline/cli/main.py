@@ -35,6 +35,8 @@ from pipeline.cli import (
     links,
     maintain,
     reextract,
+    search,
+    serve,
     sql,
     status,
     terms,
@@ -56,7 +58,7 @@ from pipeline.core.errors import (
 
 # In the order --help lists them.
 COMMANDS = (crawl, import_warc, backfill, reextract, extract, links, sql, export, terms, trend,
-            coverage, status, maintain, config, demo)
+            search, coverage, status, serve, maintain, config, demo)
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
     (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
     (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),

@@ -41,7 +41,7 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.analyze.trend import plot, trend
+    from pipeline.analyze.trend import TrendOptions, plot, trend
 
     settings = load_settings(args)
     size = plot_size(args.plot_size)
@@ -49,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
         from pipeline.analyze.outputs import writable_file
 
         writable_file(args.plot, "--plot")  # before the query, not after it
-    result = trend(settings, args.terms, by=args.by, site=args.site, since=args.since,
-                   until=args.until, share=args.share, dedupe=args.dedupe)
+    options = TrendOptions(args.terms, by=args.by, site=args.site, since=args.since,
+                           until=args.until, share=args.share, dedupe=args.dedupe)
+    result = trend(settings, options)
     for text in result.notes:
         note(text)
     if args.plot:

@@ -13,31 +13,28 @@ and the key named (and a "did you mean" hint).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
-import re
-import tomllib
 import types
-import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.config.checks import memory_limit_bytes as memory_limit_bytes
+from pipeline.config.checks import memory_limit_problem as memory_limit_problem
+from pipeline.config.files import config_files, read_toml
+from pipeline.config.sites import SiteSettings, site_settings
+from pipeline.config.tree import ConfigTree
 from pipeline.core.errors import ConfigError
 from pipeline.core.fields import setting
-from pipeline.core.utf8 import not_utf8
 from pipeline.sources.lists import ListSettings
 
 DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github.com/newsvault)"
-DEFAULT_CONFIG_DIR = Path("configs")
 ENV_WAREHOUSE = "NEWSVAULT_WAREHOUSE"
-ENV_CONFIG = "NEWSVAULT_CONFIG"
 ENV_DATA_PATH = "NEWSVAULT_DATA_PATH"
 ENV_NODE = "NEWSVAULT_NODE"
 TEAM_SCHEMES = ("postgresql://", "postgres://")  # warehouse.path as a libpq URI: team mode
-UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -208,24 +205,6 @@ class BackfillSettings:
 
 
 @dataclass(frozen=True)
-class SiteSettings:
-    enabled: bool = setting(True, "Crawl this site.")
-    max_pages: int = setting(5, "How far back discovery pages through a list when it finds "
-                             "no known item (the bound is reported when it cuts).", minimum=1)
-    min_interval: float = setting(-1.0, "Per-site override of fetch.min_interval (-1: use it); "
-                                  "36kr: 5.0.")
-    concurrency: int = setting(
-        0, "Requests in flight to all of the site's hosts together, its min_interval spacing "
-           "them as one (0: fetch.concurrency_per_host per host); 36kr: 1.", minimum=0)
-    user_agent: str = setting("", "The site's own User-Agent header (empty: fetch.user_agent); "
-                              "it should still name newsvault.")
-    cooldown: float = setting(
-        0.0, "Minutes the site is left alone after a challenge or risk page, across runs "
-             "(0: none; the run goes on); 36kr: 30.", minimum=0.0)
-    lists: tuple[ListSettings, ...] = setting((), "Discovery lists (replaces the defaults).")
-
-
-@dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
@@ -291,10 +270,10 @@ def load(config: Iterable[str | os.PathLike[str]] | None = None,
     the warehouse refuses an unknown one.
     """
     environ = os.environ if environ is None else environ
-    files = _config_files(config, environ)
+    files = config_files(config, environ)
     loader = _Loader(timezone_known)
     for path in files:
-        loader.merge(_read_toml(path), str(path))
+        loader.merge(read_toml(path), str(path))
     if environ.get(ENV_WAREHOUSE):
         loader.set("warehouse.path", environ[ENV_WAREHOUSE], f"${ENV_WAREHOUSE}")
     for env, key in ((ENV_DATA_PATH, "warehouse.data_path"), (ENV_NODE, "team.node")):
@@ -305,81 +284,12 @@ def load(config: Iterable[str | os.PathLike[str]] | None = None,
     return loader.build(tuple(str(p) for p in files))
 
 
-def _config_files(config: Iterable[str | os.PathLike[str]] | None,
-                  environ: Mapping[str, str]) -> list[Path]:
-    if config is None:
-        if environ.get(ENV_CONFIG):
-            config = [p for p in environ[ENV_CONFIG].split(os.pathsep) if p]
-        elif DEFAULT_CONFIG_DIR.is_dir():
-            config = [DEFAULT_CONFIG_DIR]
-        else:
-            return []
-    files: list[Path] = []
-    for item in config:
-        path = Path(item)
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.toml")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise ConfigError(f"config file {path} does not exist: give an existing .toml "
-                              "file or folder to --config")
-    return files
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
-    if data.startswith(UTF8_BOM):  # written by an editor that marks UTF-8 (Notepad)
-        data = data[len(UTF8_BOM):]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line "
-                          f"{line}); TOML files must be UTF-8: save it as UTF-8") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
-
-
-class _Loader:
-    """Merges config trees, remembers where each key came from, builds Settings."""
+class _Loader(ConfigTree):
+    """The config tree made into Settings: every section, every site, the checks."""
 
     def __init__(self, timezone_known: Callable[[str], bool] | None = None) -> None:
-        self.tree: dict[str, Any] = {}
-        self.origin: dict[str, str] = {}
+        super().__init__()
         self.timezone_known = timezone_known
-
-    def merge(self, data: dict[str, Any], origin: str) -> None:
-        self._merge(self.tree, data, origin, "")
-
-    def _merge(self, tree: dict[str, Any], data: dict[str, Any], origin: str,
-               prefix: str) -> None:
-        for key, value in data.items():
-            dotted = f"{prefix}{key}"
-            if isinstance(value, dict) and isinstance(tree.get(key, {}), dict):
-                self._merge(tree.setdefault(key, {}), value, origin, dotted + ".")
-            else:
-                tree[key] = value
-            self.origin[dotted] = origin
-
-    def set(self, key: str, value: Any, origin: str) -> None:
-        node = self.tree
-        for part in key.split(".")[:-1]:
-            node = node.setdefault(part, {})
-        node[key.split(".")[-1]] = value
-        self.origin[key] = origin
-
-    def where(self, key: str) -> str:
-        while key:
-            if key in self.origin:
-                return self.origin[key]
-            key = key.rsplit(".", 1)[0] if "." in key else ""
-        return "settings"
 
     def build(self, files: tuple[str, ...]) -> Settings:
         from pipeline.sources import registry  # the sites and their defaults
@@ -395,31 +305,13 @@ class _Loader:
         for name in sites_tree:
             if name not in known_sites:
                 raise ConfigError(self.unknown(f"sites.{name}", name, known_sites, what="site"))
-        sites = {name: self.site(name, registry.get(name), sites_tree.get(name, {}))
+        sites = {name: site_settings(self, name, registry.get(name), sites_tree.get(name, {}))
                  for name in known_sites}
         settings = Settings(sites=types.MappingProxyType(sites), files=files, **sections)
         self.check_connect_to(settings.fetch.connect_to)
         self.check_warehouse(settings.warehouse)
         self.check_team(settings)
         return settings
-
-    def site(self, name: str, source: Any, data: Any) -> SiteSettings:
-        if isinstance(data, dict):  # the site's own defaults (politeness) under the config
-            data = {**source.site_defaults, **data}
-        site = self.section(SiteSettings, data, f"sites.{name}")
-        if not site.lists:
-            site = dataclasses.replace(site, lists=source.default_lists())
-        where = self.where(f"sites.{name}.lists")
-        for lst in site.lists:
-            if lst.kind not in source.list_kinds:
-                raise ConfigError(
-                    f"{where}: sites.{name}.lists '{lst.name}' has kind '{lst.kind}'; "
-                    f"{name} knows: {', '.join(source.list_kinds)}")
-            if not source.owns_host(_host(lst.url)):
-                raise ConfigError(
-                    f"{where}: sites.{name}.lists '{lst.name}' url {lst.url!r} is not on "
-                    f"{name}'s hosts ({', '.join(source.domains)})")
-        return site
 
     def check_connect_to(self, pairs: tuple[str, ...]) -> None:
         from pipeline.config.connect import parse_connect_to
@@ -461,132 +353,6 @@ class _Loader:
                               f"({settings.team.heartbeat:g} s) must be less than "
                               f"team.lease_ttl ({settings.team.lease_ttl:g} s)")
 
-    def unknown(self, dotted: str, key: str, known: Iterable[str], what: str = "key") -> str:
-        known = list(known)
-        hint = difflib.get_close_matches(key, known, n=1)
-        tip = f" (did you mean '{hint[0]}'?)" if hint else f"; known: {', '.join(known)}"
-        return f"{self.where(dotted)}: unknown {what} '{dotted}'{tip}"
-
-    def section(self, cls: type, data: Any, prefix: str) -> Any:
-        if not isinstance(data, dict):
-            raise ConfigError(f"{self.where(prefix)}: '{prefix}' must be a table, got {data!r}")
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        hints = typing.get_type_hints(cls)
-        values: dict[str, Any] = {}
-        for key, raw in data.items():
-            dotted = f"{prefix}.{key}"
-            if key not in fields:
-                raise ConfigError(self.unknown(dotted, key, fields))
-            values[key] = self.coerce(fields[key], hints[key], raw, dotted)
-        return cls(**values)
-
-    def coerce(self, f: dataclasses.Field[Any], hint: Any, raw: Any, dotted: str) -> Any:
-        where = self.where(dotted)
-        value = self.convert(hint, raw, dotted)
-        minimum = f.metadata.get("minimum")
-        if (minimum is not None and isinstance(value, int | float) and value < minimum
-                and not (dotted.startswith("sites.") and f.name == "min_interval"
-                         and value == -1.0)):  # a site's "use fetch.min_interval"
-            raise ConfigError(f"{where}: {dotted} must be at least {minimum}, got {raw!r}")
-        choices = f.metadata.get("choices")
-        if choices and isinstance(value, tuple):  # a list: each item one of the choices
-            for item in value:
-                if item not in choices:
-                    raise ConfigError(f"{where}: {dotted} items must be among "
-                                      f"{', '.join(choices)}, got {item!r}")
-        elif choices and value not in choices:
-            raise ConfigError(f"{where}: {dotted} must be one of {', '.join(choices)}, "
-                              f"got {raw!r}")
-        return value
-
-    def convert(self, hint: Any, raw: Any, dotted: str) -> Any:
-        def bad(expected: str) -> ConfigError:
-            return ConfigError(f"{self.where(dotted)}: {dotted} must be {expected}, got {raw!r}")
-
-        if hint is bool:
-            if isinstance(raw, bool):
-                return raw
-            if isinstance(raw, str) and raw.lower() in _BOOL_WORDS:
-                return _BOOL_WORDS[raw.lower()]
-            raise bad("true or false")
-        if hint is int:
-            if isinstance(raw, int) and not isinstance(raw, bool):
-                return raw
-            if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-                return int(raw)
-            raise bad("a whole number")
-        if hint is float:
-            if isinstance(raw, int | float) and not isinstance(raw, bool):
-                return float(raw)
-            if isinstance(raw, str):
-                try:
-                    return float(raw)
-                except ValueError:
-                    pass
-            raise bad("a number")
-        if hint is str:
-            if isinstance(raw, str):
-                return self.utf8(raw, dotted)
-            raise bad("a string")
-        if typing.get_origin(hint) is tuple:
-            item = typing.get_args(hint)[0]
-            if isinstance(raw, str) and item is str:
-                raw = [raw]
-            if not isinstance(raw, list | tuple):
-                raise bad("a list")
-            if item is ListSettings:
-                return tuple(self.list_entry(x, f"{dotted}[{i}]") for i, x in enumerate(raw))
-            return tuple(self.convert(item, x, dotted) for x in raw)
-        raise bad(str(hint))  # pragma: no cover - a registry field of an unsupported type
-
-    def utf8(self, raw: str, dotted: str) -> str:
-        """A string from the command line or the environment may carry bytes that are not
-        UTF-8 (Python keeps them as lone surrogates); DuckDB and HTTP cannot take them."""
-        shown = not_utf8(raw)
-        if shown is not None:
-            raise ConfigError(f"{self.where(dotted)}: {dotted} '{shown}' is not valid UTF-8; "
-                              "use a name made of UTF-8 characters")
-        return raw
-
-    def list_entry(self, raw: Any, dotted: str) -> ListSettings:
-        entry = self.section(ListSettings, raw, dotted)
-        for required in ("name", "kind", "url"):
-            if not getattr(entry, required):
-                raise ConfigError(f"{self.where(dotted)}: {dotted} needs '{required}'")
-        return entry
-
-
-# DuckDB's memory units (case-insensitive; 1000^i for KB.., 1024^i for KiB..)
-_MEMORY = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*"
-                     r"(b|bytes?|k|kb|kilobytes?|m|mb|megabytes?|g|gb|gigabytes?|"
-                     r"t|tb|terabytes?|kib|mib|gib|tib)\s*", re.IGNORECASE | re.ASCII)
-_MEMORY_SCALE = {"b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
-                 "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
-MIN_MEMORY_LIMIT = 32 * 1000**2  # below this DuckDB runs out of memory writing a small crawl
-
-
-def memory_limit_bytes(value: str) -> int | None:
-    """Bytes of a DuckDB memory size such as '64MB', '1.5 GiB'; None if it is not one."""
-    match = _MEMORY.fullmatch(value)
-    if not match:
-        return None
-    unit = match.group(2).lower()
-    scale = _MEMORY_SCALE.get(unit) or _MEMORY_SCALE[unit[0]]
-    return int(float(match.group(1)) * scale)
-
-
-def memory_limit_problem(value: str) -> str | None:
-    """Why `value` cannot be warehouse.memory_limit; None when it can (empty: the default)."""
-    if not value:
-        return None
-    size = memory_limit_bytes(value)
-    if size is None:
-        return ("must be a size with a unit, such as '64MB', '1GB' or '512MiB' "
-                "(or empty for DuckDB's default)")
-    if size < MIN_MEMORY_LIMIT:
-        return "must be at least 32MB (DuckDB cannot write the warehouse with less)"
-    return None
-
 
 def is_team_uri(path: str) -> bool:
     return path.startswith(TEAM_SCHEMES)
@@ -608,14 +374,6 @@ def team_uri_problem(uri: str) -> str | None:
                 "(a socket folder as ?host=/path)")
     return None
 
-
-_BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url).hostname or "").lower()
 
 
 # ------------------------------------------------------------------------------ reference

@@ -8,8 +8,8 @@ sites' structures) are served on 127.0.0.1 by pipeline.demo.server for the lengt
 crawl.  The crawl writes a demo warehouse of its own (`demo/` beside the configured
 warehouse: its DuckDB file, WARC folder, spool and lock), never the real one, with
 request spacing off because the server is local, and each site's default lists
-(the ones the synthetic sites serve).  Running it again adds nothing: the
-sites are the same every time.
+(the ones the synthetic sites serve); a site it does not play is left out.  Running
+it again adds nothing: the sites are the same every time.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config.settings import Settings
+from pipeline.config.settings import Settings, SiteSettings
 from pipeline.demo.server import TestServer
 from pipeline.demo.sites import CHANNELS, Fake36Kr, FakeNetEase
 from pipeline.jobs.report import RunReport
 from pipeline.sources import registry
 
 ARTICLES_PER_LIST = 24  # a little over two list pages, so discovery pages back
+SERVED = (Fake36Kr.site, FakeNetEase.site)  # the sites the demo plays; others stay off
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,16 @@ def demo_settings(settings: Settings, origin: str, folder: Path) -> Settings:
         crawl=dataclasses.replace(settings.crawl, lock_file=""),
         fetch=dataclasses.replace(settings.fetch, connect_to=(f"*={origin}",),
                                   min_interval=0.0),
-        sites={name: dataclasses.replace(site, enabled=True, min_interval=0.0,
-                                         lists=registry.get(name).default_lists())
-               for name, site in settings.sites.items()},
+        sites={name: _demo_site(name, site) for name, site in settings.sites.items()},
     )
+
+
+def _demo_site(name: str, site: SiteSettings) -> SiteSettings:
+    """A site the demo serves: on, unhurried, its default lists; any other site: off."""
+    if name not in SERVED:
+        return dataclasses.replace(site, enabled=False)
+    return dataclasses.replace(site, enabled=True, min_interval=0.0,
+                               lists=registry.get(name).default_lists())
 
 
 def demo(settings: Settings, folder: str | Path | None = None,

@@ -31,7 +31,7 @@ from typing import Protocol
 from pipeline.core.errors import SourceError
 from pipeline.core.records import Fetched, Link, Request
 from pipeline.page.decode import decode
-from pipeline.sources.base import ListResponse, Source
+from pipeline.sources.base import ListPage, ListResponse, Source
 from pipeline.sources.lists import ListSettings
 
 MAX_HOPS = 8  # item-less pages followed per list (a 36Kr shell, its nonce, the gateway)
@@ -110,81 +110,118 @@ class ListOutcome:
 
 async def discover(source: Source, lst: ListSettings, max_pages: int, fetcher: Fetch,
                    ledger: Ledger) -> ListOutcome:
-    outcome = ListOutcome(source.name, lst.name, lst.kind)
-    seen_before = ledger.list_seen(source.name, lst.name)
-    outcome.first_read = not seen_before
-    gap = ledger.open_gap(source.name, lst.name) if seen_before else None
-    outcome.gap_run, cursor = gap if gap is not None else (None, None)
-    outcome.horizon_run = outcome.gap_run if outcome.gap_run is not None else ledger.run_id
-    # A sample (a hot list) shows no order to page back through: all-new is no gap there.
-    # Reading back for an open gap, reaching this run's own overlap is enough not to
-    # record a new one (the old one stays open).
-    can_gap = seen_before and source.complete_list(lst)
-    reached_recent = False
-    request: Request | None = source.first_request(lst)
-    page_no, bound, hops = 1, max_pages, 0
-    while request is not None:
-        fetched = await fetcher.fetch(request)
+    return await _ListRead(source, lst, max_pages, ledger).run(fetcher)
+
+
+class _ListRead:
+    """One list read page by page: where it starts, what it records, when it stops."""
+
+    def __init__(self, source: Source, lst: ListSettings, max_pages: int,
+                 ledger: Ledger) -> None:
+        self.source, self.lst, self.max_pages, self.ledger = source, lst, max_pages, ledger
+        outcome = ListOutcome(source.name, lst.name, lst.kind)
+        seen_before = ledger.list_seen(source.name, lst.name)
+        outcome.first_read = not seen_before
+        gap = ledger.open_gap(source.name, lst.name) if seen_before else None
+        outcome.gap_run, self.cursor = gap if gap is not None else (None, None)
+        outcome.horizon_run = outcome.gap_run if outcome.gap_run is not None else ledger.run_id
+        self.outcome = outcome
+        # A sample (a hot list) shows no order to page back through: all-new is no gap there.
+        # Reading back for an open gap, reaching this run's own overlap is enough not to
+        # record a new one (the old one stays open).
+        self.can_gap = seen_before and source.complete_list(lst)
+        self.reached_recent = False
+        self.page_no, self.bound, self.hops = 1, max_pages, 0
+
+    async def run(self, fetcher: Fetch) -> ListOutcome:
+        request: Request | None = self.source.first_request(self.lst)
+        while request is not None:
+            fetched = await fetcher.fetch(request)
+            page = self._parse(request, fetched)
+            if page is None:
+                break
+            if page.hop and page.next is not None and self.hops < MAX_HOPS:
+                self.ledger.record_list_page(self.source.name, fetched, [])
+                request, self.hops = page.next, self.hops + 1
+                continue
+            links, before = self._record(fetched, page)
+            request = self._next(page, links, before)
+        return self.outcome
+
+    def _gap(self) -> bool:
+        return self.can_gap and not self.reached_recent
+
+    def _parse(self, request: Request, fetched: Fetched) -> ListPage | None:
+        """The page's items, or None: the list stops here (its failure recorded)."""
         if not fetched.ok:
-            ledger.record_list_page(source.name, fetched, [])
-            if page_no > 1 and fetched.status in (404, 410):
-                outcome.gap = can_gap and not reached_recent
-                break  # NetEase lists end with a 404 past their last page
-            outcome.error, outcome.detail = fetched.error or "failed", fetched.detail
-            outcome.gap = can_gap and not reached_recent and page_no > 1
-            outcome.resume = source.cursor(request) if page_no > 1 else None
-            break
+            self.ledger.record_list_page(self.source.name, fetched, [])
+            if self.page_no > 1 and fetched.status in (404, 410):
+                self.outcome.gap = self._gap()
+                return None  # NetEase lists end with a 404 past their last page
+            self._stopped(request, fetched.error or "failed", fetched.detail)
+            return None
         text = decode(fetched.body, fetched.content_type).text
         try:
-            page = source.parse_list(ListResponse(lst, request, fetched, text, page_no))
+            return self.source.parse_list(
+                ListResponse(self.lst, request, fetched, text, self.page_no))
         except SourceError as exc:
-            ledger.record_list_page(source.name, fetched, [])
-            outcome.error, outcome.detail = exc.reason, str(exc)
-            outcome.gap = can_gap and not reached_recent and page_no > 1
-            outcome.resume = source.cursor(request) if page_no > 1 else None
-            break
-        if page.hop and page.next is not None and hops < MAX_HOPS:
-            ledger.record_list_page(source.name, fetched, [])
-            request, hops = page.next, hops + 1
-            continue
+            self.ledger.record_list_page(self.source.name, fetched, [])
+            self._stopped(request, exc.reason, str(exc))
+            return None
+
+    def _stopped(self, request: Request, error: str | None, detail: str) -> None:
+        outcome = self.outcome
+        outcome.error, outcome.detail = error, detail
+        outcome.gap = self._gap() and self.page_no > 1
+        outcome.resume = self.source.cursor(request) if self.page_no > 1 else None
+
+    def _record(self, fetched: Fetched, page: ListPage) -> tuple[list[Link], set[str]]:
+        """Counts a page's items and records its new ones; returns its links and the ids
+        among them this list showed before the horizon."""
+        outcome, ledger, site, name = self.outcome, self.ledger, self.source.name, self.lst.name
         outcome.pages += 1
         for reason, count in page.skipped.items():
             outcome.skipped[reason] = outcome.skipped.get(reason, 0) + count
         links = _unique(page.links)
         ids = [link.article_id for link in links]
         known = ledger.known(ids)
-        before = ledger.known_before(source.name, lst.name, ids, outcome.horizon_run)
-        if outcome.gap_run is not None and links and not reached_recent:
-            reached_recent = links[-1].article_id in ledger.known_before(
-                source.name, lst.name, ids[-1:], ledger.run_id)
+        before = ledger.known_before(site, name, ids, outcome.horizon_run)
+        if outcome.gap_run is not None and links and not self.reached_recent:
+            self.reached_recent = links[-1].article_id in ledger.known_before(
+                site, name, ids[-1:], ledger.run_id)
         new = [link for link in links if link.article_id not in known]
-        ledger.record_list_page(source.name, fetched, new, (lst.name, ids))
+        ledger.record_list_page(site, fetched, new, (name, ids))
         outcome.items += len(links)
         outcome.new += len(new)
+        return links, before
+
+    def _next(self, page: ListPage, links: list[Link], before: set[str]) -> Request | None:
+        """The next page to read, or None: the list stops here (and the outcome says why)."""
+        outcome = self.outcome
         if not links:
-            break
+            return None
         if links[-1].article_id in before:
             outcome.reached_known = True
-            break
-        if reached_recent and cursor is not None:
+            return None
+        if self.reached_recent and self.cursor is not None:
             # Back at this run's overlap: go on where paging over the gap stopped short,
             # with a fresh bound, instead of reading the last runs' pages again.
-            jump = source.resume(lst, cursor, page.next)
-            cursor = None
+            jump = self.source.resume(self.lst, self.cursor, page.next)
+            self.cursor = None
             if jump is not None:
                 outcome.resumed = True
-                request, page_no, bound = jump, page_no + 1, page_no + max_pages
-                continue
+                self.page_no, self.bound = self.page_no + 1, self.page_no + self.max_pages
+                return jump
         if page.next is None:
-            outcome.gap = can_gap and not reached_recent
-            break
-        if page_no >= bound:
+            outcome.gap = self._gap()
+            return None
+        if self.page_no >= self.bound:
             outcome.cut = True
-            outcome.gap = can_gap and not reached_recent
-            outcome.resume = source.cursor(page.next)
-            break
-        request, page_no = page.next, page_no + 1
-    return outcome
+            outcome.gap = self._gap()
+            outcome.resume = self.source.cursor(page.next)
+            return None
+        self.page_no += 1
+        return page.next
 
 
 def _unique(links: list[Link]) -> list[Link]:

@@ -144,6 +144,9 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
             done += len(rows)
             if progress:
                 progress(done, todo)
+        filled = warehouse.fill_term_lengths()  # rows indexed before migration 0012
+        if filled:
+            log.info("lengths and 来源 of %d articles indexed before search filled", filled)
         months = recount(warehouse)
         final = status(warehouse, segmenter.digest)
     return IndexReport(done, time.perf_counter() - started, months, final)

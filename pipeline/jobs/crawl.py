@@ -30,6 +30,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -44,6 +45,7 @@ from pipeline.jobs.report import RunReport, SiteReport
 from pipeline.jobs.runs import begin
 from pipeline.sources import registry
 from pipeline.sources.base import Source
+from pipeline.sources.lists import ListSettings
 
 log = logging.getLogger(__name__)
 
@@ -82,51 +84,63 @@ def _site_names(settings: Settings, sites: list[str] | None) -> list[str]:
     return [name for name, site in settings.sites.items() if site.enabled]
 
 
-async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str, SiteReport],
-                       max_articles: int | None,
-                       transport: httpx.AsyncBaseTransport | None) -> None:
-    sources = {name: registry.get(name) for name in reports}
+@dataclass
+class _Hosts:
+    """The fetcher's per-host policy, from the sites' settings."""
 
-    def allowed(host: str) -> bool:
-        return any(source.owns_host(host) for source in sources.values())
+    settings: Settings
+    sources: dict[str, Source]
+    replaying: bool  # a replay does not wait between requests
 
-    def site_of_host(host: str) -> SiteSettings | None:
+    def allowed(self, host: str) -> bool:
+        return any(source.owns_host(host) for source in self.sources.values())
+
+    def _site(self, host: str) -> SiteSettings | None:
         source = registry.for_host(host)
-        return settings.sites.get(source.name) if source else None
+        return self.settings.sites.get(source.name) if source else None
 
-    def interval(host: str) -> float | None:
-        if transport is not None:
+    def interval(self, host: str) -> float | None:
+        if self.replaying:
             return 0.0
-        site = site_of_host(host)
+        site = self._site(host)
         return site.min_interval if site and site.min_interval >= 0 else None
 
-    def concurrency(host: str) -> int | None:
-        site = site_of_host(host)
+    def concurrency(self, host: str) -> int | None:
+        site = self._site(host)
         return site.concurrency if site and site.concurrency > 0 else None
 
-    def user_agent(host: str) -> str | None:
-        site = site_of_host(host)
+    def user_agent(self, host: str) -> str | None:
+        site = self._site(host)
         return site.user_agent if site and site.user_agent else None
 
-    def gate_key(host: str) -> str:  # a site with its own concurrency is polite as a whole
+    def gate_key(self, host: str) -> str:  # a site with its own concurrency is polite as a whole
         source = registry.for_host(host)
-        return f"site:{source.name}" if source and concurrency(host) else host
+        return f"site:{source.name}" if source and self.concurrency(host) else host
 
-    def site_of(fetched: Fetched) -> SiteReport | None:
+
+@dataclass
+class _Observer:
+    """Hears every exchange (archived; refusals judged) and every result (counted)."""
+
+    sources: dict[str, Source]
+    reports: dict[str, SiteReport]
+    recorder: Recorder
+
+    def _report(self, fetched: Fetched) -> SiteReport | None:
         source = registry.for_url(fetched.url)
-        return reports.get(source.name) if source else None
+        return self.reports.get(source.name) if source else None
 
-    def on_exchange(fetched: Fetched) -> None:
-        report = site_of(fetched)
+    def on_exchange(self, fetched: Fetched) -> None:
+        report = self._report(fetched)
         if report is not None and fetched.purpose == "article":
-            judge_refusal(sources[report.site], fetched)
-        recorder.capture(report.site if report else None, fetched)
+            judge_refusal(self.sources[report.site], fetched)
+        self.recorder.capture(report.site if report else None, fetched)
 
-    def on_result(fetched: Fetched) -> None:
-        report = site_of(fetched)
+    def on_result(self, fetched: Fetched) -> None:
+        report = self._report(fetched)
         if report is None:
             return
-        recorder.ensure_captured(report.site, fetched)
+        self.recorder.ensure_captured(report.site, fetched)
         answered = fetched.error is None or fetched.error == "blocked"  # a refusal answers
         key = f"fetch/{fetched.purpose}/" + (
             f"status/{fetched.status}" if answered else f"error/{fetched.error}")
@@ -138,45 +152,74 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
         elif fetched.status is not None and fetched.purpose != "article":
             report.observe(False)  # an article's verdict waits for its extraction
 
-    async with Fetcher(settings.fetch, allowed, intervals=interval, concurrency=concurrency,
-                       gate_key=gate_key, user_agent=user_agent, transport=transport,
-                       observer=on_result, on_exchange=on_exchange) as fetcher:
+
+@dataclass
+class _Crawl:
+    """What every site's crawl shares."""
+
+    settings: Settings
+    fetcher: Fetcher
+    recorder: Recorder
+    max_articles: int
+
+
+async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str, SiteReport],
+                       max_articles: int | None,
+                       transport: httpx.AsyncBaseTransport | None) -> None:
+    sources = {name: registry.get(name) for name in reports}
+    hosts = _Hosts(settings, sources, replaying=transport is not None)
+    observer = _Observer(sources, reports, recorder)
+    async with Fetcher(settings.fetch, hosts.allowed, intervals=hosts.interval,
+                       concurrency=hosts.concurrency, gate_key=hosts.gate_key,
+                       user_agent=hosts.user_agent, transport=transport,
+                       observer=observer.on_result, on_exchange=observer.on_exchange) as fetcher:
         limit = max_articles if max_articles is not None else settings.crawl.max_articles
-        await asyncio.gather(*(
-            _crawl_site(sources[name], settings.sites[name], settings, fetcher, recorder,
-                        reports[name], limit)
-            for name in reports))
+        run = _Crawl(settings, fetcher, recorder, limit)
+        await asyncio.gather(*(_crawl_site(run, sources[name], reports[name])
+                               for name in reports))
 
 
-async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
-                      fetcher: Fetcher, recorder: Recorder, report: SiteReport,
-                      max_articles: int) -> None:
-    if cooling(source, site, recorder, report):
+async def _crawl_site(run: _Crawl, source: Source, report: SiteReport) -> None:
+    site = run.settings.sites[source.name]
+    if cooling(source, site, run.recorder, report):
         return
     for lst in site.lists:
         if report.abandoned or report.cooling_until:
             break
-        outcome = await discover(source, lst, lst.max_pages or site.max_pages, fetcher,
-                                 recorder)
-        report.lists.append(outcome)
-        report.counters["list/pages"] += outcome.pages
-        report.counters["list/new"] += outcome.new
-        if outcome.error:
-            report.counters[f"list/error/{outcome.error}"] += 1
-            report.note_error(outcome.describe())
-            if outcome.error == "blocked":
-                report.counters[f"block/list/{lst.name}"] += 1
-                report.observe(True, outcome.describe())
-                cool_down(source, site, recorder, report, outcome.describe())
-        for reason, count in outcome.skipped.items():
-            report.counters[f"list/skip/{reason}"] += count
-        log.info("%s %s", source.name, outcome.describe())
+        await _read_list(run, source, lst, report)
     if report.abandoned:
         return
-    recorder.flush()  # what discovery found, committed before asking what is pending
-    _requeue_refetches(source, settings, recorder)
+    run.recorder.flush()  # what discovery found, committed before asking what is pending
+    _requeue_refetches(source, run.settings, run.recorder)
+    await _fetch_pending(run, source, report)
+
+
+async def _read_list(run: _Crawl, source: Source, lst: ListSettings,
+                     report: SiteReport) -> None:
+    """Read one list back to known items, counting what it gave."""
+    site = run.settings.sites[source.name]
+    outcome = await discover(source, lst, lst.max_pages or site.max_pages, run.fetcher,
+                             run.recorder)
+    report.lists.append(outcome)
+    report.counters["list/pages"] += outcome.pages
+    report.counters["list/new"] += outcome.new
+    if outcome.error:
+        report.counters[f"list/error/{outcome.error}"] += 1
+        report.note_error(outcome.describe())
+        if outcome.error == "blocked":
+            report.counters[f"block/list/{lst.name}"] += 1
+            report.observe(True, outcome.describe())
+            cool_down(source, site, run.recorder, report, outcome.describe())
+    for reason, count in outcome.skipped.items():
+        report.counters[f"list/skip/{reason}"] += count
+    log.info("%s %s", source.name, outcome.describe())
+
+
+async def _fetch_pending(run: _Crawl, source: Source, report: SiteReport) -> None:
+    """Fetch, extract and store the site's pending items (a killed run's first)."""
+    site, recorder = run.settings.sites[source.name], run.recorder
     items = recorder.warehouse.claim(source.name, str(recorder.run_id),
-                                     max_articles or 1_000_000_000, CLAIM_LEASE)
+                                     run.max_articles or 1_000_000_000, CLAIM_LEASE)
     recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])
     queue: asyncio.Queue[dict] = asyncio.Queue()
     for item in items:
@@ -185,12 +228,12 @@ async def _crawl_site(source: Source, site: SiteSettings, settings: Settings,
     async def worker() -> None:
         while not queue.empty() and not report.abandoned and not report.cooling_until:
             item = queue.get_nowait()
-            fetched = await fetcher.fetch(Request(item["url"], purpose="article"))
+            fetched = await run.fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
             if fetched.error == "blocked":
                 cool_down(source, site, recorder, report, fetched.detail or "blocked")
 
-    workers = min(site.concurrency or max(2, settings.fetch.concurrency_per_host * 2),
+    workers = min(site.concurrency or max(2, run.settings.fetch.concurrency_per_host * 2),
                   len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
     if report.cooling_until or report.abandoned:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -68,8 +70,17 @@ class Source(ABC):
     domains: tuple[str, ...] = ()        # registrable domains; their subdomains belong too
     list_kinds: tuple[str, ...] = ()
     default_max_pages: int = 5
+    # The site's defaults live in its package (its defaults module); a config file only
+    # overrides them.  A site is crawled by default only when it says so: a newly added
+    # site stays off until `sites.<name>.enabled = true` (or `crawl --site <name>`).
+    enabled_by_default: bool = False
     # SiteSettings this site defaults to otherwise (e.g. slower spacing); config wins
-    site_defaults: dict[str, Any] = {}  # noqa: RUF012 (read only)
+    site_defaults: Mapping[str, Any] = MappingProxyType({})
+    # What `newsvault backfill` asks the web archives for: URL prefixes with a trailing
+    # '*' (matched against SURT keys, where 'www.' and the scheme do not count), and the
+    # list kinds whose archived pages are read for the ids they name.
+    archive_patterns: tuple[str, ...] = ()
+    archive_list_kinds: tuple[str, ...] = ()
 
     def owns_host(self, host: str | None) -> bool:
         host = (host or "").lower().rstrip(".")
@@ -79,7 +90,8 @@ class Source(ABC):
         return self.owns_host(urlsplit(url).hostname)
 
     @abstractmethod
-    def default_lists(self) -> tuple[ListSettings, ...]: ...
+    def default_lists(self) -> tuple[ListSettings, ...]:
+        """The lists read when the config names none (setting `lists` replaces them)."""
 
     @abstractmethod
     def identify(self, url: str) -> ArticleRef | None:
@@ -88,6 +100,10 @@ class Source(ABC):
     @abstractmethod
     def list_kind_for(self, url: str) -> str | None:
         """Which list kind a list URL of this site is (for `newsvault links`)."""
+
+    def archived_list(self, url: str) -> bool:
+        """Whether an archived URL (not an article) is a list page to read for its ids."""
+        return self.list_kind_for(url) in self.archive_list_kinds
 
     def first_request(self, lst: ListSettings) -> Request:
         return Request(lst.url, purpose="list")

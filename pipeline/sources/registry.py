@@ -1,19 +1,34 @@
-"""The sites newsvault knows, by name and by host. A new site is one module added here."""
+"""The sites newsvault knows, by name and by host.
+
+A site is a sub-package of pipeline/sources/ (its defaults.py, its site.py with the
+`Source`) and one line in SITES; docs/adding-a-site.md walks through adding one.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from importlib import import_module
 from urllib.parse import urlsplit
 
 from pipeline.page.parsed import Page
 from pipeline.sources.base import Source
-from pipeline.sources.kr36.site import Kr36
-from pipeline.sources.netease.site import NetEase
+
+# One line per site: "<module>:<Source class>".  A page whose URL is no site's is offered
+# to the sites in this order (`for_page`).
+SITES: tuple[str, ...] = (
+    "pipeline.sources.kr36.site:Kr36",
+    "pipeline.sources.netease.site:NetEase",
+)
 
 
 @cache
 def _sources() -> dict[str, Source]:
-    return {source.name: source for source in (Kr36(), NetEase())}
+    return {source.name: source for source in map(_load, SITES)}
+
+
+def _load(entry: str) -> Source:
+    module, _, cls = entry.partition(":")
+    return getattr(import_module(module), cls)()
 
 
 def names() -> list[str]:

@@ -138,6 +138,7 @@ class TermRow:
     title: str | None
     body: str | None
     content_hash: str | None
+    source: str | None = None      # 来源, kept in term_docs for search facets (0012)
 
 
 @dataclass

@@ -120,6 +120,16 @@ class Terms(Session):
                 self.run_script("terms_recount", {"month": month})
         return len(months)
 
+    def fill_term_lengths(self) -> int:
+        """Give the articles indexed before migration 0012 their length and 来源 (one
+        transaction); returns how many it filled."""
+        row = self.con.execute("SELECT count(*) FROM term_docs WHERE length IS NULL").fetchone()
+        missing = int(row[0]) if row else 0
+        if missing:
+            with self.transaction(checkpoint=None):
+                self.run_script("terms_fill")
+        return missing
+
     def _number(self, rows: Sequence[TermRow], previous: dict[str, tuple[int, str, Any]]
                 ) -> dict[str, int]:
         """Doc numbers: an indexed article keeps its own, a new one gets the next."""
@@ -161,6 +171,8 @@ class Terms(Session):
             "simhash": _objects(seg.simhash),
             "cluster": np.array([(clusters or {}).get(n, n) for n in numbers], dtype=np.int32),
             "indexed_at": _objects([utcnow()] * len(rows)),
+            "length": _lengths(seg, len(rows)),
+            "source": _objects([r.source for r in rows]),
         })
 
     def _register_rows(self, seg: Segmented) -> None:
@@ -172,6 +184,12 @@ class Terms(Session):
             "count": seg.counts,
             "in_title": seg.titled,
         })
+
+
+def _lengths(seg: Segmented, articles: int) -> np.ndarray:
+    """Each article's terms with repeats (title and body): BM25's document length."""
+    idx = np.repeat(np.arange(articles, dtype=np.int32), seg.sizes)
+    return np.bincount(idx, weights=seg.counts, minlength=articles).astype(np.int32)
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:

@@ -15,7 +15,8 @@ JOIN batch_docs AS d USING (idx)
 JOIN batch_vocab AS b USING (code)
 JOIN term_ids AS v USING (term);
 
-INSERT INTO term_docs
+INSERT INTO term_docs (doc, article_id, site, day, content_hash, index_version, terms,
+                       simhash, cluster, indexed_at, length, source)
 SELECT doc, article_id, site, day, content_hash, index_version, terms, simhash, cluster,
-       indexed_at
+       indexed_at, length, source
 FROM batch_docs;

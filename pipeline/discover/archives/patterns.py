@@ -1,6 +1,7 @@
 """Which URLs of each site backfill asks the archives for, and what an archived URL is.
 
-A pattern is a URL prefix with a trailing '*' (both archives match it against their
+Each site says both (Source.archive_patterns, archive_list_kinds, archived_list).  A
+pattern is a URL prefix with a trailing '*' (both archives match it against their
 SURT keys, where 'www.' and the scheme do not count).  Every row an index answers is
 classified by the site's own rules: an article URL (Source.identify) is an article; a
 list URL (feeds, newsflash and information lists, NetEase's JSONP and rolling lists
@@ -9,20 +10,12 @@ under /special/) is read for the ids it names; anything else is skipped.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pipeline.sources.base import Source
 
-PATTERNS: dict[str, tuple[str, ...]] = {
-    "36kr": ("36kr.com/p/*", "m.36kr.com/p/*", "36kr.com/newsflashes*", "36kr.com/feed*",
-             "36kr.com/information/*"),
-    "netease": tuple(f"www.163.com/{channel}/article/*"
-                     for channel in ("news", "tech", "money", "dy", "ent", "auto", "digi"))
-    + tuple(f"{host}.163.com/{decade}*" for host in ("news", "tech", "money")
-            for decade in ("1", "2"))  # the YY/MMDD/HH/<docid>.html pages of 2010-2029
-    + tuple(f"{host}.163.com/special/*" for host in ("news", "tech", "money")),
-}
-LIST_KINDS = {"36kr": ("rss", "newsflashes", "information"), "netease": ("jsonp", "rolling")}
+
+def patterns(source: Source) -> tuple[str, ...]:
+    """The URL prefixes backfill asks the archives for (the site's archive_patterns)."""
+    return source.archive_patterns
 
 
 def classify(source: Source, url: str) -> tuple[str, str | None] | None:
@@ -31,10 +24,4 @@ def classify(source: Source, url: str) -> tuple[str, str | None] | None:
     ref = source.identify(url)
     if ref is not None:
         return ref.kind, ref.article_id
-    kind = source.list_kind_for(url)
-    if kind not in LIST_KINDS.get(source.name, ()):
-        return None
-    path = urlsplit(url).path
-    if source.name == "netease" and "/special/" not in path:
-        return None
-    return "list", None
+    return ("list", None) if source.archived_list(url) else None
