@@ -30,7 +30,6 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from importlib import resources
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -44,6 +43,7 @@ from pipeline.core.records import Article, utcnow
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.store.queries import literal, split_statements
 from pipeline.store.records import ARTICLE_COLUMNS, CAPTURE_COLUMNS, Batch, BatchResult
+from pipeline.store.team.laketerms import IdSource, LakeTerms
 from pipeline.store.team.session import (
     MAINTENANCE_LOCK,
     advisory,
@@ -51,6 +51,7 @@ from pipeline.store.team.session import (
     attach_control,
     duck_session,
     full_text,
+    lake_sql,
     pg_session,
 )
 
@@ -65,15 +66,9 @@ HEALTH_COLUMNS = ("site", "pages", "empty_share", "no_title_share", "no_date_sha
                   "noise_share", "generic_share", "blocked_share")
 
 
-def lake_sql(name: str) -> str:
-    """A query of warehouse/lake/queries, else of warehouse/queries (shared reads)."""
-    root = resources.files("pipeline.sql")
-    own = root / "lake" / "queries" / f"{name}.sql"
-    return (own if own.is_file() else root / "queries" / f"{name}.sql").read_text("utf-8")
-
-
-class Lake:
-    """The archive data of team mode (pipeline.store.interfaces.ArchiveData)."""
+class Lake(LakeTerms):
+    """The archive data of team mode (pipeline.store.interfaces.ArchiveData); `ids`
+    (the control state) numbers the term index's docs and terms."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pg: psycopg.Connection | None,
                  settings: Settings, read_only: bool) -> None:
@@ -87,6 +82,7 @@ class Lake:
         self.retries = 0  # whole-batch retries so far (reported by benchmarks)
         # A seam for the tests: called inside the transaction just before COMMIT.
         self.before_commit: Callable[[int], None] | None = None
+        self.ids: IdSource | None = None
         self._depth = 0
 
     @classmethod
@@ -189,7 +185,7 @@ class Lake:
 
         self.commit(self.batch_id(run_id), run_id, "health", (0, 0), write)
 
-    def batch_id(self, run_id: int) -> str:
+    def batch_id(self, run_id: int | str) -> str:
         return f"{self.node}:{run_id}:{uuid.uuid4().hex[:16]}"
 
     def commit(self, batch_id: str, run_id: int | None, kind: str,

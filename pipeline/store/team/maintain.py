@@ -29,12 +29,13 @@ import duckdb
 from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
 from pipeline.store.queries import split_statements
-from pipeline.store.team.lake import Lake, lake_sql
+from pipeline.store.team.lake import Lake
 from pipeline.store.team.session import (
     LAKE_FOLDER,
     MAINTENANCE_LOCK,
     advisory,
     full_text,
+    lake_sql,
 )
 
 
