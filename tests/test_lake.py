@@ -4,6 +4,7 @@ commit conflict retried whole and applied exactly once."""
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.core.errors import WarehouseError
+from pipeline.store.interfaces import ArchiveData
 from pipeline.store.team.lake import Lake
 from tests.lake import ROOT_HINT, batch, team_settings
 
@@ -238,3 +240,15 @@ def test_three_nodes_writing_at_once_land_every_batch_exactly_once(pg_url, share
         ("node-0", 6), ("node-1", 6), ("node-2", 6)]
     assert rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM articles") == [
         (180, 180)]
+
+
+def protocol_methods(protocol: type) -> dict[str, inspect.Signature]:
+    return {name: inspect.signature(member) for name, member in vars(protocol).items()
+            if callable(member) and not name.startswith("_")}
+
+
+@pytest.mark.parametrize("name", sorted(protocol_methods(ArchiveData)))
+def test_the_lake_implements_every_archive_data_method(name):
+    expected = protocol_methods(ArchiveData)[name]
+    got = inspect.signature(getattr(Lake, name))
+    assert list(got.parameters)[:len(expected.parameters)] == list(expected.parameters)
