@@ -59,14 +59,16 @@ def test_maintenance_compacts_files_and_counts_and_changes_no_answer(settings):
         before = snapshot(lake)
     report = maintain(settings, older_than=0)
     assert [s.name for s in report.steps] == [
-        "compact term counts", "flush inlined rows", "rewrite files with deletes",
-        "merge small files", "expire snapshots", "clean up old files",
-        "delete orphaned files"]
+        "compact term counts", "drop superseded rows", "flush inlined rows",
+        "rewrite files with deletes", "merge small files", "expire snapshots",
+        "clean up old files", "delete orphaned files"]
     assert report.after.data < report.before.data
     assert report.after.on_disk < report.before.on_disk
     assert report.after.snapshots < report.before.snapshots
     with Lake.open(settings) as lake:
         assert snapshot(lake) == before
+        assert lake.con.execute("SELECT count(*) FROM article_states").fetchone() == (
+            len(before["articles"]),)  # the superseded states are gone, no answer changed
         assert lake.con.execute("SELECT count(*), bool_and(compacted), "
                                 "count(DISTINCT (term_id, site, day)) FROM term_days"
                                 ).fetchone() == (40, True, 40)

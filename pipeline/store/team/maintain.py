@@ -6,8 +6,9 @@ lock (each batch commit holds the shared one, so nothing is inserted meanwhile a
 commit conflicts with a rewrite):
 
     compact term counts     term_days deltas -> one row per term, site and day
+    drop superseded rows    article states behind a later one, replaced term entries
     flush inlined rows      ducklake_flush_inlined_data: catalog rows into Parquet
-    rewrite deletes         ducklake_rewrite_data_files: files with deleted rows
+    rewrite deletes         ducklake_rewrite_data_files: files with 5% of rows deleted
     merge small files       ducklake_merge_adjacent_files
     expire snapshots        ducklake_expire_snapshots(older_than)
     clean up old files      ducklake_cleanup_old_files(older_than)
@@ -37,6 +38,10 @@ from pipeline.store.team.session import (
     full_text,
     lake_sql,
 )
+
+# A file is rewritten once this share of its rows is deleted (DuckLake's default, 0.95,
+# would leave the files that dropped superseded states mostly as they are).
+REWRITE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,10 @@ def _steps(lake: Lake, cutoff: str) -> list[tuple[str, Callable[[], int]]]:
 
     return [
         ("compact term counts", lambda: _compact_terms(lake)),
+        ("drop superseded rows", lambda: _drop_superseded(lake)),
         ("flush inlined rows", call(f"ducklake_flush_inlined_data('{cat}')")),
-        ("rewrite files with deletes", call(f"ducklake_rewrite_data_files('{cat}')")),
+        ("rewrite files with deletes", call(f"ducklake_rewrite_data_files('{cat}', "
+                                            f"delete_threshold => {REWRITE_SHARE})")),
         ("merge small files", call(f"ducklake_merge_adjacent_files('{cat}')")),
         ("expire snapshots", call(f"ducklake_expire_snapshots('{cat}', older_than => "
                                   f"{cutoff})")),
@@ -135,6 +142,24 @@ def _compact_terms(lake: Lake) -> int:
         con.rollback()
         raise
     return int(before[0])
+
+
+def _drop_superseded(lake: Lake) -> int:
+    """One transaction: article states and term entries no view reads any more."""
+    con = lake.con
+    before = con.execute("SELECT (SELECT count(*) FROM article_states) "
+                         "+ (SELECT count(*) FROM term_docs)").fetchone()
+    con.begin()
+    try:
+        for statement in split_statements(lake_sql("drop_superseded")):
+            con.execute(statement)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    after = con.execute("SELECT (SELECT count(*) FROM article_states) "
+                        "+ (SELECT count(*) FROM term_docs)").fetchone()
+    return int(before[0]) - int(after[0]) if before and after else 0
 
 
 def files(lake: Lake) -> Files:
