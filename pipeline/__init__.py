@@ -16,7 +16,9 @@ Stage packages in the data's order; each imports only from the ones below it
     discover/  site lists paged back to known items (the frontier), links, archive indexes
     fetch/     polite HTTP: rate limits, robots.txt, retries, size caps, --connect-to
     config/    the settings registry, loaded and validated once (it knows the sites)
-    sources/   the sites: the Source interface, the registry, kr36/, netease/
+    sources/   the sites: the Source interface, the registry (one line per site), one
+               sub-package per site with its defaults (kr36/, netease/;
+               docs/adding-a-site.md)
     page/      bytes to text (decode), the parsed Page, text tools the readers share
     core/      the exception tree, records crossing stages, fault points, settings fields
 """

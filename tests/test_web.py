@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline.analyze.trend import trend
+from pipeline.analyze.trend import TrendOptions, trend
 from pipeline.config import settings as settings_mod
 from pipeline.web import check_bind
 from pipeline.web.app import create_app
@@ -114,7 +114,7 @@ def test_every_page_has_a_json_twin(live, web_folder, path):
 
 def test_the_trend_data_comes_as_csv_and_json(live, web_folder):
     terms = "智谱,MiniMax,DeepSeek"
-    expected = trend(web_folder.settings(), terms.split(","), by="day")
+    expected = trend(web_folder.settings(), TrendOptions(terms.split(","), by="day"))
     rows = list(csv.reader(io.StringIO(get(live, f"/trend?terms={terms}&by=day&format=csv"
                                            ).text)))
     assert rows[0] == expected.columns

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from pipeline.analyze.trend import trend
+from pipeline.analyze.trend import TrendOptions, trend
 from pipeline.config import settings as settings_mod
 from pipeline.web.app import create_app
 from tests.chromium import chromium, missing
@@ -90,7 +90,7 @@ def archive_live(archive_master: Path):
 
 def test_the_trend_chart_draws_one_line_per_term_and_a_point_per_period(browser, archive_live):
     running, settings = archive_live
-    expected = trend(settings, TERMS, by="week")
+    expected = trend(settings, TrendOptions(TERMS, by="week"))
     periods = len({row[0] for row in expected.rows})
     browser.get_log("browser")  # start with an empty log
     browser.get(f"{running.origin}/trend?terms={','.join(TERMS)}&by=week")

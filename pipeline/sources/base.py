@@ -9,7 +9,9 @@ A source answers five questions about its site:
     is this response a block page                 blocked
 
 It never fetches anything itself: requests are data (records.Request), so discovery,
-tests and the `links` command all drive the same parser.
+tests and the `links` command all drive the same parser.  Its defaults (whether it is
+crawled, its politeness, its lists) live in its package's defaults.py; a config file only
+overrides them.  docs/adding-a-site.md walks through adding one.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pipeline.analyze.trend import PERIODS, TrendResult, trend
+from pipeline.analyze.trend import PERIODS, TrendOptions, TrendResult, trend
 from pipeline.sources import registry
 from pipeline.web.params import BadParameter, Params
 from pipeline.web.render import page, plain
@@ -46,9 +46,11 @@ def trend_page(request: Request) -> Response:
             raise BadParameter("terms", "give one or more terms, separated by commas")
         return page(request, "trend.html", {"title": "trend", "form": form, "sites":
                                             registry.names(), "result": None, "chart": None})
-    result = trend(request.app.state.settings, terms, by=by, site=site,
-                   since=since.isoformat() if since else None,
-                   until=until.isoformat() if until else None, share=share, dedupe=dedupe)
+    options = TrendOptions(terms, by=by, site=site,
+                           since=since.isoformat() if since else None,
+                           until=until.isoformat() if until else None,
+                           share=share, dedupe=dedupe)
+    result = trend(request.app.state.settings, options)
     if fmt == "csv":
         return _csv(result)
     data = {"title": "trend: " + ", ".join(terms), "form": form, "sites": registry.names(),
