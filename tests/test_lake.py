@@ -252,3 +252,16 @@ def test_the_lake_implements_every_archive_data_method(name):
     expected = protocol_methods(ArchiveData)[name]
     got = inspect.signature(getattr(Lake, name))
     assert list(got.parameters)[:len(expected.parameters)] == list(expected.parameters)
+
+
+def test_an_error_inside_a_batch_leaves_nothing_and_the_next_batch_lands(lake):
+    def broken(attempt: int) -> None:
+        raise KeyError("a bug in the middle of a batch")
+
+    lake.before_commit = broken
+    with pytest.raises(KeyError):
+        lake.write_archive(batch(range(3), run_id=1), run_id=1)
+    lake.before_commit = None
+    lake.write_archive(batch(range(3, 5), run_id=1), run_id=1)
+    assert rows(lake, "SELECT count(*) FROM captures") == [(2,)]
+    assert rows(lake, "SELECT count(*) FROM lake_batches") == [(1,)]

@@ -223,6 +223,10 @@ class Lake(LakeTerms):
                 log.info("lake: batch %s conflicted (%s); try %d in %.2f s", batch_id,
                          text[:200], attempt + 1, pause)
                 time.sleep(pause)
+            except BaseException:  # a bug, Ctrl-C, a killed run's checkpoint: nothing lands
+                with contextlib.suppress(duckdb.Error):
+                    self.con.rollback()
+                raise
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
