@@ -172,3 +172,13 @@ def test_a_node_killed_inside_a_commit_leaves_no_partial_batch_and_no_lock(pg_ur
                                 ).fetchone() == (20, 2)
         assert lake.con.execute("SELECT count(*) FROM lake_batches").fetchone() == (2,)
     assert report.after.on_disk == report.after.data + report.after.deletes  # no orphans
+
+
+@pytest.mark.parametrize("command", [["status"], ["coverage"], ["trend", "智谱"]])
+def test_a_reader_not_on_team_mode_yet_exits_2_and_makes_no_duckdb_file(workdir, capsys,
+                                                                         monkeypatch, command):
+    monkeypatch.setenv("NEWSVAULT_DATA_PATH", str(workdir / "shared"))
+    code = main(["--warehouse", "postgresql://nv@localhost:1/news", *command])
+    assert code == 2
+    assert "does not run on team mode" in capsys.readouterr().err
+    assert not list(workdir.rglob("*news*"))
