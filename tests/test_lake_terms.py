@@ -31,9 +31,7 @@ def segmenter() -> Segmenter:
 
 
 def node(pg_url: str, shared: Path, name: str) -> Lake:
-    lake = Lake.open(team_settings(pg_url, shared, name))
-    lake.ids = PgControl.at(pg_url, node=name)
-    return lake
+    return Lake.open(team_settings(pg_url, shared, name), ids=PgControl.at(pg_url, node=name))
 
 
 def stories(ids: range, run_id: int, edit: str = "") -> Batch:

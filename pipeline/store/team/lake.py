@@ -87,11 +87,13 @@ class Lake(LakeTerms):
 
     @classmethod
     def open(cls, settings: Settings, *, read_only: bool = False,
-             control: bool = False, capped: bool = True) -> Lake:
+             control: bool = False, capped: bool = True,
+             ids: IdSource | None = None) -> Lake:
         """Attach the lake (a writer creates and migrates it, race-free); `control`: a
         reader also sees the control state read-only as catalog `ctl`; `capped`: a
         writer keeps to warehouse.memory_limit (maintenance, which rewrites whole
-        files, does not)."""
+        files, does not); `ids`: where the term index's numbers come from (the
+        control state, PgControl)."""
         pg = None if read_only else pg_session(settings.warehouse.path)
         try:
             con = duck_session(settings, writer=not read_only and capped)
@@ -100,6 +102,7 @@ class Lake(LakeTerms):
                 pg.close()
             raise
         lake = cls(con, pg, settings, read_only)
+        lake.ids = ids
         try:
             attach(con, pg, settings, read_only=read_only)
             if control and read_only:
