@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config.settings import Settings, team_uri_problem
+from pipeline.config.checks import team_uri_problem
+from pipeline.config.settings import Settings
 from pipeline.core.errors import ConfigError, UsageError, WriteError
 from pipeline.store.team.lake import Lake
 from pipeline.store.team.migrate import copy_archive, warc_files
