@@ -48,9 +48,10 @@ LAKE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
                          "FROM src.article_versions", ("article_id", "replaced_at")),
     "extraction_health": ("SELECT *, $node AS node FROM src.extraction_health",
                           ("run_id", "site")),
-    "term_docs": ("SELECT *, $node AS node FROM src.term_docs",
+    "term_vocab": ("SELECT term_id, term FROM src.term_ids", ("term_id", "term")),
+    "term_docs": ("SELECT *, $entry AS entry, $node AS node FROM src.term_docs",
                   ("article_id", "index_version", "content_hash")),
-    "term_rows": ("SELECT * FROM src.term_rows", ("doc", "term_id")),
+    "term_rows": ("SELECT *, $entry AS entry FROM src.term_rows", ("doc", "term_id")),
     "term_days": ("SELECT * EXCLUDE (compacted), true AS compacted FROM src.term_days", ()),
 }
 # Control table: (SELECT from the file, in nv_ctl's column names); parents before children.
@@ -130,13 +131,14 @@ def check_target(lake: Lake, archive: str) -> None:
 def _copy_lake_table(lake: Lake, tag: str, table: str) -> int:
     select, keys = LAKE_TABLES[table]
     con = lake.con
-    if not _has_source(con, table.replace("article_states", "articles")):
+    source = {"article_states": "articles", "term_vocab": "term_ids"}.get(table, table)
+    if not _has_source(con, source):
         return 0
     if not keys and con.execute("SELECT count(*) FROM lake_batches WHERE batch_id LIKE ?",
                                 [f"{tag}:{table}:%"]).fetchone()[0]:
         return 0  # counts without a key (term_days) are moved once
     batch = f"{tag}:{table}:{uuid.uuid4().hex[:8]}"
-    columns = _columns(con, f"src_view_{table}", select, batch)
+    columns = _columns(con, f"src_view_{table}", select.replace("$entry", literal(tag)), batch)
     match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys) or "false"
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "
            f"FROM src_view_{table} s WHERE NOT EXISTS (SELECT 1 FROM {table} t "
@@ -160,7 +162,7 @@ def _columns(con: duckdb.DuckDBPyConnection, view: str, select: str, batch: str
     sql = select.replace("$node", literal(NODE)).replace("$batch", literal(batch))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
     have = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()]
-    table = view.removeprefix("src_view_")
+    table = view.removeprefix("src_view_")  # the lake's, in the catalog in USE
     want = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
     return [c for c in have if c in want]
 
