@@ -133,3 +133,26 @@ def test_a_file_in_use_by_a_crawl_is_busy(config, archive, pg_url, shared, capsy
     finally:
         holder.kill()
         holder.communicate()
+
+
+def test_a_team_crawl_goes_on_from_the_migrated_archive(config, archive, pg_url, shared,
+                                                         ne: FakeNetEase, capsys):
+    assert migrate(config, archive, pg_url) == 0
+    ne.publish("tech", 5)
+    assert main(["--config", str(config), "--warehouse", pg_url, "--node", "n1", "crawl",
+                 "--site", "netease", "-q"]) == 0, capsys.readouterr().err
+    assert lake_rows(pg_url, shared, "SELECT count(*), count(DISTINCT article_id) FROM "
+                                     "articles") == [(17, 17)]
+    assert lake_rows(pg_url, shared, "SELECT count(*) - count(DISTINCT capture_id) "
+                                     "FROM captures") == [(0,)]
+    capsys.readouterr()
+    assert migrate(config, archive, pg_url) == 0  # still this archive's migration
+    assert "0 rows added" in capsys.readouterr().out
+
+
+def test_a_target_a_team_crawled_first_is_refused(config, archive, pg_url, shared, capsys):
+    assert main(["--config", str(config), "--warehouse", pg_url, "--node", "n1", "crawl",
+                 "--site", "netease", "-q"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert migrate(config, archive, pg_url) == 2
+    assert "not empty" in capsys.readouterr().err
