@@ -91,7 +91,7 @@ class TeamStore:
     def _after_store(self) -> None:
         changed, self._changed = self._changed, []
         if changed and self.after_store is not None:
-            self.after_store(self.archive, changed)
+            self.after_store(self, changed)  # the term index asks the store, not the lake
 
     # ------------------------------------------------------------------ batches
 
