@@ -268,6 +268,8 @@ def segmenter() -> Segmenter:
     ('智谱 "量子计算机" -融资', ("智谱", "量子", "计算机"), ("量子计算机",), (("融资",),)),
     ("智谱 的 -我们 -融资", ("智谱",), (), (("融资",),)),
     ("GPT-4o 智谱", ("gpt-4o", "智谱"), (), ()),
+    ('"智谱"', ("智谱",), (), ()),                  # one term: no text check needed
+    ('"大模型"', ("模型",), ("大模型",), ()),          # the single character 大 is kept
 ])
 def test_parsing_the_query(segmenter, text, required, phrases, excluded):
     parsed = parse_query(text, segmenter)

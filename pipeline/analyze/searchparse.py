@@ -6,12 +6,14 @@
     parsed.excluded   # (Group(('融资',), None),): no article found has this
 
 Words are segmented by the same jieba segmenter as the index (so 人工智能大模型, typed
-without spaces as Chinese is, asks for its terms 人工智能 and 大模型), normalised the same
+without spaces as Chinese is, asks for its terms 人工智能 and 模型), normalised the same
 way (full-width to half-width, Latin case-folded, dictionary spellings), and the words
 the index leaves out (stop-words, single characters, numbers) are dropped with a note.
 Quotes may be ASCII "..." or Chinese “...”; a phrase's terms are required and then its
 text is checked in the article's title and body (spaces in the phrase match any space
-or none).  A word or phrase after '-' excludes the articles that have it.
+or none).  Quotes also keep what the index leaves out: 大模型 asks for the term 模型
+(jieba splits off the single character 大), "大模型" for the text 大模型 too.  A word or
+phrase after '-' excludes the articles that have it.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def parse_query(text: str, segmenter: Segmenter) -> ParsedQuery:
         if not terms:
             dropped.append(raw)
             continue
-        phrase = _phrase(raw, segmenter) if phrase_text is not None and len(terms) > 1 else None
+        verbatim = len(terms) > 1 or _compact(raw) != _compact(terms[0])
+        phrase = _phrase(raw, segmenter) if phrase_text is not None and verbatim else None
         if negative:
             excluded.append(Group(terms, phrase))
             continue
@@ -94,6 +97,10 @@ def parse_query(text: str, segmenter: Segmenter) -> ParsedQuery:
         raise UsageError(f"the search query has more than {MAX_TERMS} terms: ask for fewer "
                          "words")
     return ParsedQuery(tuple(required), tuple(phrases), tuple(excluded), notes)
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).casefold()
 
 
 def _terms(text: str, segmenter: Segmenter) -> tuple[str, ...]:

@@ -16,7 +16,9 @@ Scoring, per wanted term t of an article d (BM25 with a title bonus):
 
     idf(t) * ( tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avglen)) + TITLE * in_title )
 
-with idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)), tf the term's count in title and body,
+with idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)) over the articles of the days searched
+(N of them, df with the term: counted from the term's rows as they are read), tf the
+term's count in title and body,
 len(d) the article's terms with repeats (term_docs.length; its distinct terms for rows
 indexed before migration 0012 until `newsvault terms` fills them).  TITLE (2.0) is above
 the most the body part can give (k1 + 1 = 2.2 only for a very frequent term): a word in
@@ -30,8 +32,8 @@ passed as parameters: with parameters duckdb 1.5 imports pandas when it is insta
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,7 @@ from pipeline.store.warehouse import Warehouse
 
 K1, B, TITLE = 1.2, 0.75, 2.0
 FACET_LIMIT = 20  # values per facet (the largest first); sites and months are all shown
+TEXT_THREADS = 2      # results' texts read at once (the machine's cores, at most)
 MEMORY_LIMIT = "1GB"  # a reader's own session: above the writers' small cache setting
 
 
@@ -73,12 +76,13 @@ def find(warehouse: Warehouse, plan: SearchPlan) -> Found:
     """The articles of the plan: how many, facets, and one page (see module docstring)."""
     try:
         warehouse.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        return _find(warehouse.con, plan)
+        warehouse.con.execute("SET enable_progress_bar = false")  # never on a web page
+        return _find(warehouse.con, plan, warehouse.catalog)
     except duckdb.Error as exc:
         raise QueryError(f"search failed: {str(exc).strip().splitlines()[0]}") from None
 
 
-def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> Found:
+def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Found:
     every = tuple(dict.fromkeys([*plan.terms, *(t for g, _ in plan.excluded for t in g)]))
     ids = dict(con.execute(render(_query("search_vocabulary"), {"terms": every})).fetchall())
     missing = tuple(t for t in plan.terms if t not in ids)
@@ -92,7 +96,7 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> Found:
     con.execute(render(_query("search_match"), {
         "wanted": Sql(wanted.values), "postings": Sql(postings), "need": wanted.need,
         "allowed": Sql(_allowed(wanted.groups(plan))), "site": plan.site, "k1": K1, "b": B,
-        "title": TITLE, "avglen": wanted.avglen}))
+        "title": TITLE, "avglen": wanted.avglen, "docs": wanted.docs}))
     keep = _text_test(plan, wanted.masks)
     if keep:
         con.execute(_query("search_rows"))
@@ -103,16 +107,17 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> Found:
     for facet, value, count in con.execute(render(_query("search_facets"), {
             "facet_limit": FACET_LIMIT})).fetchall():
         facets[facet].append((value, int(count)))
-    rows = _page(con, plan) if total > plan.offset else []
+    rows = _page(con, plan, catalog) if total > plan.offset else []
     return Found(total, rows, facets)
 
 
 @dataclass(frozen=True)
 class _Wanted:
-    values: str           # VALUES rows: (term_id, bit, idf, required)
+    values: str           # VALUES rows: (term_id, bit, required)
     need: int             # bit mask of the terms to find
     masks: list[int]      # bit mask of each excluded group (0: some term never seen)
     avglen: float
+    docs: int             # articles searched: BM25's N
 
     def groups(self, plan: SearchPlan) -> list[int]:
         """The masks that exclude on terms alone (a phrase's group needs its text too)."""
@@ -121,23 +126,18 @@ class _Wanted:
 
 
 def _wanted(con: duckdb.DuckDBPyConnection, plan: SearchPlan, ids: dict[str, int]) -> _Wanted:
-    """Each term's bit and idf, from the number of articles and its document frequency."""
-    stats = con.execute(_query("search_stats")).fetchone()
+    """Each term's bit; the articles searched (the days asked for) and their mean length."""
+    stats = con.execute(render(_query("search_stats"), {
+        "first": plan.first, "last": plan.last})).fetchone()
     docs, avglen = (int(stats[0]), float(stats[1] or 1.0)) if stats else (0, 1.0)
     wanted_ids = sorted({ids[t] for t in plan.terms})
-    df = dict(con.execute("\nUNION ALL\n".join(
-        render(_query("search_df"), {"term_id": term_id}) for term_id in wanted_ids)).fetchall())
     bits = {term_id: 1 << n for n, term_id in enumerate(sorted(set(ids.values())))}
-    rows = []
-    for term_id, bit in bits.items():
-        required = term_id in wanted_ids
-        n = int(df.get(term_id) or 0)
-        idf = math.log(1 + (docs - n + 0.5) / (n + 0.5)) if required else 0.0
-        flag = "TRUE" if required else "FALSE"
-        rows.append(f"({term_id}, {bit}::BIGINT, {idf!r}::DOUBLE, {flag})")
+    rows = [f"({term_id}, {bit}::BIGINT, {'TRUE' if term_id in wanted_ids else 'FALSE'})"
+            for term_id, bit in bits.items()]
     masks = [sum(bits[ids[t]] for t in set(terms)) if all(t in ids for t in terms) else 0
              for terms, _ in plan.excluded]
-    return _Wanted(", ".join(rows), sum(bits[i] for i in wanted_ids), masks, max(avglen, 1.0))
+    return _Wanted(", ".join(rows), sum(bits[i] for i in wanted_ids), masks, max(avglen, 1.0),
+                   docs)
 
 
 def _allowed(groups: list[int]) -> str:
@@ -154,22 +154,45 @@ def _text_test(plan: SearchPlan, masks: list[int]) -> str:
     return " AND ".join(tests)
 
 
-def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan) -> list[dict[str, Any]]:
+def _texts(con: duckdb.DuckDBPyConnection, catalog: str, rows: list[int]
+           ) -> dict[str, dict[str, Any]]:
+    """article_id -> what a result shows of it, for the articles at these row ids: one
+    query per row, TEXT_THREADS at a time (each reads and decodes a vector of bodies)."""
+    template = _query("search_texts")
+
+    def read(part: list[int]) -> list[dict[str, Any]]:
+        cursor = con.cursor()
+        try:
+            cursor.execute(f"USE {catalog}")
+            found = []
+            for row in part:
+                result = cursor.execute(render(template, {"row": row}))
+                names = [d[0] for d in result.description]
+                found += [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+            return found
+        finally:
+            cursor.close()
+
+    parts = [rows[n::TEXT_THREADS] for n in range(TEXT_THREADS) if rows[n::TEXT_THREADS]]
+    with ThreadPoolExecutor(max(1, len(parts))) as pool:
+        return {t["article_id"]: t for found in pool.map(read, parts) for t in found}
+
+
+def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str
+          ) -> list[dict[str, Any]]:
     """One page of the found articles, best first, with what a result shows of each."""
     page = con.execute(render(_query("search_page"), {
         "limit": plan.limit, "offset": plan.offset})).fetchall()
     if not page:
         return []
+    ids = dict(con.execute(render(_query("search_ids"), {
+        "docs": [doc for doc, _, _ in page]})).fetchall())
     rowids = dict(con.execute(render(_query("search_rowids"),
-                                     {"ids": [r[0] for r in page]})).fetchall())
-    ranges = " OR ".join(f"rowid BETWEEN {int(r)} AND {int(r)}" for r in rowids.values())
-    texts = {}
-    if ranges:
-        cursor = con.execute(render(_query("search_texts"), {"rows": Sql(ranges)}))
-        columns = [d[0] for d in cursor.description]
-        texts = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+                                     {"ids": list(ids.values())})).fetchall())
+    texts = _texts(con, catalog, list(rowids.values()))
     found = []
-    for article_id, doc, site, score in page:
+    for doc, site, score in page:
+        article_id = ids.get(doc, "")
         text = texts.get(article_id, {})
         found.append({"article_id": article_id, "doc": doc, "site": site, "score": score,
                       **{k: v for k, v in text.items() if k != "article_id"}})

@@ -1,7 +1,7 @@
--- `newsvault search`: what a result shows of the articles at some row ids. $rows is
--- `rowid BETWEEN x AND x OR ...`, one per result: each lets the scan skip the row groups
--- (and vectors) without that row, where `rowid IN (...)` would read the texts of all the
--- row groups between the first and the last.
+-- `newsvault search`: what a result shows of the article at row id $row. One query per
+-- result (a few at a time, on cursors of the same session): `rowid BETWEEN x AND x`
+-- reads the texts of the one vector holding the row, where `rowid IN (...)` or OR-ed
+-- ranges read the texts of every row group between them.
 SELECT article_id, title, url, published_at, source, body
 FROM articles
-WHERE $rows;
+WHERE rowid BETWEEN $row AND $row;
