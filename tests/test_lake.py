@@ -4,6 +4,7 @@ commit conflict retried whole and applied exactly once."""
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.core.errors import WarehouseError
+from pipeline.store.interfaces import ArchiveData
 from pipeline.store.team.lake import Lake
 from tests.lake import ROOT_HINT, batch, team_settings
 
@@ -215,3 +217,51 @@ def test_reextract_candidates_come_from_the_current_states(lake, everything, exp
     found = lake.reextract_candidates(None, None, everything, EXTRACTOR_VERSION)
     assert len(found) == expected
     assert all(row["warc_file"] and row["capture_url"] for row in found)
+
+
+def test_three_nodes_writing_at_once_land_every_batch_exactly_once(pg_url, shared, lake):
+    """Three processes, DuckLake's own retries off: their lost races for the next
+    snapshot are retried whole by the lake writer."""
+    procs = [subprocess.Popen([sys.executable, str(Path(ROOT_HINT) / "tests" / "lakeproc.py"),
+                               pg_url, str(shared), f"node-{n}", str(n + 1), "6"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for n in range(3)]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready", proc.communicate(timeout=60)
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    outcomes = [(p.communicate(timeout=300), p.returncode) for p in procs]
+    assert [code for _, code in outcomes] == [0, 0, 0], [err for (_, err), _ in outcomes]
+    assert all(out.strip().isdigit() for (out, _), _ in outcomes)  # their retry counts
+    assert rows(lake, "SELECT count(*), count(DISTINCT capture_id) FROM captures") == [
+        (180, 180)]
+    assert rows(lake, "SELECT node, count(*) FROM lake_batches GROUP BY ALL ORDER BY 1") == [
+        ("node-0", 6), ("node-1", 6), ("node-2", 6)]
+    assert rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM articles") == [
+        (180, 180)]
+
+
+def protocol_methods(protocol: type) -> dict[str, inspect.Signature]:
+    return {name: inspect.signature(member) for name, member in vars(protocol).items()
+            if callable(member) and not name.startswith("_")}
+
+
+@pytest.mark.parametrize("name", sorted(protocol_methods(ArchiveData)))
+def test_the_lake_implements_every_archive_data_method(name):
+    expected = protocol_methods(ArchiveData)[name]
+    got = inspect.signature(getattr(Lake, name))
+    assert list(got.parameters)[:len(expected.parameters)] == list(expected.parameters)
+
+
+def test_an_error_inside_a_batch_leaves_nothing_and_the_next_batch_lands(lake):
+    def broken(attempt: int) -> None:
+        raise KeyError("a bug in the middle of a batch")
+
+    lake.before_commit = broken
+    with pytest.raises(KeyError):
+        lake.write_archive(batch(range(3), run_id=1), run_id=1)
+    lake.before_commit = None
+    lake.write_archive(batch(range(3, 5), run_id=1), run_id=1)
+    assert rows(lake, "SELECT count(*) FROM captures") == [(2,)]
+    assert rows(lake, "SELECT count(*) FROM lake_batches") == [(1,)]

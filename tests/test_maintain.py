@@ -59,14 +59,16 @@ def test_maintenance_compacts_files_and_counts_and_changes_no_answer(settings):
         before = snapshot(lake)
     report = maintain(settings, older_than=0)
     assert [s.name for s in report.steps] == [
-        "compact term counts", "flush inlined rows", "rewrite files with deletes",
-        "merge small files", "expire snapshots", "clean up old files",
-        "delete orphaned files"]
+        "compact term counts", "drop superseded rows", "flush inlined rows",
+        "rewrite files with deletes", "merge small files", "expire snapshots",
+        "clean up old files", "delete orphaned files"]
     assert report.after.data < report.before.data
     assert report.after.on_disk < report.before.on_disk
     assert report.after.snapshots < report.before.snapshots
     with Lake.open(settings) as lake:
         assert snapshot(lake) == before
+        assert lake.con.execute("SELECT count(*) FROM article_states").fetchone() == (
+            len(before["articles"]),)  # the superseded states are gone, no answer changed
         assert lake.con.execute("SELECT count(*), bool_and(compacted), "
                                 "count(DISTINCT (term_id, site, day)) FROM term_days"
                                 ).fetchone() == (40, True, 40)
@@ -142,3 +144,41 @@ def test_maintain_on_a_duckdb_file_checkpoints_it(workdir, capsys):
 def test_a_negative_duration_exits_2(workdir, capsys, option):
     assert main(["--warehouse", "news.duckdb", "maintain", option, "-1"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.pg
+def test_a_node_killed_inside_a_commit_leaves_no_partial_batch_and_no_lock(pg_url, tmp_path,
+                                                                          settings):
+    """SIGKILL at the third batch's commit: two batches landed, the third not at all; its
+    session's shared lock died with it, so maintenance runs, and removes what the dead
+    transaction had written."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    Lake.open(settings).close()
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "lakeproc.py"), pg_url,
+         str(tmp_path / "shared"), "doomed", "5", "4"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NEWSVAULT_FAULT": "commit:3"})
+    assert proc.stdout.readline().strip() == "ready"
+    proc.communicate("go\n", timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    report = maintain(settings, older_than=0, wait=10)
+    with Lake.open(settings) as lake:
+        assert lake.con.execute("SELECT count(*), count(DISTINCT batch_id) FROM captures"
+                                ).fetchone() == (20, 2)
+        assert lake.con.execute("SELECT count(*) FROM lake_batches").fetchone() == (2,)
+    assert report.after.on_disk == report.after.data + report.after.deletes  # no orphans
+
+
+@pytest.mark.parametrize("command", [["status"], ["coverage"], ["trend", "智谱"]])
+def test_a_reader_not_on_team_mode_yet_exits_2_and_makes_no_duckdb_file(workdir, capsys,
+                                                                         monkeypatch, command):
+    monkeypatch.setenv("NEWSVAULT_DATA_PATH", str(workdir / "shared"))
+    code = main(["--warehouse", "postgresql://nv@localhost:1/news", *command])
+    assert code == 2
+    assert "does not run on team mode" in capsys.readouterr().err
+    assert not list(workdir.rglob("*news*"))

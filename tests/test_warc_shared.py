@@ -204,3 +204,12 @@ def test_any_node_reads_any_capture_through_its_own_mount_of_the_root(tmp_path):
 ])
 def test_the_archive_root_of_team_mode_is_under_the_shared_data_path(overrides, expected):
     assert settings_mod.load([], overrides, environ={}).archive_dir() == Path(expected)
+
+
+def test_the_warcinfo_names_a_team_warehouse_without_its_password():
+    from pipeline.jobs.recorder import _warehouse_label
+
+    settings = settings_mod.load([], {"warehouse.path": "postgresql://nv:s3cret@db:5432/news",
+                                      "warehouse.data_path": "/mnt/nv"}, environ={})
+    label = _warehouse_label(settings)
+    assert "s3cret" not in label and "news" in label

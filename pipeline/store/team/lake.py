@@ -29,8 +29,7 @@ import random
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
-from importlib import resources
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -44,6 +43,7 @@ from pipeline.core.records import Article, utcnow
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.store.queries import literal, split_statements
 from pipeline.store.records import ARTICLE_COLUMNS, CAPTURE_COLUMNS, Batch, BatchResult
+from pipeline.store.team.laketerms import IdSource, LakeTerms
 from pipeline.store.team.session import (
     MAINTENANCE_LOCK,
     advisory,
@@ -51,6 +51,7 @@ from pipeline.store.team.session import (
     attach_control,
     duck_session,
     full_text,
+    lake_sql,
     pg_session,
 )
 
@@ -60,19 +61,14 @@ MAX_TRIES = 8          # whole-batch attempts after DuckLake's own retries are s
 RETRY_BASE = 0.05      # seconds; doubled per attempt, with full jitter
 RETRYABLE = ("conflict", "failed to commit", "duplicate key", "could not serialize",
              "deadlock", "retry count")
+INSERT_CHUNK = 200     # rows per INSERT statement
 HEALTH_COLUMNS = ("site", "pages", "empty_share", "no_title_share", "no_date_share",
                   "noise_share", "generic_share", "blocked_share")
 
 
-def lake_sql(name: str) -> str:
-    """A query of warehouse/lake/queries, else of warehouse/queries (shared reads)."""
-    root = resources.files("pipeline.sql")
-    own = root / "lake" / "queries" / f"{name}.sql"
-    return (own if own.is_file() else root / "queries" / f"{name}.sql").read_text("utf-8")
-
-
-class Lake:
-    """The archive data of team mode (pipeline.store.interfaces.ArchiveData)."""
+class Lake(LakeTerms):
+    """The archive data of team mode (pipeline.store.interfaces.ArchiveData); `ids`
+    (the control state) numbers the term index's docs and terms."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pg: psycopg.Connection | None,
                  settings: Settings, read_only: bool) -> None:
@@ -86,21 +82,27 @@ class Lake:
         self.retries = 0  # whole-batch retries so far (reported by benchmarks)
         # A seam for the tests: called inside the transaction just before COMMIT.
         self.before_commit: Callable[[int], None] | None = None
+        self.ids: IdSource | None = None
         self._depth = 0
 
     @classmethod
     def open(cls, settings: Settings, *, read_only: bool = False,
-             control: bool = False) -> Lake:
+             control: bool = False, capped: bool = True,
+             ids: IdSource | None = None) -> Lake:
         """Attach the lake (a writer creates and migrates it, race-free); `control`: a
-        reader also sees the control state read-only as catalog `ctl`."""
+        reader also sees the control state read-only as catalog `ctl`; `capped`: a
+        writer keeps to warehouse.memory_limit (maintenance, which rewrites whole
+        files, does not); `ids`: where the term index's numbers come from (the
+        control state, PgControl)."""
         pg = None if read_only else pg_session(settings.warehouse.path)
         try:
-            con = duck_session(settings, writer=not read_only)
+            con = duck_session(settings, writer=not read_only and capped)
         except BaseException:
             if pg is not None:
                 pg.close()
             raise
         lake = cls(con, pg, settings, read_only)
+        lake.ids = ids
         try:
             attach(con, pg, settings, read_only=read_only)
             if control and read_only:
@@ -186,7 +188,7 @@ class Lake:
 
         self.commit(self.batch_id(run_id), run_id, "health", (0, 0), write)
 
-    def batch_id(self, run_id: int) -> str:
+    def batch_id(self, run_id: int | str) -> str:
         return f"{self.node}:{run_id}:{uuid.uuid4().hex[:16]}"
 
     def commit(self, batch_id: str, run_id: int | None, kind: str,
@@ -224,6 +226,10 @@ class Lake:
                 log.info("lake: batch %s conflicted (%s); try %d in %.2f s", batch_id,
                          text[:200], attempt + 1, pause)
                 time.sleep(pause)
+            except BaseException:  # a bug, Ctrl-C, a killed run's checkpoint: nothing lands
+                with contextlib.suppress(duckdb.Error):
+                    self.con.rollback()
+                raise
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
@@ -275,21 +281,18 @@ class Lake:
     def _write_archive(self, batch: Batch, run_id: int, reason: str, batch_id: str,
                        now: dt.datetime) -> BatchResult:
         if batch.captures:
-            columns = [*CAPTURE_COLUMNS, "node", "batch_id"]
-            self.con.executemany(
-                f"INSERT INTO captures ({', '.join(columns)}) VALUES "
-                f"({', '.join('?' * len(columns))})",
-                [[*dataclasses.astuple(row), self.node, batch_id] for row in batch.captures])
+            self._insert("captures", [*CAPTURE_COLUMNS, "node", "batch_id"],
+                         [[*dataclasses.astuple(row), self.node, batch_id]
+                          for row in batch.captures])
         if batch.bodies and self.settings.warehouse.store_bodies:
             self._write_bodies(batch.bodies)
         result = BatchResult()
         if batch.articles:
             self._stage_articles(batch.articles, run_id)
+            self.con.execute(lake_sql("stage_current"))
             hashes = {a.article_id: a.content_hash for a, _, _ in batch.articles}
             for article_id, stored in self.query("current_states"):
-                result.states[article_id] = (
-                    "new" if stored is None
-                    else "updated" if stored != hashes.get(article_id) else "unchanged")
+                result.add(article_id, stored, hashes.get(article_id))
             params = {"now": now, "reason": reason, "node": self.node, "batch_id": batch_id}
             for statement in split_statements(lake_sql("write_states")):
                 self.con.execute(statement, {k: v for k, v in params.items()
@@ -315,8 +318,16 @@ class Lake:
                  capture_id, fetched_at, fetched_at, fetched_at, run_id,
                  a.status, a.original_source, a.original_author]
                 for a, capture_id, fetched_at in articles]
-        self.con.executemany(f"INSERT INTO staged_articles ({', '.join(ARTICLE_COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})", rows)
+        self._insert("staged_articles", ARTICLE_COLUMNS, rows)
+
+    def _insert(self, table: str, columns: Sequence[str], rows: list[list[Any]]) -> None:
+        """Rows in few statements of many VALUES each: executemany runs one statement
+        per row, which in a DuckLake transaction costs milliseconds apiece."""
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            values = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
+            self.con.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
+                             [value for row in chunk for value in row])
 
 
 def _retryable(text: str) -> bool:

@@ -6,8 +6,9 @@ lock (each batch commit holds the shared one, so nothing is inserted meanwhile a
 commit conflicts with a rewrite):
 
     compact term counts     term_days deltas -> one row per term, site and day
+    drop superseded rows    article states behind a later one, replaced term entries
     flush inlined rows      ducklake_flush_inlined_data: catalog rows into Parquet
-    rewrite deletes         ducklake_rewrite_data_files: files with deleted rows
+    rewrite deletes         ducklake_rewrite_data_files: files with 5% of rows deleted
     merge small files       ducklake_merge_adjacent_files
     expire snapshots        ducklake_expire_snapshots(older_than)
     clean up old files      ducklake_cleanup_old_files(older_than)
@@ -29,13 +30,18 @@ import duckdb
 from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
 from pipeline.store.queries import split_statements
-from pipeline.store.team.lake import Lake, lake_sql
+from pipeline.store.team.lake import Lake
 from pipeline.store.team.session import (
     LAKE_FOLDER,
     MAINTENANCE_LOCK,
     advisory,
     full_text,
+    lake_sql,
 )
+
+# A file is rewritten once this share of its rows is deleted (DuckLake's default, 0.95,
+# would leave the files that dropped superseded states mostly as they are).
+REWRITE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,9 @@ def maintain_lake(settings: Settings, older_than: dt.timedelta, wait: float,
     """Run the steps above; LockHeld (exit 75) when a batch commit or another
     maintenance holds the lock for longer than `wait` seconds."""
     report = MaintainReport("team")
-    with Lake.open(settings) as lake:
+    with Lake.open(settings, capped=False) as lake:  # a merge needs more than a batch
         assert lake.pg is not None
+        lake.con.execute("SET preserve_insertion_order = false")
         with advisory(lake.pg, MAINTENANCE_LOCK, wait=wait):
             report.before = files(lake)
             cutoff = f"now() - INTERVAL '{int(older_than.total_seconds())} seconds'"
@@ -106,8 +113,10 @@ def _steps(lake: Lake, cutoff: str) -> list[tuple[str, Callable[[], int]]]:
 
     return [
         ("compact term counts", lambda: _compact_terms(lake)),
+        ("drop superseded rows", lambda: _drop_superseded(lake)),
         ("flush inlined rows", call(f"ducklake_flush_inlined_data('{cat}')")),
-        ("rewrite files with deletes", call(f"ducklake_rewrite_data_files('{cat}')")),
+        ("rewrite files with deletes", call(f"ducklake_rewrite_data_files('{cat}', "
+                                            f"delete_threshold => {REWRITE_SHARE})")),
         ("merge small files", call(f"ducklake_merge_adjacent_files('{cat}')")),
         ("expire snapshots", call(f"ducklake_expire_snapshots('{cat}', older_than => "
                                   f"{cutoff})")),
@@ -133,6 +142,24 @@ def _compact_terms(lake: Lake) -> int:
         con.rollback()
         raise
     return int(before[0])
+
+
+def _drop_superseded(lake: Lake) -> int:
+    """One transaction: article states and term entries no view reads any more."""
+    con = lake.con
+    before = con.execute("SELECT (SELECT count(*) FROM article_states) "
+                         "+ (SELECT count(*) FROM term_docs)").fetchone()
+    con.begin()
+    try:
+        for statement in split_statements(lake_sql("drop_superseded")):
+            con.execute(statement)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    after = con.execute("SELECT (SELECT count(*) FROM article_states) "
+                        "+ (SELECT count(*) FROM term_docs)").fetchone()
+    return int(before[0]) - int(after[0]) if before and after else 0
 
 
 def files(lake: Lake) -> Files:

@@ -159,6 +159,13 @@ def attach_control(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     return True
 
 
+def lake_sql(name: str) -> str:
+    """A query of warehouse/lake/queries, else of warehouse/queries (shared reads)."""
+    root = resources.files("pipeline.sql")
+    own = root / "lake" / "queries" / f"{name}.sql"
+    return (own if own.is_file() else root / "queries" / f"{name}.sql").read_text("utf-8")
+
+
 def lake_migrations() -> list[tuple[int, str, str]]:
     folder = resources.files("pipeline.sql") / "lake" / "migrations"
     found = []

@@ -131,9 +131,17 @@ CREATE TABLE IF NOT EXISTS extraction_health (
     node           VARCHAR NOT NULL
 );
 
--- The term index: doc numbers and term ids come from PostgreSQL sequences (never
--- max + 1); rows are only added; term_days holds deltas that `newsvault maintain`
--- compacts into one row per term, site and day.
+-- The term index: doc numbers (one per article, kept) and term ids come from
+-- PostgreSQL (nv_ctl.term_docs, nv_ctl.term_ids), never max + 1.  Each indexing of an
+-- article is an `entry` (the batch that wrote it): its term_docs row and its term_rows;
+-- re-indexing adds a new entry and negative term_days deltas for the old one, whose
+-- rows stay (only the current entry is read).  term_days holds deltas that
+-- `newsvault maintain` compacts into one row per term, site and day.
+CREATE TABLE IF NOT EXISTS term_vocab (
+    term_id INTEGER NOT NULL,          -- a copy of nv_ctl.term_ids for the views (two
+    term    VARCHAR NOT NULL           -- nodes may both add one: the views take it once)
+);
+
 CREATE TABLE IF NOT EXISTS term_docs (
     doc           BIGINT NOT NULL,
     article_id    VARCHAR NOT NULL,
@@ -145,6 +153,7 @@ CREATE TABLE IF NOT EXISTS term_docs (
     simhash       BIGINT,
     cluster       BIGINT NOT NULL,
     indexed_at    TIMESTAMPTZ NOT NULL,
+    entry         VARCHAR NOT NULL,
     node          VARCHAR NOT NULL
 );
 
@@ -153,7 +162,8 @@ CREATE TABLE IF NOT EXISTS term_rows (
     term_id  INTEGER NOT NULL,
     count    INTEGER NOT NULL,
     in_title BOOLEAN NOT NULL,
-    day      DATE
+    day      DATE,
+    entry    VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS term_days (
@@ -166,8 +176,31 @@ CREATE TABLE IF NOT EXISTS term_days (
     compacted      BOOLEAN NOT NULL
 );
 
+CREATE OR REPLACE VIEW term_ids AS SELECT DISTINCT term_id, term FROM term_vocab;
+
+-- The current indexing of each article (doc).
+CREATE OR REPLACE VIEW term_docs_current AS
+SELECT * FROM term_docs
+QUALIFY row_number() OVER (PARTITION BY doc ORDER BY indexed_at DESC, entry DESC) = 1;
+
+-- One row per article and term, as analysts expect it (the file's `terms` view).
+CREATE OR REPLACE VIEW terms AS
+SELECT d.article_id, v.term, r.count, r.in_title, d.site, r.day, r.term_id, r.doc
+FROM term_rows AS r
+JOIN term_docs_current AS d USING (doc, entry)
+JOIN term_ids AS v USING (term_id);
+
+CREATE OR REPLACE VIEW term_daily AS
+SELECT v.term, t.site, t.day, sum(t.mentions)::BIGINT AS mentions,
+       sum(t.articles)::BIGINT AS articles, sum(t.title_articles)::BIGINT AS title_articles,
+       t.term_id
+FROM term_days AS t
+JOIN term_ids AS v USING (term_id)
+GROUP BY ALL;
+
 -- The current state of each article: its latest stored row (a duplicate left by an
--- expired lease, or a refetch, is absorbed here).
+-- expired lease, or a refetch, is absorbed here).  The writer's stage_current.sql
+-- ranks the same way.
 CREATE OR REPLACE VIEW articles AS
 SELECT article_id, site, kind, url, canonical_url, title, body, author, source,
        published_at, tags, summary, lang, source_url, extractor, extractor_version,

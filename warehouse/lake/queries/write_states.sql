@@ -1,13 +1,9 @@
--- Append a batch's extractions (the DuckDB file's merge_articles, insert-only):
+-- Append a batch's extractions (the DuckDB file's merge_articles, insert-only), after
+-- stage_current:
 -- 1. the state replaced by changed content goes to article_versions;
 -- 2. a new row in article_states for new ids, changed content, and unchanged content
 --    read from another capture or by another extractor version; first_seen_at and
 --    updated_at carry over as the file's UPDATE keeps them.
-CREATE OR REPLACE TEMP TABLE staged_current AS
-SELECT a.*
-FROM articles AS a
-WHERE a.article_id IN (SELECT article_id FROM staged_articles);
-
 INSERT INTO article_versions (article_id, replaced_at, reason, replaced_by, title, body, author,
                               source, published_at, tags, summary, extractor,
                               extractor_version, content_hash, capture_id, fetched_at,
