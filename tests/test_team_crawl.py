@@ -45,6 +45,8 @@ def test_one_node_crawls_the_site_into_the_team_archive(config, ne: FakeNetEase,
                            ).fetchall() == [("done", 12)]
         assert con.execute("SELECT node, outcome, exit_code FROM nv_ctl.runs").fetchall() == [
             ("n1", "ok", 0)]
+    assert lake_rows(pg_url, shared, "SELECT count(DISTINCT article_id) FROM nv.term_docs"
+                     ) == [(12,)]  # indexed as stored, with doc numbers from PostgreSQL
 
 
 def crawl_processes(config: Path, pg_url: str, nodes: list[str], cwd: Path
