@@ -4,7 +4,6 @@ where it is absent these tests are skipped with the reason."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +29,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
         yield running
 
 
+def arrive(browser, path: str) -> None:
+    """Wait until a click or a submitted form has loaded the page at `path`."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 20).until(
+        lambda b: path in b.current_url and b.execute_script(
+            "return document.readyState") == "complete")
+
+
 def by_css(browser, selector: str) -> list:
     from selenium.webdriver.common.by import By
 
@@ -45,7 +53,7 @@ def test_the_article_page_shows_title_provenance_and_the_diff(browser, live, web
     added = [span.text for span in by_css(browser, "pre.diff span.opadd")]
     assert any(EDITED_LINE in line for line in added)
     by_css(browser, "#capture-link")[0].click()
-    assert browser.current_url.endswith(f"/capture/{article['article']['capture_id']}")
+    arrive(browser, f"/capture/{article['article']['capture_id']}")
 
 
 def test_the_capture_frame_shows_the_page_with_its_scripts_blocked(browser, live, web_folder):
@@ -107,12 +115,14 @@ def test_the_trend_chart_draws_one_line_per_term_and_a_point_per_period(browser,
 
 def test_hovering_over_the_chart_shows_the_values(browser, archive_live):
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
 
     running, _ = archive_live
     browser.get(f"{running.origin}/trend?terms={','.join(TERMS)}&by=week")
     before = [e.text for e in by_css(browser, ".u-legend .u-series td.u-value")]
     ActionChains(browser).move_to_element(by_css(browser, ".uplot .u-over")[0]).perform()
-    time.sleep(0.2)
+    WebDriverWait(browser, 10).until(
+        lambda b: by_css(b, ".u-legend .u-series td.u-value")[1].text != "–")
     after = [e.text for e in by_css(browser, ".u-legend .u-series td.u-value")]
     assert before[1:] == ["–"] * len(TERMS)
     assert all(v.isdigit() for v in after[1:]), after
@@ -134,8 +144,10 @@ def test_a_search_from_the_start_page_finds_a_known_article(browser, live, web_f
     browser.get(live.origin + "/")
     box = by_css(browser, "form.searchbox input[name=q]")[0]
     box.send_keys(word, Keys.ENTER)
+    arrive(browser, "/search?q=")
     titles = [a.text for a in by_css(browser, "#results a.title")]
     assert web_folder.kr_title in titles
     assert {m.text for m in by_css(browser, "#results mark")} == {word}
     by_css(browser, f"#results li a[href='/a/{web_folder.kr_id}']")[0].click()
+    arrive(browser, f"/a/{web_folder.kr_id}")
     assert by_css(browser, "h1.headline")[0].text == web_folder.kr_title

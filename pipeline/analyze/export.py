@@ -116,7 +116,7 @@ def export(settings: Settings, options: ExportOptions) -> ExportResult:
         with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
             chosen = _columns(warehouse, options.columns)
             ids = term_ids(warehouse, series)
-            select, params = build_select(chosen, fmt, site, window, series, ids, partition)
+            select, params = build_select(chosen, options, window, series, ids)
             rows, files = exports.copy_to(warehouse, select, params, fmt, tmp, spill,
                                           partition)
         faults.checkpoint("export")
@@ -180,13 +180,12 @@ def _columns(warehouse: Warehouse, columns: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def build_select(columns: Sequence[str], fmt: str, site: str | None, window: Range,
-                 series: Sequence[Series], ids: dict[str, int], partition: bool
-                 ) -> tuple[str, dict[str, Any]]:
+def build_select(columns: Sequence[str], options: ExportOptions, window: Range,
+                 series: Sequence[Series], ids: dict[str, int]) -> tuple[str, dict[str, Any]]:
     """The SELECT an export copies, and its parameters (pipeline.store.exports)."""
     groups = [[ids[t] for t in s.terms if t in ids] for s in series]
-    return exports.select_articles(columns, fmt, site, window.since, window.until, groups,
-                                   partition)
+    return exports.select_articles(columns, options.fmt, options.site, window.since,
+                                   window.until, groups, options.partition)
 
 
 def _remove(path: Path) -> None:

@@ -14,6 +14,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,18 @@ def find_font(configured: str, text: str, options: Iterable[Path] | None = None)
                      "(e.g. fonts-noto-cjk), or set trend.font to a font file")
 
 
-def draw(path: str | os.PathLike[str], title: str, ylabel: str,
-         lines: dict[str, list[tuple[dt.date, float]]], *, font: Path,
+@dataclass(frozen=True)
+class Chart:
+    """What a plot shows: named lines of (day, value) points."""
+
+    title: str
+    ylabel: str
+    lines: dict[str, list[tuple[dt.date, float]]]
+
+
+def draw(path: str | os.PathLike[str], chart: Chart, *, font: Path,
          size: tuple[int, int] = DEFAULT_SIZE) -> Path:
-    """Draw the lines and write the PNG atomically (temp file, then rename)."""
+    """Draw the chart's lines and write the PNG atomically (temp file, then rename)."""
     matplotlib = _matplotlib()
     from matplotlib import font_manager, pyplot
 
@@ -109,11 +118,11 @@ def draw(path: str | os.PathLike[str], title: str, ylabel: str,
             warnings.simplefilter("error", UserWarning)  # a missing glyph is an error here
             figure, axes = pyplot.subplots(figsize=(size[0] / DPI, size[1] / DPI), dpi=DPI)
             try:
-                for label, points in lines.items():
+                for label, points in chart.lines.items():
                     axes.plot([p[0] for p in points], [p[1] for p in points], marker=".",
                               label=label)
-                axes.set_title(title)
-                axes.set_ylabel(ylabel)
+                axes.set_title(chart.title)
+                axes.set_ylabel(chart.ylabel)
                 axes.grid(alpha=0.3)
                 axes.legend()
                 figure.autofmt_xdate()

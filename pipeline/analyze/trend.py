@@ -56,7 +56,7 @@ class TrendResult:
 
 def trend(settings: Settings, options: TrendOptions) -> TrendResult:
     """Counts per period and term; see the module docstring."""
-    by, site, share, dedupe = options.by, options.site, options.share, options.dedupe
+    by, site = options.by, options.site
     if by not in PERIODS:
         raise UsageError(f"--by must be one of {', '.join(PERIODS)}, got {by!r}")
     if not options.terms:
@@ -68,18 +68,16 @@ def trend(settings: Settings, options: TrendOptions) -> TrendResult:
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         ids = term_ids(warehouse, series)
         notes = _notes(warehouse, segmenter.digest, series, ids)
-        sql, _ = build_query(series, ids, by=by, site=site, window=window, share=share,
-                             dedupe=dedupe)
+        sql, _ = build_query(series, ids, options, window)
         columns, rows = exports.run_trend(warehouse, sql)
     if not rows:
         notes.append("no articles in the range" + (f" on {site}" if site else ""))
-    measure = "share" if share else "stories" if dedupe else "articles"
+    measure = "share" if options.share else "stories" if options.dedupe else "articles"
     return TrendResult(columns, rows, series, by, measure, notes)
 
 
-def build_query(series: Sequence[Series], ids: dict[str, int], *, by: str,
-                site: str | None, window: Range, share: bool, dedupe: bool
-                ) -> tuple[str, dict[str, Any]]:
+def build_query(series: Sequence[Series], ids: dict[str, int], options: TrendOptions,
+                window: Range) -> tuple[str, dict[str, Any]]:
     """The trend SQL (pipeline.store.exports.trend_sql, values inlined) and no
     parameters.
 
@@ -90,9 +88,10 @@ def build_query(series: Sequence[Series], ids: dict[str, int], *, by: str,
     """
     first, last = window.days()
     pairs = [(n, ids[t]) for n, s in enumerate(series) for t in s.terms if t in ids]
-    exact = dedupe or any(len(s.terms) > 1 for s in series)
-    return exports.trend_sql(pairs, [s.label for s in series], by=by, site=site, first=first,
-                             last=last, share=share, dedupe=dedupe, exact=exact), {}
+    exact = options.dedupe or any(len(s.terms) > 1 for s in series)
+    return exports.trend_sql(pairs, [s.label for s in series], by=options.by,
+                             site=options.site, first=first, last=last, share=options.share,
+                             dedupe=options.dedupe, exact=exact), {}
 
 
 def _notes(warehouse: Warehouse, version: str, series: Sequence[Series],
@@ -127,5 +126,6 @@ def plot(result: TrendResult, path: str, settings: Settings,
         ylabel = "% of all stories (reposts counted once)"
     title = f"Per {result.by}: " + ", ".join(lines)
     font = plotting.find_font(settings.trend.font, title)
-    plotting.draw(path, title, ylabel, lines, font=font, size=size or plotting.DEFAULT_SIZE)
+    plotting.draw(path, plotting.Chart(title, ylabel, lines), font=font,
+                  size=size or plotting.DEFAULT_SIZE)
     return str(font)

@@ -138,8 +138,8 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
             workers = (os.cpu_count() or 1) if todo > 4 * batch else 1
         writer = TermWriter(warehouse, segmenter.digest, deltas=False)
         done = 0
-        for rows, seg in _segmented(warehouse, segmenter, (entries, stopwords), todo, batch,
-                                    workers):
+        batches = _batches(warehouse, todo, batch)
+        for rows, seg in _segmented(batches, segmenter, (entries, stopwords), workers):
             writer.write(rows, seg)
             done += len(rows)
             if progress:
@@ -157,18 +157,18 @@ def _batches(warehouse: Warehouse, todo: int, batch: int) -> Iterator[list[Row]]
         yield warehouse.index_todo_rows(start, batch)
 
 
-def _segmented(warehouse: Warehouse, segmenter: Segmenter,
-               vocabulary: tuple[tuple[Entry, ...], frozenset[str]], todo: int, batch: int,
+def _segmented(batches: Iterator[list[Row]], segmenter: Segmenter,
+               vocabulary: tuple[tuple[Entry, ...], frozenset[str]],
                workers: int) -> Iterator[tuple[list[Row], Segmented]]:
     """The batches to write, segmented here or by `workers` processes ahead of the writer."""
     if workers <= 1:
-        for rows in _batches(warehouse, todo, batch):
+        for rows in batches:
             yield rows, segment_batch(segmenter, rows)
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                              initializer=_worker_init, initargs=vocabulary) as pool:
         pending: deque[tuple[list[Row], Future[Segmented]]] = deque()
-        for rows in _batches(warehouse, todo, batch):
+        for rows in batches:
             pending.append((rows, pool.submit(_worker_segment, rows)))
             if len(pending) > 2 * workers:  # enough queued that no worker waits
                 done_rows, future = pending.popleft()

@@ -43,8 +43,7 @@ BACKLOG = 8       # batches that may wait in memory (readers in, or a fast crawl
 
 class Recorder:
     def __init__(self, warehouse: Store, run_id: int, settings: Settings,
-                 reports: dict[str, SiteReport], archive: WarcArchive | None = None,
-                 reason: str = "refetch") -> None:
+                 reports: dict[str, SiteReport], archive: WarcArchive | None = None) -> None:
         self.warehouse = warehouse
         self.run_id = run_id
         self.settings = settings
@@ -52,7 +51,7 @@ class Recorder:
         self.max_attempts = settings.crawl.max_attempts
         self.reports = reports
         self.archive = archive
-        self.reason = reason
+        self.reason = "refetch"  # why a known article is fetched again (the run sets it)
         self.batch = Batch()
         self._seq = 0
         self._sites: dict[str, str] = {}

@@ -83,7 +83,8 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
             if archive:
                 recorder = Recorder.for_run(warehouse, run_id, settings, reports, digest)
             else:
-                recorder = Recorder(warehouse, run_id, settings, reports, reason=reason)
+                recorder = Recorder(warehouse, run_id, settings, reports)
+                recorder.reason = reason
         except Exception as exc:
             _failed(report, exc)
             _record(warehouse, report, started)

@@ -34,7 +34,10 @@ class Browse:
         self.warehouse = warehouse
 
     def latest(self, per_site: int) -> list[dict[str, Any]]:
-        return self._dicts("web_latest", {"per_site": int(per_site)})
+        """The newest `per_site` articles of each site, site by site."""
+        sites = [row["site"] for row in self._dicts("web_sites", {})]
+        return [row for site in sites
+                for row in self._dicts("web_latest", {"site": site, "per_site": int(per_site)})]
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         rows = self._dicts("web_article", {"article_id": article_id})

