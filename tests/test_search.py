@@ -199,6 +199,7 @@ def test_a_hit_carries_what_a_result_shows(warehouse):
         (KEYS["title"], "36kr", "智谱发布新一代模型", "36氪")
     assert hit.url == "https://www.36kr.com/p/0"
     assert hit.published_at == dt.datetime(2026, 9, 3, 10, tzinfo=BEIJING)
+    assert hit.published_at.utcoffset() == dt.timedelta(hours=8)  # warehouse.timezone
     assert hit.score > 0
 
 

@@ -161,11 +161,14 @@ def _texts(con: duckdb.DuckDBPyConnection, catalog: str, rows: list[int]
     2,048 bodies of its vector (about 20 ms of CPU whatever the table's size), so this is
     the largest part of a search."""
     template = _query("search_texts")
+    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
 
     def read(part: list[int]) -> list[dict[str, Any]]:
-        cursor = con.cursor()
+        cursor = con.cursor()  # a connection of its own: the session's settings again
         try:
             cursor.execute(f"USE {catalog}")
+            if zone:  # published_at in the warehouse's time zone, as the other reads
+                cursor.execute(render("SET TimeZone = $zone", {"zone": zone[0]}))
             found = []
             for row in part:
                 result = cursor.execute(render(template, {"row": row}))
