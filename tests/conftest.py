@@ -16,16 +16,40 @@ if str(ROOT) not in sys.path:  # `tests.server` and `tests.fakesites` are import
 
 from tests.crawled import Published  # noqa: E402
 from tests.fakesites import Fake36Kr, FakeNetEase  # noqa: E402
+from tests.pg import PgServer  # noqa: E402
+from tests.pg import missing_reason as pg_missing_reason  # noqa: E402
 from tests.server import TestServer  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:  # a test on the real PostgreSQL is selectable with `-m pg`
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pg)
     if os.environ.get("NEWSVAULT_LIVE") == "1":
         return
     skip = pytest.mark.skip(reason="live-site check; set NEWSVAULT_LIVE=1 to run it")
     for item in items:
         if "live" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL (pgserver) for the whole session, stopped at its end."""
+    reason = pg_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    srv = PgServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test: its libpq URI."""
+    name, url = pg_server.new_database()
+    yield url
+    pg_server.drop_database(name)
 
 
 @pytest.fixture
@@ -53,7 +77,8 @@ def ne(server: TestServer) -> FakeNetEase:
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean working folder (no ./configs) with no NEWSVAULT_* variables set."""
     monkeypatch.chdir(tmp_path)
-    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
+    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG", "NEWSVAULT_DATA_PATH",
+                 "NEWSVAULT_NODE"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
@@ -150,7 +175,8 @@ def crawl_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Published]
                     mp.chdir(folder)
                     unhurried_36kr(mp)
                     only_the_fake_sites(mp)
-                    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG"):
+                    for name in ("NEWSVAULT_WAREHOUSE", "NEWSVAULT_CONFIG",
+                                 "NEWSVAULT_DATA_PATH", "NEWSVAULT_NODE"):
                         mp.delenv(name, raising=False)
                     code = main(["--config", "test.toml", "--warehouse", "news.duckdb",
                                  "crawl", "-q"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,31 @@ def test_status_reports_archive_storage(crawled, capsys):
     (storage,) = json.loads(capsys.readouterr().out)["storage"]
     assert storage["warc_files"] >= 1 and storage["articles"] == 9
     assert 0 < storage["disk_bytes_per_article"] < storage["raw_bytes_per_article"] * 2
+
+
+def test_status_sums_every_nodes_files_under_the_archive_root(crawled, capsys):
+    capsys.readouterr()
+    nv(None, "status", "--json")
+    (before,) = json.loads(capsys.readouterr().out)["storage"]
+    other = Path("warc") / "node-b"  # another node's files, in a folder of its own
+    other.mkdir()
+    shutil.copy(warc_files()[0], other / "newsvault-node-b-1-20260101000000-00001.warc.gz")
+    nv(None, "status", "--json")
+    (after,) = json.loads(capsys.readouterr().out)["storage"]
+    assert after["warc_files"] == before["warc_files"] + 1
+    assert after["bytes_on_disk"] > before["bytes_on_disk"]
+
+
+def test_another_node_reextracts_from_the_shared_root(crawled, ne):
+    """A node with its own warehouse path and its own mount of the shared archive root."""
+    shutil.copytree("warc", "mnt/shared/warc")
+    shutil.rmtree("warc")
+    Path("node-b").mkdir()
+    shutil.copy("news.duckdb", "node-b/news.duckdb")
+    Path("node-b.toml").write_text('[archive]\ndir = "mnt/shared/warc"\n')
+    con = duckdb.connect("node-b/news.duckdb")
+    con.execute("UPDATE articles SET extractor_version = 'old'")
+    con.close()
+    assert nv(Path("node-b.toml"), "reextract", warehouse="node-b/news.duckdb") == 0
+    assert rows("SELECT count(*) FROM articles WHERE extractor_version = 'old'",
+                "node-b/news.duckdb") == [(0,)]

@@ -27,6 +27,11 @@ def sql(settings: Settings, query: str, params: list[Any] | None = None
     """Run one read-only query in the sandbox (pipeline.store.sandbox); QueryError says what is
     allowed, or carries DuckDB's message."""
     statement = check_query(query)
+    if settings.team_mode():  # the lake read-only, the control state beside it as `ctl`
+        from pipeline.store.team.lake import Lake  # psycopg and the extensions: team only
+
+        with Lake.open(settings, read_only=True, control=True) as lake:
+            return run_query(lake, statement, params)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         return run_query(warehouse, statement, params)
 
@@ -114,9 +119,11 @@ def last_runs(settings: Settings, warehouse: Warehouse, spool: Spool,
 
 
 def storage(settings: Settings, warehouse: Warehouse) -> list[dict[str, Any]]:
-    """Archive size on disk and per article: compressed (WARC files) and raw payloads."""
+    """Archive size on disk and per article: compressed (WARC files) and raw payloads.
+    The WARC files are summed over the whole archive root (every node's files, in team
+    mode, and any folder below it)."""
     folder = settings.archive_dir()
-    files = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
+    files = sorted(folder.rglob("*.warc.gz")) if folder.is_dir() else []
     disk = sum(f.stat().st_size for f in files)
     articles, raw, responses, revisits = reads.capture_totals(warehouse)
     per = (lambda n: round(n / articles) if articles else None)  # noqa: E731

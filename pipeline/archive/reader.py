@@ -41,9 +41,27 @@ class Record:
     warc_headers: list[tuple[str, str]] = field(default_factory=list)  # as in the file
 
 
-def resolve(folder: Path, name: str) -> Path:
+def resolve(root: Path, name: str) -> Path:
+    """Where a capture's `warc_file` lies: a relative name (a bare file name, as every
+    archive before team mode stored, or a path below the root) against the archive root
+    all nodes share; an absolute path (an imported file outside the root) as it is."""
     path = Path(name)
-    return path if path.is_absolute() else folder / name
+    if path.is_absolute():
+        return path
+    if ".." in path.parts:
+        raise ArchiveDamaged(f"archive file name {name!r} points outside the archive root "
+                             f"{root}", 0)
+    return root / path
+
+
+def stored_name(root: Path, path: Path) -> str:
+    """The `warc_file` to store for `path`: relative to the archive root when it lies
+    below it (so every node finds it), else absolute."""
+    absolute = path.resolve()
+    try:
+        return absolute.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(absolute)
 
 
 def read_at(path: Path, offset: int) -> Record:

@@ -5,15 +5,22 @@
     archive.sync()                    # before any database row points at them
     archive.close()
 
-Files rotate at `max_file_bytes` and are named `<prefix>-<YYYYmmddHHMMSS>-<seq>.warc.gz`;
-each opens with a warcinfo record.  The payload is stored as the crawler read it
-(de-chunked and decompressed), so the response headers are adjusted to match: the
-original Content-Encoding is kept as X-Archive-Orig-Content-Encoding, Transfer-Encoding
-is dropped, Content-Length is the stored length.  A response whose payload equals the
+Files rotate at `max_file_bytes` and are named
+`<prefix>-<node>-<pid>-<YYYYmmddHHMMSS>-<seq>.warc.gz` (created exclusively, so two
+writers, on one host or on several sharing the folder, never write to the same file);
+each opens with a warcinfo record.  `WarcRef.file` is the name relative to the archive
+folder (the root every node shares in team mode), so any node can read any capture.
+
+The payload is stored as the crawler read it (de-chunked and decompressed), so the
+response headers are adjusted to match: the original Content-Encoding is kept as
+X-Archive-Orig-Content-Encoding, Transfer-Encoding is dropped, Content-Length is the
+stored length.  A response whose payload equals the
 last capture of the same URL becomes a `revisit` record (identical-payload-digest).
 
-While a file is being written a marker `<file>.open` sits beside it; `recover()` (run at
-the start of every crawl) cuts a torn last record off files a killed run left open.
+While a file is being written a marker `<file>.open` sits beside it, naming its node and
+process; `recover()` (run at the start of every crawl) cuts a torn last record off files
+a killed run of this node left open, and leaves other nodes' files and live processes'
+files alone.
 """
 
 from __future__ import annotations
@@ -22,8 +29,11 @@ import base64
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 import os
+import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +50,8 @@ from pipeline.core.records import Fetched
 log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+NODE_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+_WRITING: set[Path] = set()  # files this process has open (recover() leaves them alone)
 DROP_HEADERS = frozenset({"transfer-encoding", "content-length", "content-encoding"})
 
 
@@ -47,7 +59,7 @@ DROP_HEADERS = frozenset({"transfer-encoding", "content-length", "content-encodi
 class WarcRef:
     """Where a capture's record lies, and what it is."""
 
-    file: str          # file name inside the archive folder (or an absolute path)
+    file: str          # path relative to the archive folder (or an absolute path)
     offset: int
     length: int
     record_id: str
@@ -75,11 +87,19 @@ def warc_date(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def node_label(node: str | None = None) -> str:
+    """The node's name as it appears in file names (default: the host name)."""
+    label = NODE_CHARS.sub("_", node or socket.gethostname()).strip("_.-")
+    return label or "node"
+
+
 class WarcArchive:
     def __init__(self, folder: Path, prefix: str, max_file_bytes: int,
-                 info: dict[str, str], seen: dict[str, Seen] | None = None) -> None:
+                 info: dict[str, str], seen: dict[str, Seen] | None = None,
+                 node: str | None = None) -> None:
         self.folder = folder
         self.prefix = prefix
+        self.node = node_label(node)
         self.max_file_bytes = max_file_bytes
         self.info = info
         self.seen: dict[str, Seen] = dict(seen or {})
@@ -142,6 +162,7 @@ class WarcArchive:
     def close(self) -> None:
         if self._fh is not None and self.broken:  # keep the marker: recover() cuts the tail
             fh, self._fh, self._writer = self._fh, None, None
+            _WRITING.discard(self.folder / self._name)
             try:
                 fh.close()
             except OSError:
@@ -151,6 +172,7 @@ class WarcArchive:
             self.sync()
             self._fh.close()
             _marker(self.folder / self._name).unlink(missing_ok=True)
+            _WRITING.discard(self.folder / self._name)
             self._fh = self._writer = None
 
     # ----------------------------------------------------------------------- helpers
@@ -158,18 +180,32 @@ class WarcArchive:
     def _rotate(self) -> None:
         self.close()
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._seq += 1
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-        self._name = f"{self.prefix}-{stamp}-{self._seq:05d}.warc.gz"
-        path = self.folder / self._name
-        _marker(path).touch()
-        self._fh = path.open("ab")
+        self._fh = self._create()
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="WARC/1.1")
         info = {"software": f"newsvault/{__version__}", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
                               "warc-format/warc-1.1/", **self.info}
         self._writer.write_record(self._writer.create_warcinfo_record(self._name, info))
         self.files.append(self._name)
+
+    def _create(self) -> Any:
+        """A new file of this node and process, created exclusively, its marker first."""
+        owner = json.dumps({"node": self.node, "pid": os.getpid()})
+        while True:
+            self._seq += 1
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+            self._name = (f"{self.prefix}-{self.node}-{os.getpid()}-{stamp}-"
+                          f"{self._seq:05d}.warc.gz")
+            path = self.folder / self._name
+            if not _claim(_marker(path), owner):
+                continue  # taken (another writer of this process): next sequence number
+            try:
+                fh = path.open("xb")
+            except FileExistsError:
+                _marker(path).unlink(missing_ok=True)
+                continue
+            _WRITING.add(path)
+            return fh
 
     def _http_headers(self, fetched: Fetched) -> StatusAndHeaders:
         headers = []
@@ -221,26 +257,81 @@ def _marker(path: Path) -> Path:
     return path.with_name(path.name + OPEN_SUFFIX)
 
 
-def recover(folder: Path) -> list[tuple[str, int]]:
-    """Cut torn tails off files a killed run left open; returns (file, bytes cut)."""
-    repaired = []
+def _claim(marker: Path, owner: str) -> bool:
+    """Create `marker` holding `owner` in one step (a hard link of a finished file), so
+    no reader ever sees it empty; False if it exists."""
+    draft = marker.with_name(f"{marker.name}.{os.getpid()}.draft")
+    draft.write_text(owner, encoding="utf-8")
+    try:
+        os.link(draft, marker)
+    except FileExistsError:
+        return False
+    finally:
+        draft.unlink(missing_ok=True)
+    return True
+
+
+def recover(folder: Path, node: str | None = None) -> list[tuple[str, int]]:
+    """Cut torn tails off files a killed run of this node left open; returns (file, bytes
+    cut).  Files of other nodes, of live processes of this node and of this process's
+    own open writers are left alone (a marker without an owner, from an older version,
+    is repaired as before)."""
+    repaired: list[tuple[str, int]] = []
     if not folder.is_dir():
         return repaired
+    me = node_label(node)
     for marker in sorted(folder.glob("*" + OPEN_SUFFIX)):
         path = marker.with_name(marker.name[: -len(OPEN_SUFFIX)])
+        if path in _WRITING or not _abandoned(marker, me):
+            continue
         if path.exists():
-            good = complete_prefix(path)
-            size = path.stat().st_size
-            if good < size:
-                with path.open("r+b") as fh:
-                    fh.truncate(good)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                log.warning("archive: cut a torn record (%d bytes) off %s", size - good,
-                            path.name)
-                repaired.append((path.name, size - good))
-        marker.unlink()
+            cut = _cut_torn_tail(path)
+            if cut:
+                repaired.append((path.name, cut))
+        marker.unlink(missing_ok=True)
     return repaired
+
+
+def _abandoned(marker: Path, node: str) -> bool:
+    """Whether the marker's writer is of this node and no longer running."""
+    try:
+        text = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return False  # closed meanwhile
+    if not text:
+        return True  # an older version's marker: no owner recorded
+    try:
+        owner = json.loads(text)
+        owner_node, pid = str(owner["node"]), int(owner["pid"])
+    except (ValueError, KeyError, TypeError):
+        log.warning("archive: %s names no owner; left alone", marker.name)
+        return False
+    if owner_node != node:
+        return False
+    return pid == os.getpid() or not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _cut_torn_tail(path: Path) -> int:
+    good = complete_prefix(path)
+    size = path.stat().st_size
+    if good >= size:
+        return 0
+    with path.open("r+b") as fh:
+        fh.truncate(good)
+        fh.flush()
+        os.fsync(fh.fileno())
+    log.warning("archive: cut a torn record (%d bytes) off %s", size - good, path.name)
+    return size - good
 
 
 def complete_prefix(path: Path) -> int:

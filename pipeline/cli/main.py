@@ -33,6 +33,7 @@ from pipeline.cli import (
     extract,
     import_warc,
     links,
+    maintain,
     reextract,
     search,
     serve,
@@ -57,7 +58,7 @@ from pipeline.core.errors import (
 
 # In the order --help lists them.
 COMMANDS = (crawl, import_warc, backfill, reextract, extract, links, sql, export, terms, trend,
-            search, coverage, status, serve, config, demo)
+            search, coverage, status, serve, maintain, config, demo)
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
     (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
     (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),

@@ -16,7 +16,11 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--warehouse", metavar="PATH", default=argparse.SUPPRESS,
                         help="DuckDB file (default warehouse/news.duckdb; env "
-                             "NEWSVAULT_WAREHOUSE)")
+                             "NEWSVAULT_WAREHOUSE), or postgresql://USER@HOST:PORT/DB for "
+                             "team mode (with warehouse.data_path)")
+    common.add_argument("--node", metavar="NAME", default=argparse.SUPPRESS,
+                        help="this process's node name in team mode (env NEWSVAULT_NODE; "
+                             "default: the host name)")
     common.add_argument("--config", metavar="FILE", action="append", default=argparse.SUPPRESS,
                         help="config file or folder of *.toml (repeatable; default ./configs/ "
                              "if present; env NEWSVAULT_CONFIG)")
@@ -108,6 +112,8 @@ def is_live(args: argparse.Namespace) -> bool:
 def load_settings(args: argparse.Namespace, **overrides: Any) -> settings_mod.Settings:
     if getattr(args, "warehouse", None):
         overrides["warehouse.path"] = args.warehouse
+    if getattr(args, "node", None):
+        overrides["team.node"] = args.node
     return settings_mod.load(getattr(args, "config", None),
                              {k: v for k, v in overrides.items() if v is not None},
                              timezone_known=_known_timezone)

@@ -32,6 +32,9 @@ from pipeline.sources.lists import ListSettings
 
 DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github.com/newsvault)"
 ENV_WAREHOUSE = "NEWSVAULT_WAREHOUSE"
+ENV_DATA_PATH = "NEWSVAULT_DATA_PATH"
+ENV_NODE = "NEWSVAULT_NODE"
+TEAM_SCHEMES = ("postgresql://", "postgres://")  # warehouse.path as a libpq URI: team mode
 
 
 @dataclass(frozen=True)
@@ -111,16 +114,22 @@ class WarehouseSettings:
                              "warehouse file).")
     store_bodies: bool = setting(False, "Also keep each fetched body, zlib-compressed, in the "
                                  "`bodies` table (the WARC archive keeps them anyway).")
+    data_path: str = setting(
+        "", "Team mode (warehouse.path a libpq URI postgresql://USER@HOST:PORT/DB, a socket "
+            "folder as ?host=/path): the shared root of DuckLake's files and the WARC "
+            "archive, the same storage on every node; required there (env "
+            "NEWSVAULT_DATA_PATH).")
 
 
 @dataclass(frozen=True)
 class ArchiveSettings:
     enabled: bool = setting(True, "Write every HTTP exchange to WARC files.")
     dir: str = setting("", "Folder of the WARC files (default: `warc/` beside the warehouse "
-                       "file).")
+                       "file; in team mode `warc/` under warehouse.data_path).")
     max_file_bytes: int = setting(1_000_000_000, "Size at which a WARC file is closed and the "
                                   "next one begun.", minimum=1024)
-    prefix: str = setting("newsvault", "File name prefix: <prefix>-<UTC time>-<seq>.warc.gz.")
+    prefix: str = setting("newsvault", "File name prefix: "
+                          "<prefix>-<node>-<pid>-<UTC time>-<seq>.warc.gz.")
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,17 @@ class TrendSettings:
     font: str = setting("", "Font file for `trend --plot` (.ttf/.otf/.ttc with Chinese "
                         "glyphs); empty: a CJK font of the system, else the bundled Noto "
                         "Sans SC of the plot extra.")
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    node: str = setting("", "This process's name among the team's nodes (--node, env "
+                        "NEWSVAULT_NODE; empty: the host name).")
+    lease_ttl: float = setting(
+        120.0, "Seconds claimed work stays a node's without a heartbeat; after that another "
+               "node takes it, and the run is counted interrupted.", minimum=1.0)
+    heartbeat: float = setting(15.0, "Seconds between a running node's heartbeats (each "
+                               "renews its leases); less than team.lease_ttl.", minimum=0.1)
 
 
 ARCHIVES = ("wayback", "commoncrawl")
@@ -194,6 +214,7 @@ class Settings:
     terms: TermsSettings = field(default_factory=TermsSettings)
     trend: TrendSettings = field(default_factory=TrendSettings)
     backfill: BackfillSettings = field(default_factory=BackfillSettings)
+    team: TeamSettings = field(default_factory=TeamSettings)
     sites: Mapping[str, SiteSettings] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
@@ -205,8 +226,22 @@ class Settings:
             Path(self.warehouse.path).parent / "spool")
 
     def archive_dir(self) -> Path:
-        return Path(self.archive.dir) if self.archive.dir else (
-            Path(self.warehouse.path).parent / "warc")
+        """The WARC archive root: archive.dir, else `warc/` under the shared
+        warehouse.data_path in team mode, else `warc/` beside the warehouse file."""
+        if self.archive.dir:
+            return Path(self.archive.dir)
+        if self.team_mode():
+            return Path(self.warehouse.data_path) / "warc"
+        return Path(self.warehouse.path).parent / "warc"
+
+    def team_mode(self) -> bool:
+        """Whether the warehouse is a PostgreSQL URI (team mode) rather than a DuckDB file."""
+        return is_team_uri(self.warehouse.path)
+
+    def node(self) -> str:
+        import socket
+
+        return self.team.node or socket.gethostname()
 
     def replace(self, **sections: Any) -> Settings:
         return dataclasses.replace(self, **sections)
@@ -215,7 +250,8 @@ class Settings:
 SECTIONS: dict[str, type] = {"fetch": FetchSettings, "crawl": CrawlSettings,
                              "warehouse": WarehouseSettings, "archive": ArchiveSettings,
                              "monitor": MonitorSettings, "terms": TermsSettings,
-                             "trend": TrendSettings, "backfill": BackfillSettings}
+                             "trend": TrendSettings, "backfill": BackfillSettings,
+                             "team": TeamSettings}
 
 
 # ---------------------------------------------------------------------------------- loading
@@ -240,6 +276,9 @@ def load(config: Iterable[str | os.PathLike[str]] | None = None,
         loader.merge(read_toml(path), str(path))
     if environ.get(ENV_WAREHOUSE):
         loader.set("warehouse.path", environ[ENV_WAREHOUSE], f"${ENV_WAREHOUSE}")
+    for env, key in ((ENV_DATA_PATH, "warehouse.data_path"), (ENV_NODE, "team.node")):
+        if environ.get(env):
+            loader.set(key, environ[env], f"${env}")
     for key, value in (overrides or {}).items():
         loader.set(key, value, "command line")
     return loader.build(tuple(str(p) for p in files))
@@ -271,6 +310,7 @@ class _Loader(ConfigTree):
         settings = Settings(sites=types.MappingProxyType(sites), files=files, **sections)
         self.check_connect_to(settings.fetch.connect_to)
         self.check_warehouse(settings.warehouse)
+        self.check_team(settings)
         return settings
 
     def check_connect_to(self, pairs: tuple[str, ...]) -> None:
@@ -295,6 +335,45 @@ class _Loader(ConfigTree):
             raise ConfigError(f"{where}: warehouse.timezone {warehouse.timezone!r} is not a "
                               "time zone DuckDB knows; give an IANA name such as "
                               "'Asia/Shanghai' or 'UTC'")
+
+    def check_team(self, settings: Settings) -> None:
+        """Team mode: a URI libpq can read, a shared data path, a heartbeat inside the lease."""
+        if not settings.team_mode():
+            return
+        problem = team_uri_problem(settings.warehouse.path)
+        if problem:
+            raise ConfigError(f"{self.where('warehouse.path')}: warehouse {problem}")
+        if not settings.warehouse.data_path:
+            raise ConfigError(
+                f"{self.where('warehouse.path')}: team mode (a postgresql:// warehouse) needs "
+                "warehouse.data_path, the folder all nodes share for DuckLake's files and the "
+                "WARC archive: set it in the config or NEWSVAULT_DATA_PATH")
+        if settings.team.heartbeat >= settings.team.lease_ttl:
+            raise ConfigError(f"{self.where('team.heartbeat')}: team.heartbeat "
+                              f"({settings.team.heartbeat:g} s) must be less than "
+                              f"team.lease_ttl ({settings.team.lease_ttl:g} s)")
+
+
+def is_team_uri(path: str) -> bool:
+    return path.startswith(TEAM_SCHEMES)
+
+
+def team_uri_problem(uri: str) -> str | None:
+    """Why `uri` is not a libpq URI of a database (None: it is one); the password is
+    never repeated in the message."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(uri)
+    except Exception as exc:  # psycopg.ProgrammingError: libpq's own words
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        return (f"URI cannot be read by libpq ({reason}); write it as "
+                "postgresql://USER@HOST:PORT/DB or postgresql://USER@/DB?host=/socket/dir")
+    if not parts.get("dbname"):
+        return ("URI names no database; write it as postgresql://USER@HOST:PORT/DB "
+                "(a socket folder as ?host=/path)")
+    return None
+
 
 
 # ------------------------------------------------------------------------------ reference

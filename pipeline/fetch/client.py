@@ -29,7 +29,7 @@ from pipeline.core import faults
 from pipeline.core.records import Fetched, Request, utcnow
 from pipeline.fetch import robots as robotstxt
 from pipeline.fetch.connect import ConnectToTransport
-from pipeline.fetch.polite import HostGate, Sleep, backoff, retry_after
+from pipeline.fetch.polite import HostGate, Pacer, Sleep, backoff, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,10 @@ class Fetcher:
                  observer: Observer | None = None,
                  on_exchange: Observer | None = None,
                  sleep: Sleep = asyncio.sleep,
-                 rng: Callable[[], float] = random.random) -> None:
+                 rng: Callable[[], float] = random.random,
+                 pacer: Pacer | None = None) -> None:
         self.settings = settings
+        self.pacer = pacer  # team mode: request starts booked over all nodes
         self.allowed_host = allowed_host
         self.intervals = intervals or (lambda host: None)
         self.concurrency = concurrency or (lambda host: None)
@@ -142,7 +144,7 @@ class Fetcher:
             interval = self.intervals(host)
             gate = HostGate(self.settings.min_interval if interval is None else interval,
                             self.concurrency(host) or self.settings.concurrency_per_host,
-                            sleep=self._sleep)
+                            sleep=self._sleep, pacer=self.pacer, key=key)
             self._gates[key] = gate
         return gate
 

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.archive.reader import ArchiveDamaged, Record, iter_file, read_at
+from pipeline.archive.reader import ArchiveDamaged, Record, iter_file, read_at, stored_name
 from pipeline.archive.writer import WarcRef, payload_digest
 from pipeline.config.settings import Settings
 from pipeline.core.errors import SourceError, UsageError
@@ -95,7 +95,8 @@ async def _import_record(path: Path, record: Record, originals: dict[str, tuple[
     else:
         originals[record.record_id] = (path, record.offset)
     fetched.purpose = _purpose(source, record.url)
-    ref = WarcRef(str(path), record.offset, record.length, record.record_id, record.type,
+    ref = WarcRef(stored_name(recorder.settings.archive_dir(), path), record.offset,
+                  record.length, record.record_id, record.type,
                   record.payload_digest or payload_digest(fetched.body))
     recorder.capture_located(source.name, fetched, ref)
     report = reports[source.name]

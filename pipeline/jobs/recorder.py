@@ -68,7 +68,7 @@ class Recorder:
         if settings.archive.enabled:
             folder = settings.archive_dir()
             try:
-                recover(folder)
+                recover(folder, settings.node())
             except OSError as exc:
                 raise WriteError(f"cannot repair the archive in {folder}: "
                                  f"{exc.strerror or exc}; free space there (archive.dir) "
@@ -79,8 +79,8 @@ class Recorder:
             archive = WarcArchive(folder, settings.archive.prefix,
                                   settings.archive.max_file_bytes,
                                   {"run": str(run_id), "config-digest": config_digest,
-                                   "warehouse": settings.warehouse.attach
-                                   or Path(settings.warehouse.path).name}, seen)
+                                   "warehouse": _warehouse_label(settings)}, seen,
+                                  node=settings.node())
         return cls(warehouse, run_id, settings, reports, archive)
 
     # captures --------------------------------------------------------------------------
@@ -333,3 +333,12 @@ def _warc_date(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return str(value)
+
+
+def _warehouse_label(settings: Settings) -> str:
+    """How the warcinfo record names the warehouse; a team URI without its password."""
+    if settings.team_mode():
+        from pipeline.store.team.connect import shown  # psycopg: team mode only
+
+        return shown(settings.warehouse.path)
+    return settings.warehouse.attach or Path(settings.warehouse.path).name

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.config.settings import WarehouseSettings
-from pipeline.core.errors import WarehouseBusy, WarehouseError
+from pipeline.config.settings import WarehouseSettings, is_team_uri
+from pipeline.core.errors import UsageError, WarehouseBusy, WarehouseError
 from pipeline.core.records import utcnow
 from pipeline.store.lock import describe_process
 from pipeline.store.queries import first_line, literal, migrations
@@ -61,6 +61,10 @@ def target_of(settings: WarehouseSettings, read_only: bool) -> str:
                              "(letters, digits, underscore)")
     if settings.attach:
         return settings.attach
+    if is_team_uri(settings.path):  # never a stray DuckDB file named like the URI
+        raise UsageError("this command does not run on team mode (a postgresql:// "
+                         "warehouse) yet; there `newsvault sql` and `newsvault maintain` do, "
+                         "or give --warehouse a DuckDB file")
     path = Path(settings.path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `newsvault crawl` first, or "

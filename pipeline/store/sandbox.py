@@ -24,15 +24,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import duckdb
 
 from pipeline.core.errors import QueryError
 from pipeline.store.queries import literal
-
-if TYPE_CHECKING:
-    from pipeline.store.warehouse import Warehouse
 
 ALLOWED = ("one read-only query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, SUMMARIZE, "
            "PIVOT, or EXPLAIN of one)")
@@ -181,7 +178,13 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
         raise QueryError(f"cannot set up the read-only sandbox: {_first_line(exc)}") from None
 
 
-def run_query(warehouse: Warehouse, statement: str, params: list[Any] | None = None
+class Attached(Protocol):
+    """A warehouse attached read-only: the DuckDB file's, or team mode's lake."""
+
+    con: duckdb.DuckDBPyConnection
+
+
+def run_query(warehouse: Attached, statement: str, params: list[Any] | None = None
               ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run a checked statement (`check_query`) on a warehouse attached read-only, in the
     locked-down session: its column names and rows."""

@@ -1,0 +1,50 @@
+"""Cooldowns and feed texts in PostgreSQL (migration 0009's tables, with keys)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from pipeline.core.records import Link
+
+
+def cooldown(con: psycopg.Connection, site: str, now: dt.datetime
+             ) -> tuple[dt.datetime, str] | None:
+    """Until when `site` is left alone, and why (None: it is not cooling down)."""
+    row = con.execute("SELECT until, reason FROM nv_ctl.site_cooldowns WHERE site = %s "
+                      "AND until > %s ORDER BY since DESC LIMIT 1", [site, now]).fetchone()
+    return (row[0], row[1] or "") if row else None
+
+
+def add_cooldowns(con: psycopg.Connection,
+                  cooldowns: Sequence[tuple[str, dt.datetime, dt.datetime, str]],
+                  run_id: int) -> None:
+    if cooldowns:
+        with con.cursor() as cur:
+            cur.executemany("INSERT INTO nv_ctl.site_cooldowns (site, since, until, reason, "
+                            "run_id) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                            [[*c, run_id] for c in cooldowns])
+
+
+def add_feed_items(con: psycopg.Connection, feeds: Sequence[tuple[Link, int | None]]) -> None:
+    """Feed items with their full text, once per article."""
+    if feeds:
+        with con.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO nv_ctl.feed_items (article_id, site, list_name, url, title, "
+                "published_at, content, capture_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                [[ln.article_id, ln.site, ln.list_name, ln.url, ln.title,
+                  ln.published_at or None, ln.feed_text, capture_id]
+                 for ln, capture_id in feeds])
+
+
+def feed_item(con: psycopg.Connection, article_id: str) -> dict[str, Any] | None:
+    with con.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT url, title, published_at, content, capture_id, list_name "
+                           "FROM nv_ctl.feed_items WHERE article_id = %s",
+                           [article_id]).fetchone()
