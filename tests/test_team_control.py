@@ -76,15 +76,15 @@ def test_two_nodes_claiming_at_once_never_get_the_same_item(node):
 
 
 def test_claims_come_new_items_first_then_oldest(node):
-    a = node("a")
+    a, b = node("a"), node("b")
     a.add_links(links([5]), 1)
     a.add_links(links([3]), 1)
-    a.record_outcomes([("163:5", "done", None)], 1, 3)
+    a.record_outcomes([("163:5", "done", None)], a.run_id, 3)
     with psycopg.connect(node.url, autocommit=True) as con:  # 163:5 is due for a refetch
         con.execute("UPDATE nv_ctl.frontier SET state = 'pending', refetches = 1 "
                     "WHERE article_id = '163:5'")
     a.add_links(links([9]), 1)
-    assert [i["article_id"] for i in a.claim("163", "a", 10)] == ["163:3", "163:9", "163:5"]
+    assert [i["article_id"] for i in b.claim("163", "b", 10)] == ["163:3", "163:9", "163:5"]
 
 
 def test_an_expired_lease_is_claimed_by_another_node(node):
@@ -231,3 +231,23 @@ def test_list_memory_answers_the_stop_paging_questions(node):
     assert a.known_before("163", "tech", ["163:1", "163:2", "163:3"], 7) == {"163:1", "163:2"}
     a.add_links(links([1]), 5)
     assert a.known(["163:1", "163:9"]) == {"163:1"}
+
+
+def test_a_claim_never_hands_an_item_back_to_the_run_that_tried_it(node):
+    a, b = node("a"), node("b")
+    a.add_links(links([1]), a.run_id)
+    a.claim("163", "a", 1)
+    a.record_outcomes([("163:1", "retry", "timeout")], a.run_id, 3)
+    assert a.claim("163", "a", 1) == []
+    assert [i["article_id"] for i in b.claim("163", "b", 1)] == ["163:1"]
+
+
+def test_claims_held_by_other_owners_are_counted_until_recorded_or_reclaimed(node):
+    a, b = node("a"), node("b")
+    a.add_links(links(range(5)), a.run_id)
+    a.claim("163", "a", 3)
+    b.claim("163", "b", 1, lease_seconds=0.1)
+    time.sleep(0.2)  # b's lapsed: still counted, it is claimable
+    assert (b.claimed_elsewhere("163", "b"), a.claimed_elsewhere("163", "a")) == (3, 1)
+    assert len(a.claim("163", "a", 5)) == 2  # b's lapsed one and the last pending one
+    assert a.claimed_elsewhere("163", "a") == 0

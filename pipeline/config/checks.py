@@ -1,4 +1,5 @@
-"""Settings values that only DuckDB would refuse later: checked when settings load."""
+"""Settings values checked when settings load: those only DuckDB would refuse later, and
+team mode's PostgreSQL URI (which libpq reads)."""
 
 from __future__ import annotations
 
@@ -33,4 +34,28 @@ def memory_limit_problem(value: str) -> str | None:
                 "(or empty for DuckDB's default)")
     if size < MIN_MEMORY_LIMIT:
         return "must be at least 32MB (DuckDB cannot write the warehouse with less)"
+    return None
+
+
+TEAM_SCHEMES = ("postgresql://", "postgres://")  # warehouse.path as a libpq URI: team mode
+
+
+def is_team_uri(path: str) -> bool:
+    return path.startswith(TEAM_SCHEMES)
+
+
+def team_uri_problem(uri: str) -> str | None:
+    """Why `uri` is not a libpq URI of a database (None: it is one); the password is
+    never repeated in the message."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(uri)
+    except Exception as exc:  # psycopg.ProgrammingError: libpq's own words
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        return (f"URI cannot be read by libpq ({reason}); write it as "
+                "postgresql://USER@HOST:PORT/DB or postgresql://USER@/DB?host=/socket/dir")
+    if not parts.get("dbname"):
+        return ("URI names no database; write it as postgresql://USER@HOST:PORT/DB "
+                "(a socket folder as ?host=/path)")
     return None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.config.checks import is_team_uri, team_uri_problem
 from pipeline.config.checks import memory_limit_bytes as memory_limit_bytes
 from pipeline.config.checks import memory_limit_problem as memory_limit_problem
 from pipeline.config.files import config_files, read_toml
@@ -34,7 +35,6 @@ DEFAULT_UA = f"Mozilla/5.0 (compatible; newsvault/{__version__}; +https://github
 ENV_WAREHOUSE = "NEWSVAULT_WAREHOUSE"
 ENV_DATA_PATH = "NEWSVAULT_DATA_PATH"
 ENV_NODE = "NEWSVAULT_NODE"
-TEAM_SCHEMES = ("postgresql://", "postgres://")  # warehouse.path as a libpq URI: team mode
 
 
 @dataclass(frozen=True)
@@ -352,28 +352,6 @@ class _Loader(ConfigTree):
             raise ConfigError(f"{self.where('team.heartbeat')}: team.heartbeat "
                               f"({settings.team.heartbeat:g} s) must be less than "
                               f"team.lease_ttl ({settings.team.lease_ttl:g} s)")
-
-
-def is_team_uri(path: str) -> bool:
-    return path.startswith(TEAM_SCHEMES)
-
-
-def team_uri_problem(uri: str) -> str | None:
-    """Why `uri` is not a libpq URI of a database (None: it is one); the password is
-    never repeated in the message."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        parts = conninfo_to_dict(uri)
-    except Exception as exc:  # psycopg.ProgrammingError: libpq's own words
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        return (f"URI cannot be read by libpq ({reason}); write it as "
-                "postgresql://USER@HOST:PORT/DB or postgresql://USER@/DB?host=/socket/dir")
-    if not parts.get("dbname"):
-        return ("URI names no database; write it as postgresql://USER@HOST:PORT/DB "
-                "(a socket folder as ?host=/path)")
-    return None
-
 
 
 # ------------------------------------------------------------------------------ reference

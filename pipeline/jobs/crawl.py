@@ -10,6 +10,10 @@
 3. Put recent articles due for a re-fetch back in the frontier (edited stories), then
    fetch the site's pending items (left-overs of a killed run first), extract them off
    the event loop and commit in batches of crawl.batch_size (pipeline.jobs.recorder).
+   Items are claimed (pipeline.jobs.claims). In team mode several nodes crawl at once:
+   one reads a site's lists at a time, each leases a chunk of items at a time, its
+   heartbeat renews the leases, and request starts are booked over all nodes
+   (pipeline.store.team.pacer), so the configured rate is the total.
 4. Record the run (runs, run_sites, run_counters) and return the report; its summary is
    the one line the CLI prints.
 
@@ -29,6 +33,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +44,7 @@ from pipeline.config.settings import Settings, SiteSettings
 from pipeline.core.records import Fetched, Request, utcnow
 from pipeline.discover.lists import discover
 from pipeline.fetch.client import Fetcher
+from pipeline.jobs.claims import Claims
 from pipeline.jobs.recorder import Recorder, store_article
 from pipeline.jobs.refusal import cool_down, cooling, judge_refusal, store_untried
 from pipeline.jobs.report import RunReport, SiteReport
@@ -46,6 +52,8 @@ from pipeline.jobs.runs import begin
 from pipeline.sources import registry
 from pipeline.sources.base import Source
 from pipeline.sources.lists import ListSettings
+from pipeline.store.team.heartbeat import Heartbeat
+from pipeline.store.team.pacer import SharedPacer
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,13 @@ NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachabl
 # it); a run that dies gives its items back after this (team mode; runs.begin releases
 # them at the end of a run).
 CLAIM_LEASE = 900.0
+UNLIMITED = 1_000_000_000
+# Team mode: how long (in lease times) a run waits at most for another node reading a
+# site's lists, or, with nothing left to claim, for other nodes' live claims. A live node
+# renews its claims while it works; a dead node's lapse within one lease time and are
+# fetched here. The bound only guards against a node that keeps beating without getting
+# anywhere.
+WAIT_LEASES = 10
 
 
 def crawl(settings: Settings, sites: list[str] | None = None,
@@ -169,29 +184,59 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
     sources = {name: registry.get(name) for name in reports}
     hosts = _Hosts(settings, sources, replaying=transport is not None)
     observer = _Observer(sources, reports, recorder)
-    async with Fetcher(settings.fetch, hosts.allowed, intervals=hosts.interval,
-                       concurrency=hosts.concurrency, gate_key=hosts.gate_key,
-                       user_agent=hosts.user_agent, transport=transport,
-                       observer=observer.on_result, on_exchange=observer.on_exchange) as fetcher:
-        limit = max_articles if max_articles is not None else settings.crawl.max_articles
-        run = _Crawl(settings, fetcher, recorder, limit)
-        await asyncio.gather(*(_crawl_site(run, sources[name], reports[name])
-                               for name in reports))
+    team = settings.team_mode() and transport is None
+    pacer = SharedPacer(settings.warehouse.path) if team else None
+    beat = Heartbeat(settings.warehouse.path, recorder.run_id, settings.team.heartbeat,
+                     settings.team.lease_ttl).start() if team else None
+    try:
+        async with Fetcher(settings.fetch, hosts.allowed, intervals=hosts.interval,
+                           concurrency=hosts.concurrency, gate_key=hosts.gate_key,
+                           user_agent=hosts.user_agent, transport=transport,
+                           observer=observer.on_result, on_exchange=observer.on_exchange,
+                           pacer=pacer) as fetcher:
+            limit = max_articles if max_articles is not None else settings.crawl.max_articles
+            run = _Crawl(settings, fetcher, recorder, limit)
+            await asyncio.gather(*(_crawl_site(run, sources[name], reports[name])
+                                   for name in reports))
+    finally:
+        if beat is not None:
+            beat.stop()
+        if pacer is not None:
+            pacer.close()
 
 
 async def _crawl_site(run: _Crawl, source: Source, report: SiteReport) -> None:
     site = run.settings.sites[source.name]
     if cooling(source, site, run.recorder, report):
         return
-    for lst in site.lists:
-        if report.abandoned or report.cooling_until:
-            break
-        await _read_list(run, source, lst, report)
+    if await _discovery_turn(run, source):
+        for lst in site.lists:
+            if report.abandoned or report.cooling_until:
+                break
+            await _read_list(run, source, lst, report)
     if report.abandoned:
         return
     run.recorder.flush()  # what discovery found, committed before asking what is pending
     _requeue_refetches(source, run.settings, run.recorder)
     await _fetch_pending(run, source, report)
+
+
+async def _discovery_turn(run: _Crawl, source: Source) -> bool:
+    """Whether this run reads the site's lists. Team mode: one node at a time does; the
+    others wait until it is done and fetch what it found (its lock goes with its
+    connection, so a node that dies reading lets the others go at once)."""
+    store, team = run.recorder.warehouse, run.settings.team
+    with store.discovery(source.name) as mine:
+        if mine:
+            return True
+    log.info("%s: another node is reading its lists; fetching what it finds", source.name)
+    deadline = time.monotonic() + WAIT_LEASES * team.lease_ttl  # a guard only
+    while time.monotonic() < deadline:
+        await asyncio.sleep(min(1.0, team.heartbeat))
+        with store.discovery(source.name) as free:
+            if free:
+                break
+    return False
 
 
 async def _read_list(run: _Crawl, source: Source, lst: ListSettings,
@@ -216,28 +261,46 @@ async def _read_list(run: _Crawl, source: Source, lst: ListSettings,
 
 
 async def _fetch_pending(run: _Crawl, source: Source, report: SiteReport) -> None:
-    """Fetch, extract and store the site's pending items (a killed run's first)."""
+    """Fetch, extract and store the site's pending items (a killed run's first), as
+    they are claimed (pipeline.jobs.claims)."""
     site, recorder = run.settings.sites[source.name], run.recorder
-    items = recorder.warehouse.claim(source.name, str(recorder.run_id),
-                                     run.max_articles or 1_000_000_000, CLAIM_LEASE)
-    recorder.preload_revisits([i["url"] for i in items if i.get("refetches")])
-    queue: asyncio.Queue[dict] = asyncio.Queue()
-    for item in items:
-        queue.put_nowait(item)
+    workers = site.concurrency or max(2, run.settings.fetch.concurrency_per_host * 2)
+    claims = _claims(run, source, workers)
 
     async def worker() -> None:
-        while not queue.empty() and not report.abandoned and not report.cooling_until:
-            item = queue.get_nowait()
+        while not report.abandoned and not report.cooling_until:
+            item = await claims.next()
+            if item is None:
+                return
             fetched = await run.fetcher.fetch(Request(item["url"], purpose="article"))
             await store_article(source, item, fetched, recorder, report)
             if fetched.error == "blocked":
                 cool_down(source, site, recorder, report, fetched.detail or "blocked")
 
-    workers = min(site.concurrency or max(2, run.settings.fetch.concurrency_per_host * 2),
-                  len(items))
     await asyncio.gather(*(worker() for _ in range(workers)))
     if report.cooling_until or report.abandoned:
+        queue: asyncio.Queue[dict] = asyncio.Queue()
+        for item in await claims.untried():
+            queue.put_nowait(item)
         store_untried(source, queue, recorder, report)
+
+
+def _claims(run: _Crawl, source: Source, workers: int) -> Claims:
+    """Team mode: a chunk at a time, then waiting while other nodes hold live claims (a
+    dead node's lapse within the lease time). The DuckDB file: everything pending at
+    once."""
+    settings, recorder = run.settings, run.recorder
+    team = settings.team_mode()
+    limit = run.max_articles or UNLIMITED
+    return Claims(
+        recorder.warehouse, source.name, str(recorder.run_id), limit=limit,
+        chunk=max(workers, settings.crawl.batch_size) if team else limit,
+        lease_seconds=settings.team.lease_ttl if team else CLAIM_LEASE,
+        patience=WAIT_LEASES * settings.team.lease_ttl if team else 0.0,
+        poll=min(1.0, settings.team.heartbeat),
+        on_claim=lambda items: recorder.preload_revisits(
+            [i["url"] for i in items if i.get("refetches")]),
+        before_wait=recorder.flush)
 
 
 def _requeue_refetches(source: Source, settings: Settings, recorder: Recorder) -> None:

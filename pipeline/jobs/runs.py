@@ -25,7 +25,6 @@ import hashlib
 import json
 import logging
 import os
-import socket
 import time
 import traceback
 from collections.abc import Iterator
@@ -57,6 +56,15 @@ def config_digest(settings: Settings) -> str:
                                      default=str).encode()).hexdigest()
 
 
+def open_store(settings: Settings, spool: bool) -> Store:
+    """The DuckDB file (held briefly), or in team mode PostgreSQL and the DuckLake."""
+    if settings.team_mode():
+        from pipeline.store.team.store import TeamStore
+
+        return TeamStore.open(settings)
+    return BriefWarehouse(settings, spool=spool)
+
+
 @contextmanager
 def begin(settings: Settings, command: str, sites: list[str], *, archive: bool = False,
           reason: str = "refetch", spool: bool = False, brief: bool = False
@@ -64,7 +72,7 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
     """See the module docstring; `spool=True` lets a crawl run on while readers hold the
     warehouse, keeping its batches in the spool folder (pipeline.store.spool)."""
     with contextlib.ExitStack() as stack:
-        warehouse = BriefWarehouse(settings, spool=spool)
+        warehouse = open_store(settings, spool)
         stack.callback(warehouse.close)
         lock = stack.enter_context(warehouse.run_lock(command))
         index_on_store(warehouse, settings)
@@ -73,7 +81,7 @@ def begin(settings: Settings, command: str, sites: list[str], *, archive: bool =
         with warehouse.writing() as store:
             run_id = store.new_run_id()
             digest = config_digest(settings)
-            store.start_run(run_id, sites, socket.gethostname(), os.getpid(), digest, command)
+            store.start_run(run_id, sites, settings.node(), os.getpid(), digest, command)
         lock.note(run_id=run_id)
         reports = {name: SiteReport(name, failure_limit=settings.crawl.site_failure_limit)
                    for name in sites}

@@ -174,6 +174,10 @@ class BriefWarehouse:
     def run_lock(self, command: str) -> RunLock:
         return RunLock(self.lock_file, command)
 
+    def discovery(self, site: str) -> contextlib.AbstractContextManager[bool]:
+        """One writer: its run pages every list."""
+        return contextlib.nullcontext(True)
+
     # ----------------------------------------------------------- reads (read-only, brief)
 
     def _read(self, work: Callable[[Store], T]) -> T:
@@ -241,6 +245,10 @@ class BriefWarehouse:
 
     def release(self, owner: str) -> None:
         """Nothing is leased in the DuckDB file (see frontier.Frontier.claim)."""
+
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        """One writer: nobody else holds a claim."""
+        return 0
 
     def heartbeat(self, run_id: int) -> None:
         """Nothing to renew: the run lock's flock lives as long as the process."""

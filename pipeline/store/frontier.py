@@ -32,6 +32,10 @@ class Frontier(Session):
     def release(self, owner: str) -> None:
         """Nothing is leased in the DuckDB file."""
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        """One writer: nobody else holds a claim."""
+        return 0
+
     def list_seen(self, site: str, list_name: str) -> bool:
         if not self._lists_recorded():
             row = self.con.execute(

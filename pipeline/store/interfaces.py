@@ -81,6 +81,11 @@ class ControlState(Protocol):
         a lease not renewed within `lease_seconds` lapses.  One writer (the DuckDB
         file, its run lock held): simply the pending items."""
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        """Items of `site` other owners have claimed and not recorded: work they may yet
+        do, or that comes back to the pool when a dead node's claim lapses (a lapsed
+        one counts until someone claims it).  The DuckDB file: 0."""
+
     def release(self, owner: str) -> None:
         """Give back `owner`'s claimed items not recorded yet (end of a run, Ctrl-C);
         they are pending again at once instead of when the lease lapses."""
@@ -129,6 +134,10 @@ class ControlState(Protocol):
 
     def run_lock(self, command: str) -> AbstractContextManager[HeldLock]:
         """One writing run at a time: held, or LockHeld (exit 75) naming the holder."""
+
+    def discovery(self, site: str) -> AbstractContextManager[bool]:
+        """Whether this run pages `site`'s lists now: team mode, one node at a time (the
+        others fetch what it finds); the DuckDB file (one writer): always."""
 
     # -- refusals --------------------------------------------------------------------
     def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:

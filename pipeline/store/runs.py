@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,7 @@ class Runs(Session):
     def run_lock(self, command: str) -> RunLock:
         """The run lock (an flock on crawl.lock_file, default beside the warehouse)."""
         return RunLock(self.lock_file or Path(self.settings.path + ".lock"), command)
+
+    def discovery(self, site: str) -> contextlib.AbstractContextManager[bool]:
+        """One writer: its run pages every list."""
+        return contextlib.nullcontext(True)

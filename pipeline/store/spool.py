@@ -125,6 +125,10 @@ class SpoolingWarehouse:
     def release(self, owner: str) -> None:
         """Nothing is leased."""
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        """One writer: nobody else holds a claim."""
+        return 0
+
     def pending_counts(self) -> dict[str, int]:
         pending = {aid: site for aid, site in self.reader.pending_sites().items()
                    if self.states.get(aid, "pending") == "pending"}
@@ -179,6 +183,10 @@ class SpoolingWarehouse:
 
     def run_lock(self, command: str) -> RunLock:
         return self.reader.run_lock(command)
+
+    def discovery(self, site: str) -> contextlib.AbstractContextManager[bool]:
+        """One writer: its run pages every list."""
+        return contextlib.nullcontext(True)
 
     # writes: into the spool ----------------------------------------------------------
     @contextlib.contextmanager

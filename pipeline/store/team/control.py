@@ -28,6 +28,7 @@ from psycopg import errors as pg_errors
 
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link
+from pipeline.store.records import Batch, Cursor, Found
 from pipeline.store.team import frontier, locks, refusals, runs, schema
 from pipeline.store.team.connect import connect, first_line
 
@@ -38,6 +39,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 4
 RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
+
+
+class TeamLock:
+    """What a held team-mode run lock says about its holder (pipeline.store.interfaces
+    HeldLock)."""
+
+    def __init__(self, command: str, node: str) -> None:
+        self.info: dict[str, Any] = {"command": command, "node": node}
+
+    def note(self, **info: Any) -> None:
+        self.info.update(info)
 
 
 class PgControl:
@@ -137,6 +149,9 @@ class PgControl:
         ttl = self.lease_ttl if lease_seconds is None else lease_seconds
         return self._do(lambda con: frontier.claim(con, site, owner, self.run_id, limit, ttl))
 
+    def claimed_elsewhere(self, site: str, owner: str) -> int:
+        return self._do(lambda con: frontier.claimed_elsewhere(con, site, owner))
+
     def release(self, owner: str) -> int:
         return self._do(lambda con: frontier.release(con, owner=owner))
 
@@ -144,7 +159,7 @@ class PgControl:
                         max_attempts: int) -> int:
         return self._do(lambda con: frontier.record_outcomes(con, done, run_id, max_attempts))
 
-    def record_frontier(self, batch: Any, run_id: int, max_attempts: int) -> None:
+    def record_frontier(self, batch: Batch, run_id: int, max_attempts: int) -> None:
         """A batch's control rows in one transaction: links, listed items, feed texts,
         cooldowns, then outcomes (an item found and done in one batch ends done)."""
         def work(con: psycopg.Connection) -> None:
@@ -213,7 +228,32 @@ class PgControl:
     def feed_item(self, article_id: str) -> dict[str, Any] | None:
         return self._do(lambda con: refusals.feed_item(con, article_id))
 
+    # ------------------------------------------------------------------ backfill
+
+    def backfill_cursor(self, query: str) -> Cursor | None:
+        row = self._do(lambda con: refusals.backfill_cursor(con, query))
+        return Cursor(*row) if row else None
+
+    def save_backfill_page(self, query: str, found: list[Found], position: str | None,
+                           pages: int | None, done: bool, run_id: int) -> int:
+        return self._do(lambda con: refusals.save_backfill_page(
+            con, query, found, position, pages, done, run_id))
+
     # ------------------------------------------------------------------ locks
+
+    @contextmanager
+    def run_lock(self, command: str) -> Iterator[TeamLock]:
+        """Team mode's run lock: runs on any number of nodes at once, one run of a
+        command per node name (its WARC files and recovery are the node's own), and
+        `maintain` on one node at a time, only while no batch commits (each commit holds
+        the maintenance lock shared). LockHeld (exit 75) otherwise; gone with the
+        connection if the process dies."""
+        if command == "maintain":
+            with locks.maintenance(self.con):
+                yield TeamLock(command, self.node)
+            return
+        with locks.node_run(self.con, self.node, command):
+            yield TeamLock(command, self.node)
 
     def crawling(self) -> Any:
         """The shared side of the maintenance lock, for a writing run."""

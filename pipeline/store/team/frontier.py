@@ -118,10 +118,12 @@ def pending(con: psycopg.Connection, site: str, limit: int) -> list[dict[str, An
 
 def claim(con: psycopg.Connection, site: str, owner: str, run_id: int | None, limit: int,
           lease_seconds: float) -> list[dict[str, Any]]:
-    """Up to `limit` claimable items of `site`, leased to `owner` for `lease_seconds`."""
+    """Up to `limit` claimable items of `site`, leased to `owner` for `lease_seconds`;
+    never one this run has tried already (it waits for the next run)."""
     with con.cursor(row_factory=dict_row) as cur:
         return cur.execute(
             f"WITH picked AS (SELECT article_id FROM {F} WHERE site = %(site)s AND {CLAIMABLE} "
+            "AND tried_run IS DISTINCT FROM %(run)s "
             f"ORDER BY {ORDER} LIMIT %(limit)s FOR UPDATE SKIP LOCKED), "
             f"leased AS (UPDATE {F} AS f SET state = 'leased', lease_owner = %(owner)s, "
             "lease_run = %(run)s, leases = f.leases + 1, updated_at = clock_timestamp(), "
@@ -130,6 +132,15 @@ def claim(con: psycopg.Connection, site: str, owner: str, run_id: int | None, li
             f"SELECT {ITEM} FROM leased ORDER BY {ORDER}",
             {"site": site, "limit": limit, "owner": owner, "run": run_id,
              "ttl": lease_seconds}).fetchall()
+
+
+def claimed_elsewhere(con: psycopg.Connection, site: str, owner: str) -> int:
+    """Items of `site` claimed by other owners and not recorded yet: live claims (work
+    that may yet come back) and lapsed ones (claimable now). Counting the lapsed too
+    means a caller that claimed nothing a moment ago claims again rather than stop."""
+    row = con.execute(f"SELECT count(*) FROM {F} WHERE site = %s AND state = 'leased' "
+                      "AND lease_owner <> %s", [site, owner]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def renew(con: psycopg.Connection, run_id: int, lease_seconds: float) -> int:
@@ -160,6 +171,7 @@ UPDATE {F} AS f SET
     last_error  = d.error,
     fetched_at  = CASE WHEN d.state = 'done' THEN clock_timestamp() ELSE f.fetched_at END,
     lease_owner = NULL, lease_run = NULL, lease_until = NULL,
+    tried_run   = %(run)s,
     updated_at  = clock_timestamp()
 FROM (SELECT DISTINCT ON (article_id) * FROM
       unnest(%(ids)s::text[], %(states)s::text[], %(errors)s::text[])

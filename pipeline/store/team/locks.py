@@ -2,6 +2,7 @@
 
     maintenance: one node at a time, and only while no crawl writes (exclusive)
     crawling:    any number of crawls at once, never beside maintenance (shared)
+    node_run:    one run of a command per node name (its WARC files are its own)
     discovery:   one node pages a site's lists at a time (try: the others skip ahead)
 
 Session-level locks on the caller's connection: held until released or until the
@@ -19,6 +20,7 @@ from pipeline.core.errors import LockHeld
 
 MAINTENANCE = "newsvault:maintenance"
 DISCOVERY = "newsvault:discover:"
+NODE_RUN = "newsvault:run:"
 
 
 def _try(con: psycopg.Connection, key: str, shared: bool = False) -> bool:
@@ -55,6 +57,13 @@ def crawling(con: psycopg.Connection) -> Iterator[None]:
     """Held by every writing run (shared): LockHeld (exit 75) while maintenance runs."""
     return _held(con, MAINTENANCE, True, "maintenance is running on the team database; "
                  "the crawl starts again at the next cron tick")
+
+
+def node_run(con: psycopg.Connection, node: str, command: str) -> Iterator[None]:
+    """One `command` run per node name at a time, on any number of nodes."""
+    return _held(con, f"{NODE_RUN}{node}:{command}", False,
+                 f"another {command} runs as node {node!r}; give this process its own "
+                 "name (--node or NEWSVAULT_NODE) or wait for that run to end")
 
 
 @contextmanager

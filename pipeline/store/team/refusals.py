@@ -1,4 +1,4 @@
-"""Cooldowns and feed texts in PostgreSQL (migration 0009's tables, with keys)."""
+"""Cooldowns, feed texts and backfill cursors in PostgreSQL (0009 and 0010, with keys)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,34 @@ def feed_item(con: psycopg.Connection, article_id: str) -> dict[str, Any] | None
         return cur.execute("SELECT url, title, published_at, content, capture_id, list_name "
                            "FROM nv_ctl.feed_items WHERE article_id = %s",
                            [article_id]).fetchone()
+
+
+# ------------------------------------------------------------------- backfill cursors
+
+def backfill_cursor(con: psycopg.Connection, query: str) -> tuple[str | None, int | None,
+                                                                    bool] | None:
+    row = con.execute("SELECT position, pages, done FROM nv_ctl.backfill_cursor "
+                      "WHERE query = %s", [query]).fetchone()
+    return (row[0], row[1], bool(row[2])) if row else None
+
+
+def save_backfill_page(con: psycopg.Connection, query: str, found: Sequence[Any],
+                       position: str | None, pages: int | None, done: bool,
+                       run_id: int) -> int:
+    """One index page's rows, each capture once (by `via`), and the query's position."""
+    new = 0
+    if found:
+        with con.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO nv_ctl.backfill_index (via, archive, site, article_id, kind, url, "
+                "captured_at, filename, \"offset\", length, digest, found_run) VALUES "
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [[f.row.via, f.row.archive, f.site, f.article_id, f.kind, f.row.url,
+                  f.row.captured_at, f.row.filename, f.row.offset, f.row.length,
+                  f.row.digest, run_id] for f in found])
+            new = max(cur.rowcount, 0)
+    con.execute("INSERT INTO nv_ctl.backfill_cursor (query, position, pages, done) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (query) DO UPDATE SET "
+                "position = excluded.position, pages = excluded.pages, done = excluded.done, "
+                "updated_at = clock_timestamp()", [query, position, pages, done])
+    return new
