@@ -7,7 +7,10 @@
    sites) served by uvicorn on loopback; each page is asked `--views` times over HTTP
    (httpx) and the median and slowest times are printed.  Every view opens and lets go
    of the warehouse (the short read windows), so this is mostly that cost.
-2. Latest articles: `--rows` synthetic articles (two sites, 2,000-character bodies) in
+2. Windows: one article page's reads (`store.browse.reading`: the article and its
+   versions) 50 times with the thread's DuckDB session kept between windows (attach and
+   detach only), against a fresh session each time (the anchor, same run).
+3. Latest articles: `--rows` synthetic articles (two sites, 2,000-character bodies) in
    an in-memory DuckDB; the query the home page uses (warehouse/queries/web_latest.sql,
    a LIMIT per site) against the row_number() window it replaced (the anchor, measured
    in the same run).
@@ -39,8 +42,7 @@ SELECT article_id, site, kind, title, source, published_at, status FROM (
     FROM articles) WHERE n <= $per_site ORDER BY site, n"""
 
 
-def pages(views: int) -> None:
-    folder = webapp.build(Path(tempfile.mkdtemp(prefix="nv-bench-serve-")))
+def pages(folder: webapp.WebFolder, views: int) -> None:
     paths = ["/", f"/a/{folder.edited_id}", f"/capture/{folder.revisit}",
              f"/capture/{folder.revisit}/frame", "/search?q=测试稿",
              "/trend?terms=智谱,MiniMax,DeepSeek&by=day", "/?format=json"]
@@ -54,6 +56,24 @@ def pages(views: int) -> None:
                 client.get(live.origin + path).raise_for_status()
                 times.append((time.perf_counter() - started) * 1000)
             print(f"| `{path}` | {statistics.median(times):.0f} | {max(times):.0f} |")
+
+
+def windows(folder: webapp.WebFolder, times: int = 50) -> None:
+    from pipeline.store import browse
+
+    settings = folder.settings().warehouse
+    for name, fresh in (("fresh session each window (anchor)", True),
+                        ("session kept, attach/detach only", False)):
+        spent = []
+        for _ in range(times):
+            if fresh:
+                browse._discard()
+            started = time.perf_counter()
+            with browse.reading(settings) as reads:
+                reads.article(folder.edited_id)
+                reads.versions(folder.edited_id)
+            spent.append((time.perf_counter() - started) * 1000)
+        print(f"{name}: median {statistics.median(spent):.1f} ms a window ({times} windows)")
 
 
 def latest(rows: int) -> None:
@@ -87,7 +107,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--views", type=int, default=20)
     args = parser.parse_args()
-    pages(args.views)
+    folder = webapp.build(Path(tempfile.mkdtemp(prefix="nv-bench-serve-")))
+    pages(folder, args.views)
+    windows(folder)
     latest(args.rows)
     return 0
 

@@ -242,10 +242,12 @@ def test_a_claim_never_hands_an_item_back_to_the_run_that_tried_it(node):
     assert [i["article_id"] for i in b.claim("163", "b", 1)] == ["163:1"]
 
 
-def test_claims_held_by_other_owners_are_counted(node):
+def test_claims_held_by_other_owners_are_counted_until_recorded_or_reclaimed(node):
     a, b = node("a"), node("b")
     a.add_links(links(range(5)), a.run_id)
     a.claim("163", "a", 3)
     b.claim("163", "b", 1, lease_seconds=0.1)
-    time.sleep(0.2)  # b's lapsed
-    assert (b.claimed_elsewhere("163", "b"), a.claimed_elsewhere("163", "a")) == (3, 0)
+    time.sleep(0.2)  # b's lapsed: still counted, it is claimable
+    assert (b.claimed_elsewhere("163", "b"), a.claimed_elsewhere("163", "a")) == (3, 1)
+    assert len(a.claim("163", "a", 5)) == 2  # b's lapsed one and the last pending one
+    assert a.claimed_elsewhere("163", "a") == 0

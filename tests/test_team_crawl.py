@@ -45,6 +45,8 @@ def test_one_node_crawls_the_site_into_the_team_archive(config, ne: FakeNetEase,
                            ).fetchall() == [("done", 12)]
         assert con.execute("SELECT node, outcome, exit_code FROM nv_ctl.runs").fetchall() == [
             ("n1", "ok", 0)]
+    assert lake_rows(pg_url, shared, "SELECT count(DISTINCT article_id) FROM nv.term_docs"
+                     ) == [(12,)]  # indexed as stored, with doc numbers from PostgreSQL
 
 
 def crawl_processes(config: Path, pg_url: str, nodes: list[str], cwd: Path
@@ -107,6 +109,15 @@ def wait_for(check, timeout: float = 60.0, every: float = 0.05):
     raise AssertionError("timed out waiting")
 
 
+def left_over(pg_url: str) -> list[tuple]:
+    with psycopg.connect(pg_url) as con:
+        return con.execute("SELECT article_id, state, attempts, lease_owner, lease_until, "
+                           "tried_run, leases, discovered_at, clock_timestamp() "
+                           "FROM nv_ctl.frontier WHERE state <> 'done'").fetchall() + \
+            con.execute("SELECT run_id, node, outcome, started_at, heartbeat_at, finished_at "
+                        "FROM nv_ctl.runs").fetchall()
+
+
 def leases_of(pg_url: str, node: str) -> int:
     with psycopg.connect(pg_url) as con:
         if con.execute("SELECT to_regclass('nv_ctl.frontier')").fetchone() == (None,):
@@ -131,7 +142,7 @@ def test_a_killed_nodes_leases_are_finished_by_another_node(
     code, _, err = finish(survivor)
     assert code == 0, err
     fetches = article_fetches(server)
-    assert len(fetches) == 40  # nothing lost
+    assert len(fetches) == 40, (left_over(pg_url), err[-3000:])  # nothing lost
     assert lake_rows(pg_url, shared, "SELECT count(*), count(DISTINCT article_id) "
                                      "FROM nv.articles") == [(40, 40)]  # nothing doubled
     with psycopg.connect(pg_url) as con:

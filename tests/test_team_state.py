@@ -163,3 +163,20 @@ def test_a_gap_closes_when_a_later_backfill_of_the_site_succeeds(node):
     record(a, [ListOutcome("163", "tech", cut=True, gap=True)])
     record(a, [], command="backfill")
     assert a.open_gap("163", "tech") is None
+
+
+def store_methods() -> list[str]:
+    from pipeline.store.interfaces import Store
+
+    return [name for name, _ in inspect.getmembers(Store, inspect.isfunction)
+            if not name.startswith("_")]
+
+
+@pytest.mark.parametrize("name", store_methods())
+def test_teamstore_answers_every_store_call_as_asked(name):
+    from pipeline.store.interfaces import Store
+    from pipeline.store.team.store import TeamStore
+
+    wanted = list(inspect.signature(getattr(Store, name)).parameters)
+    have = list(inspect.signature(getattr(TeamStore, name)).parameters)
+    assert have[:len(wanted)] == wanted, f"{name}{tuple(have)} is called as {tuple(wanted)}"

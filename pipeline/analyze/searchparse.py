@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.core.errors import UsageError
-from pipeline.index.segment import Segmenter
+from pipeline.index.segment import MAX_CHARS, MIN_CHARS, Segmenter
 
 MAX_TERMS = 24  # terms in one query (required and excluded); the bit masks hold 62
 _PART = re.compile(r'(-?)(?:"([^"]*)"?|“([^”]*)”?|(\S+))')
@@ -104,7 +104,12 @@ def _compact(text: str) -> str:
 
 
 def _terms(text: str, segmenter: Segmenter) -> tuple[str, ...]:
-    """The index's terms of a word or phrase, each once, in order."""
+    """The index's terms of a word or phrase, each once, in order (a dictionary entry is
+    its own term: a query of entities never waits for jieba to load)."""
+    entity = segmenter.entity(text)
+    if entity and MIN_CHARS <= len(entity) <= MAX_CHARS \
+            and entity.casefold() not in segmenter.stopwords:
+        return (entity,)
     return tuple(dict.fromkeys(segmenter.terms(text)))
 
 

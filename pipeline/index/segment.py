@@ -203,9 +203,14 @@ class Segmenter:
                     counts[term] = counts.get(term, 0) + n
         return Counter(counts)
 
+    def entity(self, text: str) -> str | None:
+        """The user-dictionary spelling of `text` when it is an entry (one term by
+        definition, known without loading jieba); else None."""
+        return self._canon.get(unicodedata.normalize("NFKC", text.strip()).casefold())
+
     def term_of(self, text: str) -> str:
         """The one term a query word stands for; TermError says why there is none."""
-        entity = self._canon.get(unicodedata.normalize("NFKC", text.strip()).casefold())
+        entity = self.entity(text)
         if entity:  # a user-dictionary entry is one term by definition
             return entity
         tokens = [t for t in self.tokens(text.strip()) if t.strip()]

@@ -71,10 +71,14 @@ class Claims:
     async def _refill(self) -> bool:
         began = time.monotonic()
         waiting = False
+        returned: set[str] = set()  # rows this refill saw: the same again means no more
         try:
             while not self._exhausted and self.limit > len(self.handed):
-                if self._claim():
+                got = self._claim(returned)
+                if got is True:
                     return True
+                if got is None:  # only items handed out already (now ours again): go on
+                    continue
                 if time.monotonic() >= began + self.patience:
                     break
                 if self.before_wait is not None:
@@ -89,14 +93,22 @@ class Claims:
             if waiting:
                 self.waited += time.monotonic() - began
 
-    def _claim(self) -> bool:
+    def _claim(self, returned: set[str]) -> bool | None:
+        """True: fresh items in hand; False: nothing claimable; None: the claim brought
+        only items this run has handed out already (its own lapsed claims), so claiming
+        again goes further down the backlog (in the DuckDB file, where a claim brings the
+        same pending rows again, that is False)."""
         left = self.limit - len(self.handed)
         rows = self.store.claim(self.site, self.owner, min(self.chunk, left),
                                 self.lease_seconds)
         self.claims += 1
+        ids = {row["article_id"] for row in rows}
+        if not rows or ids <= returned:
+            return False
+        returned |= ids
         fresh = [row for row in rows if row["article_id"] not in self.handed]
         if not fresh:
-            return False
+            return None
         self.handed.update(row["article_id"] for row in fresh)
         self._buffer.extend(fresh)
         if self.on_claim is not None:

@@ -41,7 +41,6 @@ from pathlib import Path
 import httpx
 
 from pipeline.config.settings import Settings, SiteSettings
-from pipeline.core.errors import PipelineError
 from pipeline.core.records import Fetched, Request, utcnow
 from pipeline.discover.lists import discover
 from pipeline.fetch.client import Fetcher
@@ -53,6 +52,7 @@ from pipeline.jobs.runs import begin
 from pipeline.sources import registry
 from pipeline.sources.base import Source
 from pipeline.sources.lists import ListSettings
+from pipeline.store.team.heartbeat import Heartbeat
 from pipeline.store.team.pacer import SharedPacer
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,11 @@ NETWORK_REASONS = frozenset({"connect", "timeout", "network", "robots-unreachabl
 # them at the end of a run).
 CLAIM_LEASE = 900.0
 UNLIMITED = 1_000_000_000
-# Team mode: how long (in lease times) a run with nothing left to claim waits at most for
-# other nodes' live claims. A live node renews them while it works; a dead node's lapse
-# within one lease time and are fetched here. The bound only guards against a node that
-# keeps beating without getting anywhere.
+# Team mode: how long (in lease times) a run waits at most for another node reading a
+# site's lists, or, with nothing left to claim, for other nodes' live claims. A live node
+# renews its claims while it works; a dead node's lapse within one lease time and are
+# fetched here. The bound only guards against a node that keeps beating without getting
+# anywhere.
 WAIT_LEASES = 10
 
 
@@ -185,7 +186,8 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
     observer = _Observer(sources, reports, recorder)
     team = settings.team_mode() and transport is None
     pacer = SharedPacer(settings.warehouse.path) if team else None
-    beat = asyncio.create_task(_heartbeat(recorder, settings)) if team else None
+    beat = Heartbeat(settings.warehouse.path, recorder.run_id, settings.team.heartbeat,
+                     settings.team.lease_ttl).start() if team else None
     try:
         async with Fetcher(settings.fetch, hosts.allowed, intervals=hosts.interval,
                            concurrency=hosts.concurrency, gate_key=hosts.gate_key,
@@ -198,20 +200,9 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
                                    for name in reports))
     finally:
         if beat is not None:
-            beat.cancel()
+            beat.stop()
         if pacer is not None:
             pacer.close()
-
-
-async def _heartbeat(recorder: Recorder, settings: Settings) -> None:
-    """Team mode: the run is alive and its claims renewed every team.heartbeat seconds,
-    also while no batch commits (a slow site)."""
-    while True:
-        await asyncio.sleep(settings.team.heartbeat)
-        try:
-            recorder.warehouse.heartbeat(recorder.run_id)
-        except PipelineError as exc:  # the next beat tries again; the lease is longer
-            log.warning("heartbeat of run %s failed: %s", recorder.run_id, exc)
 
 
 async def _crawl_site(run: _Crawl, source: Source, report: SiteReport) -> None:
@@ -232,13 +223,14 @@ async def _crawl_site(run: _Crawl, source: Source, report: SiteReport) -> None:
 
 async def _discovery_turn(run: _Crawl, source: Source) -> bool:
     """Whether this run reads the site's lists. Team mode: one node at a time does; the
-    others wait until it is done (team.lease_ttl at most) and fetch what it found."""
+    others wait until it is done and fetch what it found (its lock goes with its
+    connection, so a node that dies reading lets the others go at once)."""
     store, team = run.recorder.warehouse, run.settings.team
     with store.discovery(source.name) as mine:
         if mine:
             return True
     log.info("%s: another node is reading its lists; fetching what it finds", source.name)
-    deadline = time.monotonic() + team.lease_ttl
+    deadline = time.monotonic() + WAIT_LEASES * team.lease_ttl  # a guard only
     while time.monotonic() < deadline:
         await asyncio.sleep(min(1.0, team.heartbeat))
         with store.discovery(source.name) as free:

@@ -5,8 +5,9 @@
         versions = browse.versions("36kr:123")
 
 Like the crawl's own reads (pipeline.store.brief), each window attaches the file
-read-only, next to any other reader, and lets it go at the end of the block, so a cron
-crawl can take the file for its next commit between two page views.  A window waits at
+read-only, next to any other reader, to a DuckDB session the thread keeps, and detaches
+it at the end of the block, so a cron crawl can take the file for its next commit
+between two page views.  A window waits at
 most `wait` seconds for a crawl's commit to end (WarehouseBusy after that).  The SQL is
 warehouse/queries/web_*.sql.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,9 +79,36 @@ def reading(settings: WarehouseSettings, wait: float = DEFAULT_WAIT) -> Iterator
     """One short read-only window on the warehouse (see the module docstring).
     WarehouseError when it is missing or unreadable, WarehouseBusy when a writer keeps it
     longer than `wait` seconds."""
-    with Warehouse.open_waiting(settings, read_only=True, wait=min(wait, settings.lock_wait)
-                                ) as warehouse:
-        yield Browse(warehouse)
+    try:
+        with Warehouse.open_waiting(settings, read_only=True,
+                                    wait=min(wait, settings.lock_wait),
+                                    con=_session(settings)) as warehouse:
+            yield Browse(warehouse)
+    except BaseException:
+        _discard()  # whatever went wrong, the next window starts from a fresh session
+        raise
+
+
+_sessions = threading.local()
+
+
+def _session(settings: WarehouseSettings) -> duckdb.DuckDBPyConnection:
+    """This thread's DuckDB session (extensions loaded, settings made), kept between
+    windows as BriefWarehouse keeps its own: a window only attaches and detaches the file."""
+    key = (settings.path, settings.attach, settings.attach_options, settings.catalog,
+           tuple(settings.extensions), settings.timezone, settings.memory_limit)
+    if getattr(_sessions, "key", None) != key:
+        _sessions.con = Warehouse.connect(settings)
+        _sessions.key = key
+    return _sessions.con
+
+
+def _discard() -> None:
+    con = getattr(_sessions, "con", None)
+    _sessions.con = _sessions.key = None
+    if con is not None:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
 
 
 def _json(value: Any) -> Any:

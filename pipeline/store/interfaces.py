@@ -82,8 +82,9 @@ class ControlState(Protocol):
         file, its run lock held): simply the pending items."""
 
     def claimed_elsewhere(self, site: str, owner: str) -> int:
-        """Items of `site` other owners hold live claims on: work that may come back to
-        the pool (a dead node's) or be done by them.  The DuckDB file: 0."""
+        """Items of `site` other owners have claimed and not recorded: work they may yet
+        do, or that comes back to the pool when a dead node's claim lapses (a lapsed
+        one counts until someone claims it).  The DuckDB file: 0."""
 
     def release(self, owner: str) -> None:
         """Give back `owner`'s claimed items not recorded yet (end of a run, Ctrl-C);

@@ -135,10 +135,11 @@ def claim(con: psycopg.Connection, site: str, owner: str, run_id: int | None, li
 
 
 def claimed_elsewhere(con: psycopg.Connection, site: str, owner: str) -> int:
-    """Items of `site` other owners hold live claims on (work that may yet come back)."""
+    """Items of `site` claimed by other owners and not recorded yet: live claims (work
+    that may yet come back) and lapsed ones (claimable now). Counting the lapsed too
+    means a caller that claimed nothing a moment ago claims again rather than stop."""
     row = con.execute(f"SELECT count(*) FROM {F} WHERE site = %s AND state = 'leased' "
-                      "AND lease_until > clock_timestamp() AND lease_owner <> %s",
-                      [site, owner]).fetchone()
+                      "AND lease_owner <> %s", [site, owner]).fetchone()
     return int(row[0]) if row else 0
 
 

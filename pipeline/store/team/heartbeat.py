@@ -1,5 +1,7 @@
 """A run's heartbeat in its own thread and connection: the run stays alive and its leases
-renewed while the crawl's event loop or an extraction keeps the main thread busy.
+renewed while the crawl's event loop or an extraction keeps the main thread busy (a
+heartbeat on the event loop would stop while a long commit blocks it, and the run's
+claims would lapse under it).
 
     with Heartbeat(settings.warehouse.path, run_id, settings.team.heartbeat,
                    settings.team.lease_ttl) as beat:
@@ -31,6 +33,9 @@ class Heartbeat:
                                         daemon=True)
 
     def __enter__(self) -> Heartbeat:
+        return self.start()
+
+    def start(self) -> Heartbeat:
         self._thread.start()
         return self
 

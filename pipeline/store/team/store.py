@@ -25,6 +25,7 @@ from pipeline.store.interfaces import ArchiveData
 from pipeline.store.records import (
     Batch,
     BatchResult,
+    ClusterRule,
     Cursor,
     Found,
     IndexStatus,
@@ -51,7 +52,7 @@ class TeamStore:
 
         control = PgControl.open(settings)
         try:
-            return cls(control, Lake.open(settings))
+            return cls(control, Lake.open(settings, ids=control))  # term ids from PostgreSQL
         except BaseException:
             control.close()
             raise
@@ -91,7 +92,7 @@ class TeamStore:
     def _after_store(self) -> None:
         changed, self._changed = self._changed, []
         if changed and self.after_store is not None:
-            self.after_store(self.archive, changed)
+            self.after_store(self, changed)  # the term index asks the store, not the lake
 
     # ------------------------------------------------------------------ batches
 
@@ -213,8 +214,8 @@ class TeamStore:
         return self._archive("term_rows")(ids)
 
     def write_terms(self, rows: Sequence[TermRow], seg: Segmented, version: str,
-                    deltas: bool = True) -> None:
-        self._archive("write_terms")(rows, seg, version, deltas)
+                    rule: ClusterRule, deltas: bool = True) -> None:
+        self._archive("write_terms")(rows, seg, version, rule, deltas)
 
     def recount_terms(self) -> int:
         return self._archive("recount_terms")()
