@@ -137,6 +137,12 @@ def _hold(pgdata: str) -> None:
         os.setgroups([])
         os.setgid(user.pw_gid)
         os.setuid(user.pw_uid)
+        initdb = Path(pgserver.__file__).parent / "pginstall" / "bin" / "initdb"
+        if not os.access(initdb, os.X_OK):
+            print(f"error: user {run_as} cannot run {initdb}: a folder above it is private; "
+                  "make the folders readable (chmod o+rx) or set NEWSVAULT_TEST_PG_USER",
+                  flush=True)
+            sys.exit(1)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # exit hooks run: server stops
     server = pgserver.get_server(pgdata)
     print(f"socket {server.get_postmaster_info().socket_dir}", flush=True)

@@ -59,7 +59,7 @@ from pipeline.core.errors import (
 
 # In the order --help lists them.
 COMMANDS = (crawl, import_warc, backfill, reextract, extract, links, sql, export, terms, trend,
-            search, coverage, status, maintain, migrate_to, serve, config, demo)
+            search, coverage, status, serve, maintain, migrate_to, config, demo)
 EXIT_CODES: list[tuple[type[PipelineError], int]] = [
     (ConfigError, EXIT_USAGE), (UsageError, EXIT_USAGE), (QueryError, EXIT_USAGE),
     (LockHeld, EXIT_BUSY), (WarehouseBusy, EXIT_BUSY), (WarehouseError, EXIT_WAREHOUSE),
