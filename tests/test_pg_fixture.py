@@ -19,8 +19,8 @@ def test_a_database_made_by_one_test_is_not_seen_by_the_next(pg_url: str) -> Non
 
 
 def test_the_server_does_not_run_as_root(pg_url: str) -> None:
-    with psycopg.connect(pg_url) as con:
+    with psycopg.connect(pg_url) as con:  # the backend lives as long as its connection
         pid = con.execute("SELECT pg_backend_pid()").fetchone()[0]
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        uid = next(line for line in status if line.startswith("Uid:")).split()[1]
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            uid = next(line for line in status if line.startswith("Uid:")).split()[1]
     assert uid != "0"
