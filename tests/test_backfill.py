@@ -23,6 +23,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.cli.main import main
+from tests.clirun import process_configs
 from tests.fakearchives import Capture, FakeCommonCrawl, FakeWayback
 from tests.fakesites import Fake36Kr, FakeNetEase, Story
 from tests.server import TestServer
@@ -447,7 +448,7 @@ def backfill_process(config: Path, fault: str | None) -> subprocess.Popen:
     env.pop("NEWSVAULT_FAULT", None)
     if fault:
         env["NEWSVAULT_FAULT"] = fault
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config),
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *process_configs(config),
                              "--warehouse", "news.duckdb", "backfill", "-q", *window()],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

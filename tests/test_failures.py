@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli.main import main
-from tests.clirun import error_line
+from tests.clirun import error_line, process_configs
 from tests.db import rows
 from tests.fakesites import Fake36Kr, FakeNetEase
 
@@ -42,7 +42,7 @@ def crawl_process(config: Path, fault: str | None = None, *args: str
     env.pop("NEWSVAULT_FAULT", None)
     if fault:
         env["NEWSVAULT_FAULT"] = fault
-    return subprocess.run([sys.executable, "-m", "pipeline", "--config", str(config),
+    return subprocess.run([sys.executable, "-m", "pipeline", *process_configs(config),
                            "--warehouse", "news.duckdb", "crawl", "-q", *args], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
 

@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.archive.reader import record_complete
 from pipeline.cli.main import main
+from tests.clirun import process_configs
 from tests.fakesites import Fake36Kr, FakeNetEase
 from tests.server import TestServer
 
@@ -44,7 +45,7 @@ def crawl_process(config: Path, fault: str | None = None) -> subprocess.Popen:
     env.pop("NEWSVAULT_FAULT", None)
     if fault:
         env["NEWSVAULT_FAULT"] = fault
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config),
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *process_configs(config),
                              "--warehouse", "news.duckdb", "crawl", "-q"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
