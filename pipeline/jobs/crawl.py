@@ -37,6 +37,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -52,8 +53,10 @@ from pipeline.jobs.runs import begin
 from pipeline.sources import registry
 from pipeline.sources.base import Source
 from pipeline.sources.lists import ListSettings
-from pipeline.store.team.heartbeat import Heartbeat
-from pipeline.store.team.pacer import SharedPacer
+
+if TYPE_CHECKING:
+    from pipeline.store.team.heartbeat import Heartbeat
+    from pipeline.store.team.pacer import SharedPacer
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +181,17 @@ class _Crawl:
     max_articles: int
 
 
+def _team_links(settings: Settings, run_id: int) -> tuple[SharedPacer, Heartbeat]:
+    """Team mode's request pacer over all nodes and the run's heartbeat, started.
+    Imported here: psycopg costs every crawl of a DuckDB file 0.1-0.2 s of start-up."""
+    from pipeline.store.team.heartbeat import Heartbeat
+    from pipeline.store.team.pacer import SharedPacer
+
+    beat = Heartbeat(settings.warehouse.path, run_id, settings.team.heartbeat,
+                     settings.team.lease_ttl)
+    return SharedPacer(settings.warehouse.path), beat.start()
+
+
 async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str, SiteReport],
                        max_articles: int | None,
                        transport: httpx.AsyncBaseTransport | None) -> None:
@@ -185,9 +199,7 @@ async def _crawl_sites(settings: Settings, recorder: Recorder, reports: dict[str
     hosts = _Hosts(settings, sources, replaying=transport is not None)
     observer = _Observer(sources, reports, recorder)
     team = settings.team_mode() and transport is None
-    pacer = SharedPacer(settings.warehouse.path) if team else None
-    beat = Heartbeat(settings.warehouse.path, recorder.run_id, settings.team.heartbeat,
-                     settings.team.lease_ttl).start() if team else None
+    pacer, beat = _team_links(settings, recorder.run_id) if team else (None, None)
     try:
         async with Fetcher(settings.fetch, hosts.allowed, intervals=hosts.interval,
                            concurrency=hosts.concurrency, gate_key=hosts.gate_key,
