@@ -179,13 +179,54 @@ def test_a_run_whose_heartbeat_stopped_is_interrupted_and_its_leases_returned(no
     b.start_run(run_b, ["163"], "b", 2, "")
     a.add_links(links(range(3)), run_a)
     a.claim("163", "a", 3)
-    for _ in range(3):  # a falls silent; b keeps beating
+    for _ in range(3):  # a falls silent (its session stays open: a partition); b beats
         time.sleep(0.45)
-        b.heartbeat(run_b)
-    run_c = c.new_run_id()
-    assert c.start_run(run_c, ["163"], "c", 3, "") == [run_a]
+        b.heartbeat(run_b)  # each beat also looks for dead runs
     assert (a.run(run_a)["outcome"], b.run(run_b)["outcome"]) == ("interrupted", "running")
+    c.start_run(c.new_run_id(), ["163"], "c", 3, "")
     assert len(c.claim("163", "c", 10)) == 3
+
+
+def liveness_locks(url: str) -> int:
+    with psycopg.connect(url) as con:
+        return con.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                           "AND database = (SELECT oid FROM pg_database "
+                           "WHERE datname = current_database())").fetchone()[0]
+
+
+def claim_soon(control, owner: str, limit: int, within: float = 5.0) -> list:
+    """What `control` claims, trying for `within` seconds (a closed session's locks go
+    as its backend exits, a moment after the client leaves)."""
+    end = time.monotonic() + within
+    while not (got := control.claim("163", owner, limit)) and time.monotonic() < end:
+        time.sleep(0.02)
+    return got
+
+
+def test_a_run_whose_session_ended_is_interrupted_at_once_and_its_leases_returned(node):
+    a, b = node("a", lease_ttl=60.0), node("b", lease_ttl=60.0)
+    a.add_links(links(range(3)), a.run_id)
+    assert len(a.claim("163", "a", 3)) == 3
+    assert b.claim("163", "b", 3) == []  # a lives: its leases hold
+    began = time.monotonic()
+    a.close()  # as when its process dies: PostgreSQL ends the session, and its locks
+    assert len(claim_soon(b, "b", 3)) == 3
+    assert time.monotonic() - began < 5  # not the 60 s lease expiry
+    assert (b.run(a.run_id)["outcome"], b.run(b.run_id)["outcome"]) == (
+        "interrupted", "running")
+
+
+def test_a_finished_run_lets_its_liveness_lock_go_and_stays_finished(node):
+    a, b = node("a", run=False), node("b")
+    held = liveness_locks(node.url)
+    run = a.new_run_id()
+    a.start_run(run, ["163"], "a", 1, "")
+    assert liveness_locks(node.url) == held + 1
+    a.finish_run(run, "ok", 0, "done", [], [])
+    assert liveness_locks(node.url) == held
+    b.add_links(links([1]), b.run_id)
+    assert len(b.claim("163", "b", 1)) == 1  # looked for dead runs: a is not one
+    assert a.run(run)["outcome"] == "ok"
 
 
 def test_a_failed_run_is_recorded_failed_with_its_error(node):

@@ -58,6 +58,7 @@ class PgControl:
         self.node = node
         self.lease_ttl = lease_ttl
         self.run_id: int | None = None  # the run started here: its leases, its heartbeat
+        self._alive: set[int] = set()  # runs whose liveness lock this connection holds
         self._depth = 0
 
     @classmethod
@@ -143,11 +144,16 @@ class PgControl:
     def claim(self, site: str, owner: str, limit: int,
               lease_seconds: float | None = None) -> list[dict[str, Any]]:
         """Up to `limit` items of `site` leased to `owner` (FOR UPDATE SKIP LOCKED), tied
-        to the run started here so its heartbeat renews them."""
+        to the run started here so its heartbeat renews them; the leases of runs found
+        dead meanwhile (runs.interrupt_dead) are among them."""
         if self.run_id is None:
             raise RuntimeError("claim() needs a run: call start_run() first")
         ttl = self.lease_ttl if lease_seconds is None else lease_seconds
-        return self._do(lambda con: frontier.claim(con, site, owner, self.run_id, limit, ttl))
+
+        def work(con: psycopg.Connection) -> list[dict[str, Any]]:
+            runs.interrupt_dead(con, self.lease_ttl)  # a dead node's leases: claimable now
+            return frontier.claim(con, site, owner, self.run_id, limit, ttl)
+        return self._do(work)
 
     def claimed_elsewhere(self, site: str, owner: str) -> int:
         return self._do(lambda con: frontier.claimed_elsewhere(con, site, owner))
@@ -185,10 +191,20 @@ class PgControl:
 
     def start_run(self, run_id: int, sites: list[str], host: str, pid: int,
                   config_digest: str, command: str = "crawl") -> list[int]:
-        """Record the run as running (under `host`, the node name); runs whose heartbeat
-        is stale become 'interrupted'; returns those."""
-        dead = self._do(lambda con: runs.start_run(con, run_id, sites, host, pid,
-                                                   config_digest, command, self.lease_ttl))
+        """Record the run as running (under `host`, the node name), holding its liveness
+        lock on this connection until finish_run (or until the connection closes: the
+        process died); dead runs become 'interrupted'; returns those."""
+        alive = runs.hold_alive(self.con, run_id)  # held on this connection: see runs
+        try:
+            dead = self._do(lambda con: runs.start_run(con, run_id, sites, host, pid,
+                                                       config_digest, command,
+                                                       self.lease_ttl, alive))
+        except BaseException:
+            if alive:
+                runs.let_go(self.con, run_id)
+            raise
+        if alive:
+            self._alive.add(run_id)
         self.run_id = run_id
         return dead
 
@@ -203,6 +219,9 @@ class PgControl:
                    error: str | None = None, error_detail: str | None = None) -> None:
         self._do(lambda con: runs.finish_run(con, run_id, outcome, exit_code, summary, sites,
                                              counters, error, error_detail))
+        if run_id in self._alive and not self._depth:  # inside a transaction: at close
+            self._alive.discard(run_id)
+            runs.let_go(self.con, run_id)
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         return self._do(lambda con: runs.run_row(con, run_id))

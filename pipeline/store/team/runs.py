@@ -1,9 +1,13 @@
-"""Runs and ids in PostgreSQL: sequences, heartbeats, interrupted only when stale.
+"""Runs and ids in PostgreSQL: sequences, heartbeats, interrupted only when dead.
 
-A run writes its heartbeat (and renews its leases) every team.heartbeat seconds. A run
-still 'running' whose heartbeat is older than the lease time is dead: the next run to
-start on any node records it 'interrupted' and gives its leased items back. A live run
-on another node is never touched, whatever its age.
+A run holds a liveness lock (a session-level advisory lock keyed by its run id) on its
+control connection while it runs, and writes its heartbeat (renewing its leases) every
+team.heartbeat seconds. A run still 'running' is dead when its liveness lock is free
+(its process died: PostgreSQL ended its session at once) or, as the fallback (a network
+partition keeps a dead session open for a while; a pooler shares sessions), when its
+heartbeat is older than the lease time. Any node that finds a dead run (starting a run,
+claiming work, beating its heartbeat) records it 'interrupted' and gives its leased items
+back. A live run on another node is never touched, whatever its age.
 """
 
 from __future__ import annotations
@@ -38,26 +42,61 @@ def raise_ids(con: psycopg.Connection, kind: str, above: int) -> None:
                 f"{SEQUENCES[kind]})))", [SEQUENCES[kind], above])
 
 
-def interrupt_stale(con: psycopg.Connection, stale_seconds: float) -> list[int]:
-    """Runs whose heartbeat stopped more than `stale_seconds` ago: 'interrupted', their
-    leased items pending again. Returns their ids."""
+ALIVE = "newsvault:alive:"  # + run id: the run's liveness lock, hashed by the server
+ALIVE_KEY = f"hashtextextended('{ALIVE}' || runs.run_id::text, 0)"
+# Whether some session of this database holds the liveness lock of the row's run.
+LOCK_HELD = ("EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+             "AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database "
+             "WHERE datname = current_database()) "
+             f"AND ((l.classid::bigint << 32) | l.objid::bigint) = {ALIVE_KEY})")
+DEAD = ("outcome = 'running' AND (heartbeat_at < clock_timestamp() - make_interval(secs => "
+        f"%s) OR (alive_lock AND NOT {LOCK_HELD}))")
+
+
+def hold_alive(con: psycopg.Connection, run_id: int) -> bool:
+    """Take the run's liveness lock on this session (the run's control connection, kept
+    for the run's life). True when the lock stands for the run: taken, on a session of
+    its own. Behind a pooler that hands the connection's statements to shared server
+    sessions, the server's pid is not the one libpq was given at connect: the lock is
+    let go and the run relies on its heartbeat alone."""
+    row = con.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)), "
+                      "pg_backend_pid()", [f"{ALIVE}{run_id}"]).fetchone()
+    if not row or not row[0]:
+        return False
+    if row[1] != con.info.backend_pid:
+        let_go(con, run_id)
+        return False
+    return True
+
+
+def let_go(con: psycopg.Connection, run_id: int) -> None:
+    """Release the run's liveness lock (after its outcome is recorded)."""
+    if not con.closed:
+        con.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))",
+                    [f"{ALIVE}{run_id}"])
+
+
+def interrupt_dead(con: psycopg.Connection, stale_seconds: float) -> list[int]:
+    """Runs found dead (their liveness lock free, or their heartbeat stopped more than
+    `stale_seconds` ago): 'interrupted', their leased items pending again. Returns
+    their ids."""
     dead = [r[0] for r in con.execute(
         "UPDATE nv_ctl.runs SET outcome = 'interrupted', finished_at = heartbeat_at "
-        "WHERE outcome = 'running' "
-        "AND heartbeat_at < clock_timestamp() - make_interval(secs => %s) RETURNING run_id",
-        [stale_seconds])]
+        f"WHERE {DEAD} RETURNING run_id", [stale_seconds])]
     if dead:
         frontier.release(con, runs=dead)
     return dead
 
 
 def start_run(con: psycopg.Connection, run_id: int, sites: list[str], node: str, pid: int,
-              config_digest: str, command: str, stale_seconds: float) -> list[int]:
-    """Record the run as running; returns the dead runs this found and interrupted."""
-    dead = interrupt_stale(con, stale_seconds)
+              config_digest: str, command: str, stale_seconds: float,
+              alive_lock: bool = False) -> list[int]:
+    """Record the run as running (`alive_lock`: it holds its liveness lock, taken
+    before this); returns the dead runs this found and interrupted."""
+    dead = interrupt_dead(con, stale_seconds)
     con.execute("INSERT INTO nv_ctl.runs (run_id, command, node, pid, sites, version, "
-                "config_digest) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [run_id, command, node, pid, sites, __version__, config_digest])
+                "config_digest, alive_lock) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [run_id, command, node, pid, sites, __version__, config_digest, alive_lock])
     return dead
 
 
