@@ -292,3 +292,21 @@ def test_claims_held_by_other_owners_are_counted_until_recorded_or_reclaimed(nod
     assert (b.claimed_elsewhere("163", "b"), a.claimed_elsewhere("163", "a")) == (3, 1)
     assert len(a.claim("163", "a", 5)) == 2  # b's lapsed one and the last pending one
     assert a.claimed_elsewhere("163", "a") == 0
+
+
+def test_a_run_recording_batches_while_its_heartbeat_renews_never_deadlocks(node):
+    from pipeline.store.records import Batch
+    from pipeline.store.team.heartbeat import Heartbeat
+
+    a = node("a")
+    a.add_links(links(range(200)), a.run_id)
+    held = [i["article_id"] for i in a.claim("163", "a", 200)]
+    with Heartbeat(node.url, a.run_id, 0.005, 60.0) as beat:
+        for n in range(0, 200, 10):  # as the recorder commits: outcomes, progress, beat
+            with a.transaction():
+                a.record_frontier(Batch(done=[(i, "done", None) for i in held[n:n + 10]][::-1]),
+                                  a.run_id, 3)
+                a.set_progress(a.run_id, f"{n} done")
+                a.heartbeat(a.run_id)
+    assert beat.beats > 0
+    assert a.pending_counts() == {}

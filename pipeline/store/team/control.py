@@ -163,12 +163,18 @@ class PgControl:
 
     def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
                         max_attempts: int) -> int:
-        return self._do(lambda con: frontier.record_outcomes(con, done, run_id, max_attempts))
+        def work(con: psycopg.Connection) -> int:
+            runs.lock_row(con, run_id)
+            return frontier.record_outcomes(con, done, run_id, max_attempts)
+        return self._do(work)
 
     def record_frontier(self, batch: Batch, run_id: int, max_attempts: int) -> None:
         """A batch's control rows in one transaction: links, listed items, feed texts,
-        cooldowns, then outcomes (an item found and done in one batch ends done)."""
+        cooldowns, then outcomes (an item found and done in one batch ends done). The
+        run's row is locked first, as its heartbeat does, so the two never wait for each
+        other's rows the other way round (a deadlock)."""
         def work(con: psycopg.Connection) -> None:
+            runs.lock_row(con, run_id)
             frontier.add_links(con, batch.links, run_id)
             frontier.add_listed(con, batch.listed, run_id)
             refusals.add_feed_items(con, batch.feeds)

@@ -29,6 +29,7 @@ def add_links(con: psycopg.Connection, links: Sequence[Link], run_id: int | None
     the list (newsflashes) enter as done. Returns the ids that were new."""
     if not links:
         return []
+    links = sorted(links, key=lambda ln: ln.article_id)  # nodes inserting alike: one order
     rows = con.execute(
         f"INSERT INTO {F} (article_id, site, kind, url, list_name, title, listed_at, state, "
         "discovered_run, fetched_at) "

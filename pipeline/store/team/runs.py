@@ -100,6 +100,14 @@ def start_run(con: psycopg.Connection, run_id: int, sites: list[str], node: str,
     return dead
 
 
+def lock_row(con: psycopg.Connection, run_id: int) -> None:
+    """Lock the run's row for this transaction before any of its frontier rows: every
+    transaction that writes a run's leases (its heartbeat, its outcomes, a node
+    interrupting it) takes the run's row first, so none waits for another the other
+    way round."""
+    con.execute("SELECT 1 FROM nv_ctl.runs WHERE run_id = %s FOR NO KEY UPDATE", [run_id])
+
+
 def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> bool:
     """The run is alive: its heartbeat now, its leases renewed. False when the run was
     already recorded interrupted (it stalled longer than the lease time)."""
