@@ -135,8 +135,11 @@ class PgControl:
                      horizon: int) -> set[str]:
         return self._do(lambda con: frontier.known_before(con, site, list_name, ids, horizon))
 
-    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
-        return self._do(lambda con: frontier.open_gap(con, site, list_name))
+    def open_gap(self, site: str, list_name: str, backfills: Sequence[int] = ()
+                 ) -> tuple[int, dict | None] | None:
+        """See frontier.open_gap; `backfills`: the runs that stored archived captures of
+        the site (the archive knows them)."""
+        return self._do(lambda con: frontier.open_gap(con, site, list_name, backfills))
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         return self._do(lambda con: frontier.pending(con, site, limit))

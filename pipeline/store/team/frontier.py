@@ -93,17 +93,22 @@ FROM (SELECT min(g.run_id) AS run_id FROM nv_ctl.run_lists g
                           AND c.run_id > g.run_id AND c.reached_known
                           AND c.horizon_run <= g.run_id)
         AND NOT EXISTS (SELECT 1 FROM nv_ctl.runs b
-                        WHERE b.command = 'backfill' AND b.outcome = 'ok'
-                          AND b.run_id > g.run_id AND g.site = ANY(b.sites))) g
+                        WHERE b.run_id = ANY(%(backfills)s) AND b.outcome = 'ok'
+                          AND b.run_id > g.run_id)) g
 WHERE g.run_id IS NOT NULL
 """
 
 
-def open_gap(con: psycopg.Connection, site: str, list_name: str
-             ) -> tuple[int, dict | None] | None:
-    """The list's oldest gap not closed (by a later run reading back over it, or a later
-    successful backfill of the site) and where paging over it last stopped short."""
-    row = con.execute(OPEN_GAP, {"site": site, "list": list_name}).fetchone()
+def open_gap(con: psycopg.Connection, site: str, list_name: str,
+             backfills: Sequence[int] = ()) -> tuple[int, dict | None] | None:
+    """The list's oldest gap not closed and where paging over it last stopped short:
+    the rule of the DuckDB file's view open_gaps (warehouse/migrations/0008). A gap is
+    closed by a later run of the list that read back to items it showed before the gap,
+    or by a later successful run that stored archived captures of the site
+    (captures.purpose 'backfill'): `backfills` are the runs that stored such captures
+    (the archive's captures are in the lake, the runs' outcomes here)."""
+    row = con.execute(OPEN_GAP, {"site": site, "list": list_name,
+                                 "backfills": list(backfills)}).fetchone()
     if not row:
         return None
     cursor = json.loads(row[1]) if row[1] else None
