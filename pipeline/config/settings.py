@@ -167,7 +167,8 @@ class TeamSettings:
                         "NEWSVAULT_NODE; empty: the host name).")
     lease_ttl: float = setting(
         120.0, "Seconds claimed work stays a node's without a heartbeat; after that another "
-               "node takes it, and the run is counted interrupted.", minimum=1.0)
+               "node takes it, and the run is counted interrupted (a node whose process "
+               "died is found at once, by its liveness lock).", minimum=1.0)
     heartbeat: float = setting(15.0, "Seconds between a running node's heartbeats (each "
                                "renews its leases); less than team.lease_ttl.", minimum=0.1)
 
