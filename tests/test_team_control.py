@@ -181,10 +181,30 @@ def test_a_run_whose_heartbeat_stopped_is_interrupted_and_its_leases_returned(no
     a.claim("163", "a", 3)
     for _ in range(3):  # a falls silent (its session stays open: a partition); b beats
         time.sleep(0.45)
-        b.heartbeat(run_b)  # each beat also looks for dead runs
+        b.heartbeat(run_b)
+    run_c = c.new_run_id()
+    assert c.start_run(run_c, ["163"], "c", 3, "") == [run_a]
     assert (a.run(run_a)["outcome"], b.run(run_b)["outcome"]) == ("interrupted", "running")
-    c.start_run(c.new_run_id(), ["163"], "c", 3, "")
     assert len(c.claim("163", "c", 10)) == 3
+
+
+def test_a_heartbeat_thread_finds_another_nodes_dead_run(node):
+    from pipeline.store.team.heartbeat import Heartbeat
+
+    a, b = node("a", lease_ttl=60.0), node("b", lease_ttl=60.0)
+    a.add_links(links(range(2)), a.run_id)
+    a.claim("163", "a", 2)
+    a.close()  # its process died
+    with Heartbeat(node.url, b.run_id, 0.05, 60.0):
+        wait_until(lambda: b.run(a.run_id)["outcome"] == "interrupted")
+    assert b.pending_counts() == {"163": 2}  # back in the pool, for any node to claim
+
+
+def wait_until(check, within: float = 5.0) -> None:
+    end = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
 
 
 def liveness_locks(url: str) -> int:
