@@ -330,3 +330,37 @@ def test_a_run_recording_batches_while_its_heartbeat_renews_never_deadlocks(node
                 a.heartbeat(a.run_id)
     assert beat.beats > 0
     assert a.pending_counts() == {}
+
+
+class BehindAPooler:
+    """A connection whose server session is not the one libpq was told of at connect
+    (what a pooler that shares server sessions looks like from the client)."""
+
+    def __init__(self, con: psycopg.Connection) -> None:
+        self.con, self.closed = con, False
+        self.info = type("Info", (), {"backend_pid": -1})()
+
+    def execute(self, *args, **kwargs):
+        return self.con.execute(*args, **kwargs)
+
+
+def test_behind_a_pooler_a_run_holds_no_liveness_lock_and_relies_on_its_heartbeat(node):
+    from pipeline.store.team import runs
+
+    held = liveness_locks(node.url)
+    with psycopg.connect(node.url, autocommit=True) as con:
+        assert runs.hold_alive(BehindAPooler(con), 7) is False
+        assert liveness_locks(node.url) == held  # taken and let go again
+        assert runs.hold_alive(con, 7) is True  # a session of its own
+        assert liveness_locks(node.url) == held + 1
+
+
+def test_a_run_without_a_liveness_lock_is_judged_by_its_heartbeat_alone(node):
+    from pipeline.store.team import runs
+
+    b = node("b")
+    with psycopg.connect(node.url, autocommit=True) as con:  # a run behind a pooler
+        run = b.new_run_id()
+        runs.start_run(con, run, ["163"], "p", 1, "", "crawl", 60.0, alive_lock=False)
+    b.claim("163", "b", 1)  # looks for dead runs: its session is gone, its heartbeat fresh
+    assert b.run(run)["outcome"] == "running"
