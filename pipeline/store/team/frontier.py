@@ -3,7 +3,8 @@
 Functions over one psycopg connection; the caller (PgControl) holds the transaction.
 Claiming takes rows `FOR UPDATE SKIP LOCKED`, so nodes claiming at once skip each
 other's rows instead of waiting or taking them twice; a lease not renewed by its run's
-heartbeat lapses at `lease_until` and the item can be claimed again.
+heartbeat lapses at `lease_until` and the item can be claimed again, and the leases of a
+run found dead are released at once (pipeline.store.team.runs.interrupt_dead).
 """
 
 from __future__ import annotations
