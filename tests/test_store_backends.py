@@ -187,3 +187,16 @@ def test_known_is_listed_or_stored_alike_on_both_backends(store):
                               articles=archived.articles), run_id)
     assert store.known([listed, stored, "163:CCCCCCCC0001899O"]) == {listed, stored}
     assert store.known([]) == set()
+
+
+def test_a_list_knows_what_it_showed_before_a_run_alike_on_both_backends(store):
+    runs = Runs(store)
+    first, second = runs.run(), runs.run()
+    store.record_frontier(Batch(listed=[(SITE, LIST, "163:A"), (SITE, LIST, "163:B")]),
+                          first, 1)
+    store.record_frontier(Batch(listed=[(SITE, LIST, "163:B"), (SITE, LIST, "163:C"),
+                                        (SITE, "other", "163:D")]), second, 1)
+    ids = ["163:A", "163:B", "163:C", "163:D"]
+    assert store.known_before(SITE, LIST, ids, second) == {"163:A", "163:B"}
+    assert store.known_before(SITE, LIST, ids, second + 1) == {"163:A", "163:B", "163:C"}
+    assert store.list_seen(SITE, LIST) and not store.list_seen(SITE, "never")
