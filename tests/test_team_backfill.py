@@ -65,10 +65,12 @@ def ctl(pg_url: str, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def slow_records(server: TestServer, seconds: float) -> None:
-    """Archived records (and index pages) answer after `seconds`, so the nodes overlap."""
+def slow(server: TestServer, seconds: float, index: bool = True) -> None:
+    """Archived records (and with `index`, index pages) answer after `seconds`."""
     def wait(seen):
-        if seen.host in ("web.archive.org", "data.commoncrawl.org", "index.commoncrawl.org"):
+        record = (seen.host == "web.archive.org" and "id_/" in seen.path) or \
+            seen.host == "data.commoncrawl.org"
+        if record or (index and seen.host in ("web.archive.org", "index.commoncrawl.org")):
             time.sleep(seconds)
     server.fallbacks.insert(0, wait)
 
@@ -114,7 +116,7 @@ def test_a_second_team_run_reads_no_record_again(tconfig, pg_url, world, server,
 
 def test_two_nodes_at_once_read_every_record_exactly_once(tconfig, pg_url, world, server,
                                                           workdir):
-    slow_records(server, 0.03)
+    slow(server, 0.03)
     procs = [start(tconfig, pg_url, node, workdir) for node in ("n1", "n2")]
     outs = [p.communicate(timeout=240) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
@@ -142,7 +144,7 @@ def victims_leases(pg_url: str) -> int:
 
 def test_a_killed_nodes_leased_records_are_read_by_another_run_after_the_lapse(
         tconfig, pg_url, world, server, workdir, capsys):
-    slow_records(server, 0.3)
+    slow(server, 0.3, index=False)
     victim = start(tconfig, pg_url, "victim", workdir)
     deadline = time.monotonic() + 120
     while not victims_leases(pg_url):

@@ -189,9 +189,13 @@ def looked_up(con: psycopg.Connection, ids: Sequence[str], run_id: int) -> None:
 
 def renew(con: psycopg.Connection, run_id: int, lease_seconds: float) -> None:
     """Push back the expiry of the run's leases on queries and units."""
-    for table in ("nv_ctl.backfill_cursor", W):
+    # rows the run's own main thread has locked (finishing or claiming them) are skipped,
+    # not waited for: the heartbeat never deadlocks with its run, and they get a fresh
+    # lease or none anyway
+    for table, key in (("nv_ctl.backfill_cursor", "query"), (W, "kind, key")):
         con.execute(f"UPDATE {table} SET lease_until = clock_timestamp() + "
-                    "make_interval(secs => %s) WHERE lease_run = %s", [lease_seconds, run_id])
+                    f"make_interval(secs => %s) WHERE ({key}) IN (SELECT {key} FROM {table} "
+                    "WHERE lease_run = %s FOR UPDATE SKIP LOCKED)", [lease_seconds, run_id])
 
 
 def release(con: psycopg.Connection, runs: Sequence[int]) -> None:
