@@ -6,6 +6,7 @@ and DuckLake; the server counts every request, so a record read twice shows.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import time
@@ -163,3 +164,29 @@ def test_a_killed_nodes_leased_records_are_read_by_another_run_after_the_lapse(
     assert {k for (k,) in held} <= stored | {a for a, why in world.refused.items()}
     assert len(set(world.held) & stored) >= 0.99 * len(world.held)
     assert ctl(pg_url, "SELECT outcome FROM nv_ctl.runs WHERE node = 'survivor'") == [("ok",)]
+
+
+def test_two_nodes_keep_the_archives_pace_together(tconfig, pg_url, server, workdir):
+    """wayback_interval is the pace of all nodes together (nv_ctl.hosts), not of each."""
+    wb = FakeWayback()
+    wb.install(server)
+    kr = Fake36Kr()
+    world = World(kr, FakeNetEase(), wb, FakeCommonCrawl())
+    for story in kr.publish(articles=16):
+        wb.add(world.kr_capture(story, 1))
+    tconfig.write_text(tconfig.read_text().replace("wayback_interval = 0.0",
+                                                   "wayback_interval = 0.15"))
+    Lake.open(team_settings(pg_url, workdir / "shared", "setup")).close()  # both go at once
+    procs = [subprocess.Popen(
+        [sys.executable, "-c", CODE, *argv(tconfig, pg_url, node), "--from", "wayback",
+         "--site", "36kr"], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True) for node in ("n1", "n2")]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
+    times = sorted(s.at for s in server.seen if s.host == "web.archive.org"
+                   and s.path != "/robots.txt")
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    # a request held up after its slot (a loaded machine) squeezes the gap to the next
+    # one; two nodes each paced alone would send many requests at once
+    assert len(times) >= 8 and sorted(gaps)[2] >= 0.13, sorted(gaps)
+    assert times[-1] - times[0] >= (len(times) - 3) * 0.15
