@@ -130,14 +130,21 @@ class TeamBackfill:
 
     def _claims(self, kind: str, params: dict[str, Any]) -> Iterator[list[str]]:
         """Chunks of units claimed for the run; [] while others hold units (the caller
-        waits), until nothing is left and nobody holds any (or patience ran out)."""
+        waits), until nothing is left and nobody holds any (or patience ran out).  Claims
+        go on after the last key claimed (units are claimed in key order, so none is
+        passed over twice); from the start again only when nothing is left after it
+        (a dead node's lapsed units, before)."""
         deadline: float | None = None
+        after = ""
         while True:
-            ids = self.control._do(lambda con: bfwork.claim(
-                con, kind, self.run_id, self.ttl, self.chunk, params))
+            ids = self.control._do(lambda con, a=after: bfwork.claim(
+                con, kind, self.run_id, self.ttl, self.chunk, params, a))
             if ids:
-                deadline = None
+                deadline, after = None, ids[-1]
                 yield ids
+                continue
+            if after:
+                after = ""
                 continue
             held = self.control._do(lambda con: bfwork.held_elsewhere(
                 con, kind, self.run_id, params))

@@ -55,7 +55,7 @@ LEFT = {
 CLAIM = f"""
 WITH picked AS (
     SELECT w.kind, w.key FROM {W} w
-    WHERE w.kind = %(kind)s AND w.site = ANY(%(sites)s) AND {FREE}
+    WHERE w.kind = %(kind)s AND w.key > %(after)s AND w.site = ANY(%(sites)s) AND {FREE}
       AND w.tried_run IS DISTINCT FROM %(run)s AND ({{left}})
     ORDER BY w.key LIMIT %(limit)s FOR UPDATE OF w SKIP LOCKED)
 UPDATE {W} AS w SET lease_run = %(run)s, lease_until = {LEASE}, tried_run = %(run)s,
@@ -66,13 +66,13 @@ RETURNING w.key
 
 
 def claim(con: psycopg.Connection, kind: str, run_id: int, ttl: float, limit: int,
-          params: dict[str, Any]) -> list[str]:
-    """Up to `limit` units of `kind` with work left, leased to `run_id`, in key order.
-    `params`: sites, archives, max (attempts), refresh, refused, only (the refused ids),
-    tz (the day of a list capture)."""
+          params: dict[str, Any], after: str = "") -> list[str]:
+    """Up to `limit` units of `kind` with work left after key `after`, leased to
+    `run_id`, in key order.  `params`: sites, archives, max (attempts), refresh, refused,
+    only (the refused ids), tz (the day of a list capture)."""
     rows = con.execute(CLAIM.format(left=LEFT[kind]),
                        {"kind": kind, "run": run_id, "ttl": ttl, "limit": limit,
-                        **params}).fetchall()
+                        "after": after, **params}).fetchall()
     return sorted(r[0] for r in rows)
 
 
