@@ -121,3 +121,19 @@ def test_a_record_failing_max_attempts_times_is_left_alone(node):
         run.record_frontier(Batch(captures=[read(run.run_id, 5, "timeout")],
                                   finished=[("article", "36kr:5")]), run.run_id, 3)
     assert claim(runs[3]) == []
+
+
+def test_units_another_run_holds_are_counted_until_done_or_lapsed_with_nothing_left(node):
+    a, b = node("a", lease_ttl=1.0), node("b", lease_ttl=1.0)
+    a.save_backfill_page(QUERY, [found(n) for n in range(3)], None, None, True, a.run_id)
+    assert claim(a) == ["36kr:0", "36kr:1", "36kr:2"]
+
+    def held() -> int:
+        return b._do(lambda con: bfwork.held_elsewhere(con, "article", b.run_id, PARAMS))
+
+    assert held() == 3
+    a.record_frontier(Batch(captures=[read(a.run_id, 0, None)],
+                            finished=[("article", "36kr:0")]), a.run_id, 3)
+    assert held() == 2
+    time.sleep(1.2)  # a dies: its units lapse, with work left: still worth waiting for
+    assert held() == 2 and claim(b) == ["36kr:1", "36kr:2"]

@@ -77,11 +77,14 @@ def claim(con: psycopg.Connection, kind: str, run_id: int, ttl: float, limit: in
 
 
 def held_elsewhere(con: psycopg.Connection, kind: str, run_id: int,
-                   sites: Sequence[str]) -> int:
-    """Units of `kind` other runs hold (live or lapsed and not taken again)."""
-    row = con.execute(f"SELECT count(*) FROM {W} WHERE kind = %s AND site = ANY(%s) "
-                      "AND lease_run IS NOT NULL AND lease_run <> %s",
-                      [kind, list(sites), run_id]).fetchone()
+                   params: dict[str, Any]) -> int:
+    """Units of `kind` other runs hold: live leases, and lapsed ones with work left (a
+    dead run's, claimable once they lapse; a lapsed one with nothing left holds no one
+    up).  `params` as for `claim`."""
+    row = con.execute(f"SELECT count(*) FROM {W} w WHERE w.kind = %(kind)s "
+                      "AND w.site = ANY(%(sites)s) AND w.lease_run <> %(run)s "
+                      f"AND (w.lease_until > clock_timestamp() OR ({LEFT[kind]}))",
+                      {"kind": kind, "run": run_id, **params}).fetchone()
     return int(row[0]) if row else 0
 
 
