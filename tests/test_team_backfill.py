@@ -185,8 +185,11 @@ def test_two_nodes_keep_the_archives_pace_together(tconfig, pg_url, server, work
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
     times = sorted(s.at for s in server.seen if s.host == "web.archive.org"
                    and s.path != "/robots.txt")
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    # a request held up after its slot (a loaded machine) squeezes the gap to the next
-    # one; two nodes each paced alone would send many requests at once
-    assert len(times) >= 8 and sorted(gaps)[2] >= 0.13, sorted(gaps)
-    assert times[-1] - times[0] >= (len(times) - 3) * 0.15
+    assert len(times) >= 16
+    # any j-i requests span (j-i) intervals, less three: a request held up after its
+    # slot (a loaded machine) arrives late and squeezes the gaps around it, not the pace;
+    # two nodes each paced alone send twice as many in a span
+    short = [(i, j, round(times[j] - times[i], 2)) for i, j in
+             itertools.combinations(range(len(times)), 2)
+             if times[j] - times[i] < (j - i - 3) * 0.15]
+    assert short == [], short[:5]
