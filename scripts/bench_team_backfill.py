@@ -144,7 +144,8 @@ def main() -> int:
         one, two = out["one"], out["two"]
         assert isinstance(one, dict) and isinstance(two, dict)
         out["two_vs_one"] = round(one["seconds"] / two["seconds"], 2)
-        print(json.dumps(out, indent=1))
+        for key, value in out.items():
+            print(f"{key}: {json.dumps(value)}")
     finally:
         pg.stop()
     return 0
