@@ -7,6 +7,9 @@
 What has been read is not kept here: a capture row with `via` (captures.via) is the
 record of it, committed with the article it produced, so "read already" and "stored
 already" can never disagree.  SQL lives in warehouse/queries/backfill_*.sql.
+
+Team mode has its own (pipeline.store.team.bfstore.TeamBackfill: the same methods, its
+work leased to the run); `open_backfill` gives a run the one its warehouse needs.
 """
 
 from __future__ import annotations
