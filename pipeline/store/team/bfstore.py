@@ -77,6 +77,9 @@ class TeamBackfill:
             self._finish("lookup", [i for i in ids if i not in keep])
             if keep or not ids:  # an empty chunk: wait
                 yield self.control._do(lambda con, k=keep: bfwork.lookup_rows(con, k))
+            # the caller is done with the chunk (`looked_up` marked what it answered): a
+            # look-up an index could not answer is let go too, for the next run
+            self._finish("lookup", keep)
 
     def looked_up(self, ids: list[str]) -> None:
         self.control._do(lambda con: bfwork.looked_up(con, ids, self.run_id))
