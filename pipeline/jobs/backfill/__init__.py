@@ -64,7 +64,7 @@ def backfill(settings: Settings, options: BackfillOptions,
         with contextlib.ExitStack() as team:
             pacer = _team_mode(settings, recorder.run_id, team)
             store = open_backfill(warehouse, recorder.run_id, settings,
-                                  chunk=max(2, settings.backfill.concurrency * 4))
+                                  chunk=max(4, settings.backfill.concurrency * 4))
             run = Run(settings, plan, recorder, store, report, pacer)
             run.progress = progress
             asyncio.run(run.main())

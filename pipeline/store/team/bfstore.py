@@ -86,8 +86,21 @@ class TeamBackfill:
 
     def stored(self, ids: list[str]) -> set[str]:
         """Which of the ids the lake holds as articles (from a page, not feed text only)."""
-        return self._lake_ids("SELECT article_id FROM articles WHERE list_contains(?, "
-                              "article_id) AND coalesce(status, 'ok') <> 'feed'", [ids])
+        return {a for a, (status, _) in self._current(ids).items()
+                if (status or "ok") != "feed"}
+
+    def _current(self, ids: list[str]) -> dict[str, tuple[str | None, Any]]:
+        """(status, published_at) of the ids' current article states: what the lake's
+        `articles` view shows, read off `article_states` (the view ranks every state of
+        every article first: twice the time)."""
+        latest: dict[str, tuple[Any, ...]] = {}
+        for row in self._lake_rows(
+                "SELECT article_id, stored_at, fetched_at, capture_id, status, published_at "
+                "FROM article_states WHERE list_contains(?, article_id)", [ids]):
+            rank = tuple((v is not None, v) for v in row[1:4])
+            if row[0] not in latest or rank > latest[row[0]][0]:
+                latest[row[0]] = (rank, row[4], row[5])
+        return {a: (status, published) for a, (_, status, published) in latest.items()}
 
     # work ----------------------------------------------------------------------------
     def lists(self, sites: list[str], archives: list[str], max_attempts: int
@@ -105,14 +118,13 @@ class TeamBackfill:
             if not ids:
                 yield []
                 continue
-            known = self._lake_rows("SELECT article_id, status, published_at FROM articles "
-                                    "WHERE list_contains(?, article_id)", [ids])
-            done = {a for a, status, _ in known if (status or "ok") != "feed"}
+            known = self._current(ids)
+            done = {a for a, (status, _) in known.items() if (status or "ok") != "feed"}
             work = sorted(set(ids) if refresh else set(ids) - done)
             self._finish("article", [i for i in ids if i not in work])
             rows = self.control._do(lambda con, w=work: bfwork.index_rows(
                 con, w, archives, refresh, max_attempts))
-            published = {a: when for a, _, when in known}
+            published = {a: when for a, (_, when) in known.items()}
             chosen = _choose(rows, published, candidates)
             self._finish("article", [i for i in work if i not in {c["article_id"]
                                                                   for c in chosen}])
