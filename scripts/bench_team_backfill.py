@@ -14,7 +14,8 @@ database and shared data path, with the archive pacing set to zero:
 
 and prints, per part: wall seconds, pages stored per second, record reads (and how many
 were read more than once), stored articles (and duplicates), each process's exit code
-and its `runs` row.  docs/benchmarks.md records a run.
+and its `runs` row, and the CPU seconds the nodes and the archive server used (PostgreSQL's
+are not counted).  docs/benchmarks.md records a run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -78,6 +80,14 @@ def archive(pages: int, delay: float) -> tuple[TestServer, Counter[str]]:
     return server.start(), reads
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds used so far by the finished child processes (the nodes) and by this
+    process (the archive server's threads)."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return kids.ru_utime + kids.ru_stime, own.ru_utime + own.ru_stime
+
+
 def config(folder: Path, origin: str, concurrency: int) -> Path:
     path = folder / "bench.toml"
     path.write_text("\n".join([
@@ -104,14 +114,16 @@ def part(name: str, nodes: list[str], warehouse: str, args: argparse.Namespace,
     folder.mkdir()
     cfg = config(folder, server.origin, args.concurrency)
     try:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), cpu_seconds()
         procs = [backfill(cfg, warehouse, node, folder) for node in nodes]
         outs = [p.communicate(timeout=3600) for p in procs]
         seconds = time.perf_counter() - began
+        used = [after - before for before, after in zip(cpu, cpu_seconds(), strict=True)]
     finally:
         server.stop()
     result: dict[str, object] = {
         "seconds": round(seconds, 1), "pages_per_s": round(args.pages / seconds, 1),
+        "cpu_s_nodes": round(used[0], 1), "cpu_s_archive_server": round(used[1], 1),
         "record_reads": sum(reads.values()), "records": len(reads),
         "read_twice": sum(1 for n in reads.values() if n > 1),
         "exit_codes": [p.returncode for p in procs],
