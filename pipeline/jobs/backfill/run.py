@@ -74,6 +74,9 @@ class Run:
                 patience = WAIT_LEASES * self.settings.team.lease_ttl
                 for site, outcome in await index.held_over(self.poll, patience):
                     self._index_outcome(self.reports[site], outcome)
+                if index.held:
+                    log.info("%d index queries still paged by other nodes; going on with "
+                             "what is found", len(index.held))
                 await self._lists()
             else:
                 self._add_refused()
