@@ -194,3 +194,32 @@ def test_two_nodes_keep_the_archives_pace_together(tconfig, pg_url, server, work
              itertools.combinations(range(len(times)), 2)
              if times[j] - times[i] < (j - i - 3) * 0.15]
     assert short == [], short[:5]
+
+
+def test_a_team_crawl_fills_refused_pages_from_the_archives(tconfig, pg_url, server, kr,
+                                                            workdir, capsys):
+    """backfill --refused in team mode: what the sites refused is read off the lake
+    (feed-only articles) and the frontier (blocked items), then looked up."""
+    from tests.server import Reply
+    from tests.test_backfill import CHALLENGE
+
+    wb, cc = FakeWayback(), FakeCommonCrawl()
+    wb.install(server)
+    cc.install(server)
+    world = World(kr, FakeNetEase(), wb, cc)
+    refused, fine = kr.publish(articles=2)
+    for host in ("36kr.com", "www.36kr.com"):
+        for path in (f"/p/{refused.id}", f"/p/{refused.id}?f=rss"):
+            server.route(host, path, Reply(200, CHALLENGE))
+    wb.add(world.kr_capture(refused, 1))
+    tconfig.write_text(tconfig.read_text().replace("concurrency = 2\n",
+                                                   "concurrency = 2\non_refusal = true\n"))
+    main(["--config", str(tconfig), "--warehouse", pg_url, "--node", "n1", "crawl", "-q",
+          "--site", "36kr"])
+    got = {aid: (status, purpose) for aid, status, purpose in lake(
+        pg_url, workdir, "SELECT a.article_id, a.status, c.purpose FROM nv.articles a "
+                         "JOIN nv.captures c USING (capture_id) WHERE a.kind = 'article'")}
+    assert got[f"36kr:{refused.id}"] == ("ok", "backfill"), capsys.readouterr().err
+    assert got[f"36kr:{fine.id}"][1] != "backfill"  # the archive has no capture of it
+    assert ctl(pg_url, "SELECT command, outcome FROM nv_ctl.runs ORDER BY run_id") == [
+        ("crawl", "ok"), ("backfill", "ok")]

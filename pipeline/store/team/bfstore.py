@@ -62,12 +62,11 @@ class TeamBackfill:
     def refused(self, sites: list[str]) -> list[tuple[Any, ...]]:
         """(article_id, site, kind, url, title, published_at) of what the sites refused:
         articles the lake holds from feed text only, and blocked items not stored."""
-        feed = self._lake("SELECT article_id, site, kind, url, title, published_at "
-                          "FROM articles WHERE status = 'feed' AND list_contains(?, site)",
-                          [sites])
+        feed = self._lake_rows("SELECT article_id, site, kind, url, title, published_at "
+                               "FROM articles WHERE status = 'feed' "
+                               "AND list_contains(?, site)", [sites])
         blocked = self.control._do(lambda con: bfwork.refused_frontier(con, sites))
-        stored = self._lake_ids("SELECT article_id FROM articles WHERE "
-                                "list_contains(?, article_id)", [r[0] for r in blocked])
+        stored = set(self._current([r[0] for r in blocked]))
         return feed + [r for r in blocked if r[0] not in stored]
 
     def lookups(self, sites: list[str], refresh: bool) -> Iterator[list[dict[str, Any]]]:
@@ -182,8 +181,6 @@ class TeamBackfill:
         lake: Any = self.store.archive
         return lake.con.execute(sql, params).fetchall()
 
-    def _lake_ids(self, sql: str, params: list[Any]) -> set[str]:
-        return {r[0] for r in self._lake_rows(sql, params)}
 
 
 def _choose(rows: list[dict[str, Any]], published: dict[str, Any],
