@@ -29,7 +29,7 @@ from psycopg import errors as pg_errors
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link
 from pipeline.store.records import Batch, Cursor, Found
-from pipeline.store.team import frontier, locks, refusals, runs, schema
+from pipeline.store.team import bfwork, frontier, locks, refusals, runs, schema
 from pipeline.store.team.connect import connect, first_line
 
 if TYPE_CHECKING:
@@ -183,6 +183,8 @@ class PgControl:
             refusals.add_feed_items(con, batch.feeds)
             refusals.add_cooldowns(con, batch.cooldowns, run_id)
             frontier.record_outcomes(con, batch.done, run_id, max_attempts)
+            bfwork.record_reads(con, batch.captures)
+            bfwork.finish(con, batch.finished, run_id)
         self._do(work)
 
     def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
@@ -266,6 +268,9 @@ class PgControl:
                            pages: int | None, done: bool, run_id: int) -> int:
         return self._do(lambda con: refusals.save_backfill_page(
             con, query, found, position, pages, done, run_id))
+
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return self._do(lambda con: bfwork.claim_query(con, query, run_id, self.lease_ttl))
 
     # ------------------------------------------------------------------ locks
 

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from pipeline import __version__
-from pipeline.store.team import frontier
+from pipeline.store.team import bfwork, frontier
 
 RUN_SITE_COLUMNS = ("outcome", "error", "list_pages", "discovered", "fetched", "new",
                     "updated", "unchanged", "skipped", "failed", "pending", "depth_cut",
@@ -85,6 +85,7 @@ def interrupt_dead(con: psycopg.Connection, stale_seconds: float) -> list[int]:
         f"WHERE {DEAD} RETURNING run_id", [stale_seconds])]
     if dead:
         frontier.release(con, runs=dead)
+        bfwork.release(con, dead)
     return dead
 
 
@@ -114,6 +115,7 @@ def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> boo
     row = con.execute("UPDATE nv_ctl.runs SET heartbeat_at = clock_timestamp() "
                       "WHERE run_id = %s RETURNING outcome", [run_id]).fetchone()
     frontier.renew(con, run_id, lease_seconds)
+    bfwork.renew(con, run_id, lease_seconds)
     return bool(row) and row[0] == "running"
 
 
@@ -131,6 +133,7 @@ def finish_run(con: psycopg.Connection, run_id: int, outcome: str, exit_code: in
                 "exit_code = %s, summary = %s, error = %s, error_detail = %s "
                 "WHERE run_id = %s", [outcome, exit_code, summary, error, error_detail, run_id])
     frontier.release(con, runs=[run_id])
+    bfwork.release(con, [run_id])
     _insert(con, "run_lists", ("run_id", "site", *RUN_LIST_COLUMNS),
             [[run_id, s["site"], *(row.get(c) for c in RUN_LIST_COLUMNS)]
              for s in sites for row in s.get("lists", ())])

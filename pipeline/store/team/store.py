@@ -204,6 +204,9 @@ class TeamStore:
                            pages: int | None, done: bool, run_id: int) -> int:
         return self.control.save_backfill_page(query, found, position, pages, done, run_id)
 
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return self.control.backfill_turn(query, run_id)
+
     # ------------------------------------------------------------------ ArchiveData
 
     def write_archive(self, batch: Batch, run_id: int, reason: str = "refetch"
