@@ -25,23 +25,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:  # a test on the real PostgreSQL is selectable with `-m pg`
         if "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.pg)
-    items.sort(key=start_order)
     if os.environ.get("NEWSVAULT_LIVE") == "1":
         return
     skip = pytest.mark.skip(reason="live-site check; set NEWSVAULT_LIVE=1 to run it")
     for item in items:
         if "live" in item.keywords:
             item.add_marker(skip)
-
-
-def start_order(item: pytest.Item) -> int:
-    """The longest tests first (a stable sort: files and tests keep their order within
-    each rank): under `-n 3 --dist worksteal` the first worker starts on them while the
-    others steal the tail of its queue, so no long test starts last and ends the run
-    alone.  Ranks: marked `slow`, then PostgreSQL and Chromium tests, then the rest."""
-    if "slow" in item.keywords:
-        return 0
-    return 1 if "pg" in item.keywords or "browser" in item.keywords else 2
 
 
 @pytest.fixture(scope="session")
