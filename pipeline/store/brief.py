@@ -35,6 +35,7 @@ from pipeline.core.errors import WarehouseBusy
 from pipeline.core.records import Link
 from pipeline.store.interfaces import ArchiveData, Store
 from pipeline.store.lock import RunLock
+from pipeline.store.oneunit import OneUnit
 from pipeline.store.records import (
     Batch,
     BatchResult,
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class BriefWarehouse:
+class BriefWarehouse(OneUnit):
     read_only = False
 
     def __init__(self, settings: Settings, spool: bool = False) -> None:
@@ -229,8 +230,10 @@ class BriefWarehouse:
         return self._read(lambda w: w.stored_body(sha256))
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
-        return self._read(lambda w: w.reextract_candidates(site, since, everything, version))
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
+        return self._read(lambda w: w.reextract_candidates(site, since, everything, version,
+                                                           first, last))
 
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
         return self._read(lambda w: w.term_rows(ids))

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.core.records import Link, utcnow
+from pipeline.store.oneunit import OneUnit
 from pipeline.store.queries import sql_text
 from pipeline.store.records import LISTS_SCHEMA, Batch, Cursor, Found
 from pipeline.store.session import Session
 
 
-class Frontier(Session):
+class Frontier(Session, OneUnit):
     # reads ---------------------------------------------------------------------------
     def known(self, ids: list[str]) -> set[str]:
         if not ids:

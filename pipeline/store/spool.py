@@ -25,6 +25,7 @@ from pipeline.core.errors import WarehouseBusy, WarehouseError
 from pipeline.core.records import Article, Link
 from pipeline.store.interfaces import ArchiveData
 from pipeline.store.lock import RunLock
+from pipeline.store.oneunit import OneUnit
 from pipeline.store.records import (
     Batch,
     BatchResult,
@@ -43,7 +44,7 @@ NOT_MERGED = ("the term index is written once the spool is merged: run `newsvaul
               "after the next run")
 
 
-class SpoolingWarehouse:
+class SpoolingWarehouse(OneUnit):
     """A read-only warehouse plus the spool: reads merge both, writes go to the spool."""
 
     read_only = False
@@ -258,8 +259,9 @@ class SpoolingWarehouse:
         return self.reader.stored_body(sha256)
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
-        return self.reader.reextract_candidates(site, since, everything, version)
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
+        return self.reader.reextract_candidates(site, since, everything, version, first, last)
 
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
         return self.reader.term_rows(ids)

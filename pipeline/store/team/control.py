@@ -28,8 +28,9 @@ from psycopg import errors as pg_errors
 
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link
-from pipeline.store.records import Batch, Cursor, Found
-from pipeline.store.team import frontier, locks, refusals, runs, schema
+from pipeline.store.interfaces import Plan
+from pipeline.store.records import Batch, Cursor, Found, WorkUnit
+from pipeline.store.team import frontier, locks, refusals, runs, schema, work
 from pipeline.store.team.connect import connect, first_line
 
 if TYPE_CHECKING:
@@ -153,7 +154,10 @@ class PgControl:
         return self._do(lambda con: frontier.claimed_elsewhere(con, site, owner))
 
     def release(self, owner: str) -> int:
-        return self._do(lambda con: frontier.release(con, owner=owner))
+        """`owner`'s claimed items and work units, free again at once."""
+        def both(con: psycopg.Connection) -> int:
+            return frontier.release(con, owner=owner) + work.release(con, owner=owner)
+        return self._do(both)
 
     def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
                         max_attempts: int) -> int:
@@ -177,6 +181,26 @@ class PgControl:
 
     def pending_counts(self) -> dict[str, int]:
         return self._do(frontier.pending_counts)
+
+    # ------------------------------------------------------------------ shared jobs
+
+    def open_job(self, kind: str, plan: Plan) -> str | None:
+        return self._do(lambda con: work.open_job(con, kind, plan, self.run_id))
+
+    def claim_unit(self, job: str, owner: str, lease_seconds: float | None = None
+                   ) -> WorkUnit | None:
+        """The next unit of `job` leased to `owner`, tied to the run started here so
+        its heartbeat renews it."""
+        if self.run_id is None:
+            raise RuntimeError("claim_unit() needs a run: call start_run() first")
+        ttl = self.lease_ttl if lease_seconds is None else lease_seconds
+        return self._do(lambda con: work.claim(con, job, owner, self.run_id, ttl))
+
+    def units_elsewhere(self, job: str, owner: str) -> int:
+        return self._do(lambda con: work.held_elsewhere(con, job, owner))
+
+    def unit_done(self, unit: WorkUnit, run_id: int) -> None:
+        self._do(lambda con: work.done(con, unit, run_id))
 
     # ------------------------------------------------------------------ runs and ids
 

@@ -3,7 +3,8 @@
 A run writes its heartbeat (and renews its leases) every team.heartbeat seconds. A run
 still 'running' whose heartbeat is older than the lease time is dead: the next run to
 start on any node records it 'interrupted' and gives its leased items back. A live run
-on another node is never touched, whatever its age.
+on another node is never touched, whatever its age.  The same goes for its work units
+(pipeline.store.team.work).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import psycopg
 
 from pipeline import __version__
-from pipeline.store.team import frontier
+from pipeline.store.team import frontier, work
 
 RUN_SITE_COLUMNS = ("outcome", "error", "list_pages", "discovered", "fetched", "new",
                     "updated", "unchanged", "skipped", "failed", "pending", "depth_cut",
@@ -48,6 +49,7 @@ def interrupt_stale(con: psycopg.Connection, stale_seconds: float) -> list[int]:
         [stale_seconds])]
     if dead:
         frontier.release(con, runs=dead)
+        work.release(con, runs=dead)
     return dead
 
 
@@ -67,6 +69,7 @@ def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> boo
     row = con.execute("UPDATE nv_ctl.runs SET heartbeat_at = clock_timestamp() "
                       "WHERE run_id = %s RETURNING outcome", [run_id]).fetchone()
     frontier.renew(con, run_id, lease_seconds)
+    work.renew(con, run_id, lease_seconds)
     return bool(row) and row[0] == "running"
 
 
@@ -84,6 +87,7 @@ def finish_run(con: psycopg.Connection, run_id: int, outcome: str, exit_code: in
                 "exit_code = %s, summary = %s, error = %s, error_detail = %s "
                 "WHERE run_id = %s", [outcome, exit_code, summary, error, error_detail, run_id])
     frontier.release(con, runs=[run_id])
+    work.release(con, runs=[run_id])
     _insert(con, "run_lists", ("run_id", "site", *RUN_LIST_COLUMNS),
             [[run_id, s["site"], *(row.get(c) for c in RUN_LIST_COLUMNS)]
              for s in sites for row in s.get("lists", ())])
