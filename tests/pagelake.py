@@ -1,7 +1,7 @@
 """A team archive of fake NetEase article pages, written straight into the lake (no
-crawl): each page's capture with its body kept in the lake's `bodies` table (no WARC),
-and its article, as if an older extractor had stored it.  `reextract` reads the bodies
-back and extracts them for real.  Used by the team reextract tests and
+crawl): each page archived as a WARC record under the shared data path with its capture
+row, and its article, as if an older extractor had stored it.  `reextract` reads the
+records back and extracts them for real.  Used by the team reextract tests and
 scripts/bench_reextract_team.py (20,000 articles in about a minute, where crawling them
 takes many).
 
@@ -11,11 +11,11 @@ takes many).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from unittest import mock
 
+from pipeline.archive.writer import WarcArchive
 from pipeline.config.settings import Settings
 from pipeline.core.records import Article, Fetched
 from pipeline.demo.netease import FakeNetEase
@@ -38,29 +38,37 @@ def page_archive(settings: Settings, count: int, *, extracted: bool = False,
     site = FakeNetEase()
     stories = site.publish("tech", count)
     ids: list[str] = []
-    settings = dataclasses.replace(settings, warehouse=dataclasses.replace(
-        settings.warehouse, store_bodies=True))
+    folder = settings.archive_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    warc = WarcArchive(folder, "pages", settings.archive.max_file_bytes, {}, node="builder")
     with Lake.open(settings) as lake, mock.patch.object(
             lake_module, "EXTRACTOR_VERSION",
             lake_module.EXTRACTOR_VERSION if extracted else OLD_VERSION):
         for start in range(0, len(stories), batch):
             out = Batch()
             for n, story in enumerate(stories[start:start + batch], start):
-                ids.append(_add(out, site, story, run_id * 1_000_000 + n, run_id, extracted))
+                ids.append(_add(out, warc, site, story, (run_id * 1_000_000 + n, run_id),
+                                extracted))
+            warc.sync()
             lake.write_archive(out, run_id)
             if progress is not None:
                 progress(len(ids))
+    warc.close()
     return ids
 
 
-def _add(out: Batch, site: FakeNetEase, story: Story, capture_id: int, run_id: int,
-         extracted: bool) -> str:
+def _add(out: Batch, warc: WarcArchive, site: FakeNetEase, story: Story,
+         ids: tuple[int, int], extracted: bool) -> str:
+    capture_id, run_id = ids
     url = site.url(story)
     reply = site.article_reply(story)
     fetched = Fetched(url=url, status=200, body=reply.payload(), fetched_at=T0,
                       headers=[("Content-Type", reply.content_type or "")])
-    out.captures.append(CaptureRow.of(capture_id, run_id, "netease", fetched))
-    out.bodies.append((fetched.sha256, fetched.body))
+    ref = warc.write(fetched, capture_id)
+    out.captures.append(CaptureRow.of(
+        capture_id, run_id, "netease", fetched, warc_file=ref.file, warc_offset=ref.offset,
+        warc_length=ref.length, warc_record_id=ref.record_id, record_type=ref.record_type,
+        payload_digest=ref.payload_digest))
     if extracted:
         article = extract(fetched.body, url, content_type=reply.content_type)
     else:
