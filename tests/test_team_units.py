@@ -8,9 +8,8 @@ import time
 import psycopg
 import pytest
 
-from pipeline.jobs.units import claimed_units, split, unit_size
-from pipeline.store.oneunit import OneUnit
 from pipeline.store.records import WorkUnit
+from pipeline.store.workunits import OneUnit, claimed_units, split, unit_size
 from tests.team import Nodes, at_once
 
 KEYS = [f"163:K{i:04d}" for i in range(100)]

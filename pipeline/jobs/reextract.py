@@ -6,7 +6,7 @@ stored; when its text or metadata changes, the previous state goes to
 `article_versions` (reason 'reextract').  By default only articles extracted by another
 extractor version are done; `everything=True` does all.
 
-In team mode the work is a shared job (pipeline.jobs.units): the candidates, in article
+In team mode the work is a shared job (pipeline.store.workunits): the candidates, in article
 id order, are split into units that the nodes running `reextract` at once lease one at
 a time, so each article is re-extracted by one node; each unit is committed, then
 marked done.  Run again once the job is done, the default (articles of another
@@ -27,12 +27,13 @@ from pipeline.extract import EXTRACTOR_VERSION, extract
 from pipeline.jobs.recorder import Recorder
 from pipeline.jobs.report import RunReport, SiteReport
 from pipeline.jobs.runs import begin
-from pipeline.jobs.units import claimed_units, heartbeat, split
 from pipeline.page.decode import decode
 from pipeline.sources import registry
 from pipeline.sources.base import ListResponse, Source
 from pipeline.sources.lists import ListSettings
 from pipeline.store.interfaces import Store
+from pipeline.store.team.heartbeat import run_heartbeat
+from pipeline.store.workunits import claimed_units, split
 
 
 def reextract(settings: Settings, site: str | None = None, since: dt.datetime | None = None,
@@ -47,7 +48,7 @@ def reextract(settings: Settings, site: str | None = None, since: dt.datetime | 
                 site, since, everything, EXTRACTOR_VERSION)]))
         if settings.team_mode():
             recorder.batch_size = 1 << 30  # one commit per unit, then the unit is done
-        with heartbeat(settings, run.run_id):
+        with run_heartbeat(settings, run.run_id):
             for unit in claimed_units(warehouse, job, str(run.run_id),
                                       settings.team.lease_ttl):
                 for row in warehouse.reextract_candidates(

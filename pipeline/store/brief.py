@@ -35,7 +35,6 @@ from pipeline.core.errors import WarehouseBusy
 from pipeline.core.records import Link
 from pipeline.store.interfaces import ArchiveData, Store
 from pipeline.store.lock import RunLock
-from pipeline.store.oneunit import OneUnit
 from pipeline.store.records import (
     Batch,
     BatchResult,
@@ -48,6 +47,7 @@ from pipeline.store.records import (
 )
 from pipeline.store.spool import Spool, SpoolingWarehouse, merge
 from pipeline.store.warehouse import Warehouse
+from pipeline.store.workunits import OneUnit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

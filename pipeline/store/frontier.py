@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.core.records import Link, utcnow
-from pipeline.store.oneunit import OneUnit
 from pipeline.store.queries import sql_text
 from pipeline.store.records import LISTS_SCHEMA, Batch, Cursor, Found
 from pipeline.store.session import Session
+from pipeline.store.workunits import OneUnit
 
 
 class Frontier(Session, OneUnit):

@@ -25,7 +25,6 @@ from pipeline.core.errors import WarehouseBusy, WarehouseError
 from pipeline.core.records import Article, Link
 from pipeline.store.interfaces import ArchiveData
 from pipeline.store.lock import RunLock
-from pipeline.store.oneunit import OneUnit
 from pipeline.store.records import (
     Batch,
     BatchResult,
@@ -38,6 +37,7 @@ from pipeline.store.records import (
 )
 from pipeline.store.spoolfiles import Spool, encode_batch, encode_found, merge
 from pipeline.store.warehouse import Warehouse
+from pipeline.store.workunits import OneUnit
 
 __all__ = ["Spool", "SpoolingWarehouse", "merge"]
 NOT_MERGED = ("the term index is written once the spool is merged: run `newsvault terms` "

@@ -244,6 +244,16 @@ class PgControl:
         return self._do(lambda con: runs.keyed_ids(con, "term_docs", "article_id", "doc",
                                                    article_ids))
 
+    @contextmanager
+    def locked_docs(self, article_ids: Sequence[str]) -> Iterator[dict[str, int]]:
+        """The articles' doc numbers, their rows locked (in id order, so two lockers
+        never deadlock) until the block ends: one node at a time indexes an article."""
+        docs = self.doc_numbers(article_ids)  # given and committed first
+        with self.transaction() as con:
+            con.execute("SELECT article_id FROM nv_ctl.term_docs WHERE article_id = ANY(%s) "
+                        "ORDER BY article_id FOR UPDATE", [sorted(docs)])
+            yield docs
+
     # ------------------------------------------------------------------ refusals
 
     def cooldown(self, site: str, now: dt.datetime) -> tuple[dt.datetime, str] | None:

@@ -241,6 +241,11 @@ class TeamStore:
     def term_ids(self, terms: Sequence[str]) -> dict[str, int]:
         return self._archive("term_ids")(terms)
 
+    def term_todo(self, version: str, rebuild: bool = False, first: str | None = None,
+                  last: str | None = None) -> list[str]:
+        """The ids of the articles to (re)index (laketerms.LakeTerms.term_todo)."""
+        return self._archive("term_todo")(version, rebuild, first, last)
+
     def _archive(self, name: str) -> Callable[..., Any]:
         """The archive's own method, or a clear error for what team mode cannot do yet."""
         method = getattr(self.archive, name, None)
