@@ -19,7 +19,8 @@ Measurements alternate (1 node, N nodes, 1 node, ...), --repeats times each.  Ea
 times them from the start to the last exit (process start and attach included).  It then
 checks the archive: every article re-extracted exactly once (article_states rows of
 this extractor per article), each old state kept once, every process exit 0 and its
-`runs` row ok, and how many units each node did.  `--no-index` turns off
+`runs` row ok, and how many units each node did; `node_cpu_s` is the CPU time the
+reextract processes used (PostgreSQL's not included).  `--no-index` turns off
 terms.index_on_crawl (by default each changed article is also indexed, as in a real
 reextract).  Prints one JSON block with the machine's load average around each run;
 docs/benchmarks.md records a run.
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -89,6 +91,7 @@ class Bench:
     def measure(self, nodes: int) -> dict[str, object]:
         self.restore()
         load = os.getloadavg()[0]
+        cpu = _children_cpu()
         started = time.perf_counter()
         procs = [subprocess.Popen(
             [sys.executable, "-m", "pipeline", "--config", str(self.config), "--warehouse",
@@ -98,6 +101,7 @@ class Bench:
         outs = [p.communicate(timeout=3600) for p in procs]
         seconds = time.perf_counter() - started
         result = {"nodes": nodes, "seconds": round(seconds, 1),
+                  "node_cpu_s": round(_children_cpu() - cpu, 1),
                   "articles_per_s": round(self.args.articles / seconds, 1),
                   "load_before": round(load, 1),
                   "load_after": round(os.getloadavg()[0], 1),
@@ -126,6 +130,12 @@ class Bench:
                 "versions_rows_distinct": list(versions or ()),
                 "runs": [list(r) for r in runs],
                 "units_by_node": {n: [c, int(i)] for n, c, i in units}}
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the reextract processes waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
