@@ -83,13 +83,13 @@ def test_a_rerun_indexes_nothing_and_check_says_current(team, capsys):
 
 
 def test_two_nodes_indexing_the_same_articles_at_once_take_turns(team):
-    segmenter = Segmenter.from_settings(TermsSettings(
-        dictionary=str(ROOT / "configs/terms.txt")))
+    terms = TermsSettings(dictionary=str(ROOT / "configs/terms.txt"))
     shared = team[1].parent / "shared"
     nodes = [Lake.open(team_settings(team[0], shared, n), ids=PgControl.at(team[0], node=n))
              for n in ("a", "b")]
     try:
         def index(lake: Lake) -> None:
+            segmenter = Segmenter.from_settings(terms)  # one each: jieba is not shared
             rows = lake.term_rows(team[2])
             lake.write_terms(rows, segment_batch(segmenter, rows), segmenter.digest, CLUSTERS)
 
