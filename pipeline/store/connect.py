@@ -63,8 +63,8 @@ def target_of(settings: WarehouseSettings, read_only: bool) -> str:
         return settings.attach
     if is_team_uri(settings.path):  # never a stray DuckDB file named like the URI
         raise UsageError("this command does not run on team mode (a postgresql:// "
-                         "warehouse) yet; there `newsvault sql` and `newsvault maintain` do, "
-                         "or give --warehouse a DuckDB file")
+                         "warehouse) yet: give --warehouse a DuckDB file (the README's "
+                         "Team mode section lists the commands that do)")
     path = Path(settings.path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `newsvault crawl` first, or "
