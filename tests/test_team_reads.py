@@ -16,9 +16,15 @@ import duckdb
 import httpx
 import pytest
 
+from pipeline.analyze.query import status
 from pipeline.cli.main import main
+from pipeline.config.settings import Settings
 from pipeline.store import readers
+from pipeline.store.team import schema
+from pipeline.store.team.connect import connect
+from pipeline.store.team.lake import Lake
 from pipeline.web.app import create_app
+from tests.lake import batch, team_settings
 from tests.teamreads import EDITED_LINE, Pair, build, same
 from tests.webapp import Live
 
@@ -58,7 +64,7 @@ def json_lines(out: str) -> list[Any]:
 
 # -------------------------------------------------------------------------- commands
 
-def status(report: dict[str, Any]) -> dict[str, Any]:
+def status_of(report: dict[str, Any]) -> dict[str, Any]:
     """Team mode spools nothing (its status lists no spool); its WARC files are named
     per node and process, so only the capture counts of `storage` compare."""
     report.pop("spool")
@@ -75,7 +81,7 @@ def hits(out: str) -> list[Any]:
 
 
 COMMANDS: dict[str, tuple[Callable[[list[str]], list[str]], Callable[[str], Any]]] = {
-    "status": (lambda t: ["status", "--json"], lambda out: status(json.loads(out))),
+    "status": (lambda t: ["status", "--json"], lambda out: status_of(json.loads(out))),
     "status --check": (lambda t: ["status", "--check", "--json"], json.loads),
     "coverage": (lambda t: ["coverage", "--by", "week", "--json"], json_lines),
     "trend": (lambda t: ["trend", *t, "--by", "day", "--share", "--json"], json_lines),
@@ -162,3 +168,48 @@ def test_the_article_page_on_team_mode_shows_the_edit(pair, served):
     data = page(served["team"], f"/a/{pair.edited_id}?format=json")
     (change,) = data["changes"]
     assert ["+", EDITED_LINE] in change["lines"]
+
+
+# ---------------------------------------------------------------- team mode's own ways
+
+@pytest.fixture
+def small(pg_url: str, tmp_path: Path, workdir: Path) -> Iterator[Settings]:
+    """A team warehouse with 3 articles and the control schema; settings to read it."""
+    settings = team_settings(pg_url, tmp_path / "shared", "reader")
+    with Lake.open(settings) as lake:
+        lake.write_archive(batch(range(3), run_id=1), run_id=1)
+    with connect(pg_url, autocommit=True) as con:
+        schema.ensure(con)
+    yield settings
+    readers.discard()
+
+
+@pytest.mark.parametrize(("beat_ago", "shown"), [(3600, "interrupted"), (1, "running")])
+def test_a_running_team_run_is_judged_by_its_heartbeat(small, beat_ago, shown):
+    """Not by a local lock file: the run may be on another node."""
+    with connect(small.warehouse.path, autocommit=True) as con:
+        con.execute("INSERT INTO nv_ctl.runs (run_id, node, pid, heartbeat_at) VALUES "
+                    "(7, 'elsewhere', 1, now() - make_interval(secs => %s))", [beat_ago])
+    (run,) = status(small).runs
+    assert run["outcome"] == shown
+    assert ("heartbeat stopped" in run["summary"]) == (shown == "interrupted")
+
+
+def test_a_kept_team_reader_sees_each_new_commit(small):
+    """serve keeps one reader per thread; each window reads the latest snapshot."""
+    def articles() -> int:
+        with readers.reading(small) as reader:
+            return reader.con.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    assert articles() == 3
+    with Lake.open(small) as lake:
+        lake.write_archive(batch(range(3, 5), run_id=2), run_id=2)
+    assert articles() == 5
+
+
+def test_status_on_an_empty_team_database_says_to_crawl_first(pg_url, tmp_path, workdir,
+                                                              monkeypatch, capsys):
+    monkeypatch.setenv("NEWSVAULT_DATA_PATH", str(tmp_path / "shared"))
+    assert main(["--warehouse", pg_url, "status"]) == 74
+    err = capsys.readouterr().err
+    assert "empty" in err and "newsvault crawl" in err and err.count("\n") == 1
