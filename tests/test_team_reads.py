@@ -213,3 +213,13 @@ def test_status_on_an_empty_team_database_says_to_crawl_first(pg_url, tmp_path, 
     assert main(["--warehouse", pg_url, "status"]) == 74
     err = capsys.readouterr().err
     assert "empty" in err and "newsvault crawl" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO lake.main.lake_batches VALUES ('x', 'x', 1, 'x', 0, 0, now())",
+    "DELETE FROM ctl.nv_ctl.runs",
+    "UPDATE ctl.nv_ctl.frontier SET state = 'done'",
+])
+def test_a_team_reader_can_change_nothing(small, statement):
+    with readers.reading(small) as reader, pytest.raises(duckdb.Error):
+        reader.con.execute(statement)
