@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import duckdb
 
@@ -31,7 +31,8 @@ from pipeline.store.warehouse import Warehouse
 if TYPE_CHECKING:
     from pipeline.store.team.reader import TeamReader
 
-Reader = Any  # a Warehouse or a TeamReader: `con`, `catalog`, the term index's reads
+# What the read functions are given: `con`, `catalog` and the term index's reads.
+Reader: TypeAlias = "Warehouse | TeamReader"
 
 
 @contextlib.contextmanager

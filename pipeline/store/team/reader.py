@@ -28,6 +28,7 @@ import duckdb
 
 from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
+from pipeline.store.connect import IDENT
 from pipeline.store.queries import migrations, split_statements
 from pipeline.store.team.session import (
     attach,
@@ -51,7 +52,6 @@ class TeamReader(Terms):
 
     def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         super().__init__(con, settings.warehouse, read_only=True)
-        self.uri = settings.warehouse.path
         self._windows = 0
 
     @classmethod
@@ -98,6 +98,9 @@ class TeamReader(Terms):
 
 def _attach(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     catalog = settings.warehouse.catalog
+    if not IDENT.match(catalog):
+        raise WarehouseError(f"warehouse.catalog {catalog!r} is not a plain name "
+                             "(letters, digits, underscore)")
     if catalog in (LAKE, CONTROL, "memory", "temp", "system"):
         raise WarehouseError(f"warehouse.catalog {catalog!r} is a name team mode's reads "
                              "use themselves: choose another (the default is nv)")
