@@ -1,0 +1,133 @@
+"""What search reads of the articles' text: a page's titles and bodies, and the text a
+quoted phrase is checked in.
+
+DuckDB reads a row's body by reading the bodies of its whole vector (2,048 articles,
+about 10 MB; 17-35 ms of CPU on a cold cache) unless it fetches the row through an
+index.  The DuckDB file has one on articles.article_id (migration 0013): then a page's
+ten texts are one query of about 1 ms each, and a phrase is checked in a few thousand
+articles at about 0.5 ms each.  Without it (a DuckLake catalog, which has no indexes)
+the page is read one row id at a time (search_texts_row.sql) and phrases by one scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from pipeline.store.queries import dicts, inline_params, literal, sql_text
+
+INDEX = "articles_article_id"  # migration 0013
+FETCH_AT_ONCE = 2000   # ids per indexed query (DuckDB fetches up to 2,048 by index)
+FETCH_MAX = 8000       # articles whose text a phrase is checked in by index; more: a scan
+TEXT_THREADS = 2       # without the index: results' texts read at once
+
+
+def has_index(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
+    """Whether the warehouse has the index of migration 0013 (a DuckDB file does)."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_indexes() WHERE database_name = "
+        f"{literal(catalog)} AND index_name = {literal(INDEX)}").fetchone()
+    return bool(row and row[0])
+
+
+def texts(con: duckdb.DuckDBPyConnection, catalog: str, ids: Sequence[str],
+          indexed: bool) -> dict[str, dict[str, Any]]:
+    """article_id -> what a result shows of it (title, url, published_at, source, body)."""
+    if not ids:
+        return {}
+    if indexed:
+        found = dicts(con.execute(render(query("search_texts"), {"ids": list(ids)})))
+        return {row["article_id"]: row for row in found}
+    rows = dict(con.execute(render(query("search_rowids"), {"ids": list(ids)})).fetchall())
+    return _texts_by_row(con, catalog, list(rows.values()))
+
+
+def phrase_tests(con: duckdb.DuckDBPyConnection, ids: Sequence[str], patterns: Sequence[str],
+                 indexed: bool) -> dict[str, tuple[bool, ...]]:
+    """article_id -> whether its title and body match each pattern (RE2)."""
+    if not ids or not patterns:
+        return {}
+    tests = Sql(", ".join(f"regexp_matches(text, {literal(p)}) AS t{n}"
+                          for n, p in enumerate(patterns)))
+    out: dict[str, tuple[bool, ...]] = {}
+    if indexed and len(ids) <= FETCH_MAX:
+        for start in range(0, len(ids), FETCH_AT_ONCE):
+            part = list(ids[start:start + FETCH_AT_ONCE])
+            sql = render(query("search_phrases"), {"tests": tests, "ids": part})
+            for row in con.execute(sql).fetchall():
+                out[row[0]] = tuple(bool(v) for v in row[1:])
+        return out
+    array = np.empty(len(ids), dtype=object)
+    array[:] = list(ids)
+    con.register("search_wanted_ids", {"article_id": array})
+    try:
+        sql = render(query("search_phrases_scan"), {"tests": tests})
+        for row in con.execute(sql).fetchall():
+            out[row[0]] = tuple(bool(v) for v in row[1:])
+    finally:
+        con.unregister("search_wanted_ids")
+    return out
+
+
+def query(name: str) -> str:
+    """A query file without its comment lines (which name the $parameters too)."""
+    return "\n".join(line for line in sql_text(name).splitlines()
+                     if not line.lstrip().startswith("--"))
+
+
+class Sql(str):
+    """A piece of SQL made here (of checked numbers and quoted strings), written in as is."""
+
+
+_NAME = re.compile(r"\$([a-z_][a-z0-9_]*)\b")
+
+
+def render(sql: str, params: dict[str, Any]) -> str:
+    """`sql` with each $name written in as a literal, in one pass (store.queries.
+    inline_params; floats as DOUBLE, lists as comma-separated items, Sql as it is)."""
+    def literal_of(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value!r}::DOUBLE"
+        return inline_params("$v", {"v": value})
+
+    def value(match: re.Match[str]) -> str:
+        if match[1] not in params:
+            return match[0]
+        given = params[match[1]]
+        if isinstance(given, Sql):
+            return str(given)
+        if isinstance(given, list | tuple):
+            return ", ".join(map(literal_of, given)) if given else "NULL"
+        return literal_of(given)
+
+    return _NAME.sub(value, sql)
+
+
+def _texts_by_row(con: duckdb.DuckDBPyConnection, catalog: str, rows: list[int]
+                  ) -> dict[str, dict[str, Any]]:
+    """Without the index: one query per row id (`rowid BETWEEN x AND x` reads the one
+    vector holding it), TEXT_THREADS at a time on cursors of the session."""
+    template = query("search_texts_row")
+    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
+
+    def read(part: list[int]) -> list[dict[str, Any]]:
+        cursor = con.cursor()  # a connection of its own: the session's settings again
+        try:
+            cursor.execute(f"USE {catalog}")
+            if zone:  # published_at in the warehouse's time zone, as the other reads
+                cursor.execute(f"SET TimeZone = {literal(zone[0])}")
+            found = []
+            for row in part:
+                found += dicts(cursor.execute(inline_params(template, {"row": int(row)})))
+            return found
+        finally:
+            cursor.close()
+
+    parts = [rows[n::TEXT_THREADS] for n in range(TEXT_THREADS) if rows[n::TEXT_THREADS]]
+    with ThreadPoolExecutor(max(1, len(parts))) as pool:
+        return {t["article_id"]: t for found in pool.map(read, parts) for t in found}
