@@ -11,8 +11,9 @@ the page is read one row id at a time (search_texts_row.sql) and phrases by one 
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -41,7 +42,8 @@ def texts(con: duckdb.DuckDBPyConnection, catalog: str, ids: Sequence[str],
     if not ids:
         return {}
     if indexed:
-        found = dicts(con.execute(render(query("search_texts"), {"ids": list(ids)})))
+        with _one_thread(con):  # a few fetched rows: more threads only cost CPU
+            found = dicts(con.execute(render(query("search_texts"), {"ids": list(ids)})))
         return {row["article_id"]: row for row in found}
     rows = dict(con.execute(render(query("search_rowids"), {"ids": list(ids)})).fetchall())
     return _texts_by_row(con, catalog, list(rows.values()))
@@ -72,6 +74,16 @@ def phrase_tests(con: duckdb.DuckDBPyConnection, ids: Sequence[str], patterns: S
     finally:
         con.unregister("search_wanted_ids")
     return out
+
+
+@contextlib.contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(row[0]) if row else 1}")
 
 
 def query(name: str) -> str:
