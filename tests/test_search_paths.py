@@ -13,6 +13,8 @@ And the arithmetic (pipeline.store.searchrank) against a plain Python reading of
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
 import math
 import shutil
 from pathlib import Path
@@ -21,10 +23,14 @@ import duckdb
 import numpy as np
 import pytest
 
+from pipeline.analyze.search import SearchQuery, search
+from pipeline.config import settings as settings_mod
+from pipeline.index.terms import crawl_hook
 from pipeline.store import search as store_search
 from pipeline.store import searchrank, searchtext
 from pipeline.store.searchrank import NO_DAY, Postings
-from tests.test_search import built, run  # noqa: F401  (built: the module's warehouse)
+from pipeline.store.warehouse import Batch, Warehouse
+from tests.test_search import built, corpus, run  # noqa: F401  (built: the module's warehouse)
 
 QUERIES = [
     ("芯片", {"limit": 100}),
@@ -75,6 +81,28 @@ def test_every_way_of_reading_finds_the_same(way, built, expected, tmp_path,  # 
         module, name, value = WAYS[way]
         monkeypatch.setattr(module, name, value)
     assert results(path) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("duckdb_extension_ducklake") is None,
+                    reason="duckdb-extension-ducklake is not installed")
+def test_a_ducklake_catalog_without_the_index_finds_the_same(expected, tmp_path):
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    settings = settings_mod.load([], {
+        "warehouse.attach": f"ducklake:{lake}/meta.ducklake",
+        "warehouse.attach_options": f"DATA_PATH '{lake}/data/'",
+        "warehouse.extensions": ["ducklake"]}, environ={})
+    with Warehouse.open(settings.warehouse) as warehouse:  # migration 0013 recorded, not run
+        warehouse.after_store = crawl_hook(settings)
+        articles = corpus()
+        for first in range(0, len(articles), 5):
+            batch = Batch()
+            batch.articles = [(a, None, dt.datetime.now(dt.UTC)) for a in articles[first:first + 5]]
+            warehouse.write_batch(batch, run_id=1, max_attempts=3)
+        assert not searchtext.has_index(warehouse.con, warehouse.catalog)
+    assert [search(settings, SearchQuery(text, **options)).to_dict()
+            for text, options in QUERIES] == expected
 
 
 def test_the_warehouse_indexes_article_ids_for_search(built):  # noqa: F811

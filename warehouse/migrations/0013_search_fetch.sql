@@ -7,7 +7,10 @@
 -- everywhere in this schema); it takes about 50 MB per million articles, and is built
 -- here in seconds (about 10 s for a million articles).
 --
+-- duckdb-file-only (pipeline.store.connect: a DuckLake catalog records this migration
+-- as applied without running it: DuckLake has no indexes; its search reads texts by
+-- row id and checks phrases by a scan, pipeline/store/searchtext.py.)
+--
 -- Note for later migrations: DuckDB refuses ALTER TABLE articles ... ALTER/DROP COLUMN
 -- while the index exists (ADD COLUMN works): drop it first, create it again after.
--- DuckLake (team mode) has no indexes; its search reads texts without one.
 CREATE INDEX IF NOT EXISTS articles_article_id ON articles (article_id);
