@@ -179,3 +179,18 @@ def test_a_page_is_ordered_by_score_then_the_newer_day_then_the_larger_doc():
 def test_months_are_counted_from_days_and_undated_articles_left_out():
     days = np.array([0, 30, 31, NO_DAY, 20454], dtype=np.int32)  # 20454: 2026-01-01
     assert searchrank.month_counts(days) == [("1970-01", 2), ("1970-02", 1), ("2026-01", 1)]
+
+
+@pytest.mark.parametrize("sorted_below,buckets", [(10**9, 1_048_573), (0, 1_048_573), (0, 7)])
+def test_facet_values_are_counted_exactly_however_they_are_counted(sorted_below, buckets,
+                                                                   monkeypatch):
+    monkeypatch.setattr(searchrank, "SORTED_BELOW", sorted_below)
+    monkeypatch.setattr(searchrank, "BUCKETS", buckets)  # 7: most buckets hold two keys
+    rng = np.random.default_rng(5)
+    values = rng.integers(1, 2**63, 40, dtype=np.uint64)
+    keys = values[rng.integers(0, 40, 5000)]
+    count = searchrank.counted(keys)
+    expected = dict(zip(*np.unique(keys, return_counts=True), strict=True))
+    assert dict(zip(count.keys.tolist(), count.counts.tolist(), strict=True)) == \
+        {int(k): int(n) for k, n in expected.items()}
+    assert (keys[count.first] == count.keys).all()  # each names an article having it

@@ -121,7 +121,8 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Fou
     groups = [[ids[t] for t in terms] for terms, phrase in plan.excluded
               if not phrase and all(t in ids for t in terms)]
     found = _docs(con, matches(postings, wanted, groups), plan, docs_n)
-    found = found.take(found.in_site)
+    if not found.in_site.all():
+        found = found.take(found.in_site)
     indexed = searchtext.has_index(con, catalog)
     if plan.phrases or any(p for _, p in plan.excluded):
         found = found.take(_phrases_kept(con, plan, ids, postings, found, indexed))

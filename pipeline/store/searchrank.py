@@ -89,13 +89,15 @@ def bm25(postings: Mapping[int, Postings], wanted: Sequence[int], found: np.ndar
     if not len(found):
         return scores
     norm = K1 * (1 - B + B * lengths.astype(np.float64) / avglen)
+    size = int(max(int(found[-1]), *(int(postings[t].doc.max()) for t in wanted))) + 1
+    rank = np.full(size, -1, dtype=np.int64)  # doc -> its position in `found`
+    rank[found] = np.arange(len(found))
     for term in dict.fromkeys(wanted):
         rows = postings[term]
         df = len(rows.doc)
         idf = np.log(1 + (docs - df + 0.5) / (df + 0.5))
-        at = np.searchsorted(found, rows.doc)
-        inside = at < len(found)
-        inside[inside] = found[at[inside]] == rows.doc[inside]
+        at = rank[rows.doc]
+        inside = at >= 0
         at = at[inside]
         tf = rows.count[inside].astype(np.float64)
         part = idf * (tf * (K1 + 1) / (tf + norm[at]) + TITLE * rows.in_title[inside])
@@ -128,10 +130,35 @@ class Counted:
     first: np.ndarray
 
 
+SORTED_BELOW = 50_000  # keys counted by sorting; more: by buckets, sorting only clashes
+BUCKETS = 1_048_573    # a prime
+
+
 def counted(keys: np.ndarray) -> Counted:
-    """Count each distinct key (e.g. a hash of the site or 来源)."""
-    values, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return Counted(values, counts, first)
+    """Count each distinct key (e.g. a hash of the site or 来源).  Many keys are put in
+    buckets (key mod a prime) and counted with bincount, in a few passes; the keys of a
+    bucket holding more than one distinct key are counted by sorting."""
+    if len(keys) < SORTED_BELOW:
+        values, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        return Counted(values, counts, first)
+    bucket = (keys % np.uint64(BUCKETS)).astype(np.intp)
+    last = np.zeros(BUCKETS, dtype=keys.dtype)
+    last[bucket] = keys                      # one of the keys of each bucket
+    where = np.zeros(BUCKETS, dtype=np.intp)
+    where[bucket] = np.arange(len(keys))     # the position of that key
+    clashed = np.zeros(BUCKETS, dtype=np.bool_)
+    clashed[bucket[last[bucket] != keys]] = True
+    mixed = clashed[bucket]
+    counts = np.bincount(bucket[~mixed], minlength=BUCKETS)
+    used = np.flatnonzero(counts)
+    result = Counted(last[used], counts[used], where[used])
+    if mixed.any():
+        at = np.flatnonzero(mixed)
+        values, first, many = np.unique(keys[at], return_index=True, return_counts=True)
+        result = Counted(np.concatenate([result.keys, values]),
+                         np.concatenate([result.counts, many]),
+                         np.concatenate([result.first, at[first]]))
+    return result
 
 
 def largest(count: Counted, limit: int) -> np.ndarray:
@@ -146,5 +173,9 @@ def largest(count: Counted, limit: int) -> np.ndarray:
 def month_counts(days: np.ndarray) -> list[tuple[str, int]]:
     """(YYYY-MM, articles) of these days (days since 1970-01-01; NO_DAY left out)."""
     dated = days[days != NO_DAY].astype("datetime64[D]").astype("datetime64[M]")
-    months, counts = np.unique(dated, return_counts=True)
-    return [(str(m), int(n)) for m, n in zip(months, counts, strict=True)]
+    if not len(dated):
+        return []
+    months = dated.astype(np.int64)  # months since 1970-01
+    first = int(months.min())
+    counts = np.bincount(months - first)
+    return [(str(np.datetime64(first + n, "M")), int(c)) for n, c in enumerate(counts) if c]

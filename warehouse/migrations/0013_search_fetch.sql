@@ -13,4 +13,5 @@
 --
 -- Note for later migrations: DuckDB refuses ALTER TABLE articles ... ALTER/DROP COLUMN
 -- while the index exists (ADD COLUMN works): drop it first, create it again after.
+SET enable_progress_bar = false;  -- a cron job's log gets no bar (the build takes seconds)
 CREATE INDEX IF NOT EXISTS articles_article_id ON articles (article_id);
