@@ -125,7 +125,7 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Fou
         found = found.take(found.in_site)
     indexed = searchtext.has_index(con, catalog)
     if plan.phrases or any(p for _, p in plan.excluded):
-        found = found.take(_phrases_kept(con, plan, ids, postings, found, indexed))
+        found = found.take(_phrases_kept(con, catalog, plan, ids, postings, found, indexed))
     scores = bm25(postings, wanted, found.doc, found.length, docs_n, max(avglen, 1.0))
     facets = _facets(con, found)
     order = page_order(scores, found.day, found.doc, plan.offset, plan.limit)
@@ -161,8 +161,9 @@ def _docs(con: duckdb.DuckDBPyConnection, found: np.ndarray, plan: SearchPlan,
     return _Docs(*(np.asarray(columns[name])[rows] for name in _COLUMNS))
 
 
-def _phrases_kept(con: duckdb.DuckDBPyConnection, plan: SearchPlan, ids: dict[str, int],
-                  postings: dict[int, Postings], found: _Docs, indexed: bool) -> np.ndarray:
+def _phrases_kept(con: duckdb.DuckDBPyConnection, catalog: str, plan: SearchPlan,
+                  ids: dict[str, int], postings: dict[int, Postings], found: _Docs,
+                  indexed: bool) -> np.ndarray:
     """For each doc found: whether its text has every quoted phrase and no excluded one
     (looked for only in the articles having all the excluded phrase's terms)."""
     keep = np.ones(len(found.doc), dtype=np.bool_)
@@ -177,7 +178,7 @@ def _phrases_kept(con: duckdb.DuckDBPyConnection, plan: SearchPlan, ids: dict[st
         tested |= where
     at = np.flatnonzero(tested)
     article = _article_ids(con, found.doc[at])
-    results = searchtext.phrase_tests(con, list(article.values()),
+    results = searchtext.phrase_tests(con, catalog, list(article.values()),
                                       [p for p, _, _ in checks], indexed)
     none = (False,) * len(checks)  # no text read: no phrase in it
     tests = [results.get(article.get(int(d), ""), none) for d in found.doc[at]]
