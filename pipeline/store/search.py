@@ -36,6 +36,7 @@ from pipeline.core.errors import QueryError
 from pipeline.store import searchtext
 from pipeline.store.searchrank import (
     NO_DAY,
+    Counted,
     Postings,
     bm25,
     counted,
@@ -127,10 +128,11 @@ def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Fou
     if plan.phrases or any(p for _, p in plan.excluded):
         found = found.take(_phrases_kept(con, catalog, plan, ids, postings, found, indexed))
     scores = bm25(postings, wanted, found.doc, found.length, docs_n, max(avglen, 1.0))
-    facets = _facets(con, found)
     order = page_order(scores, found.day, found.doc, plan.offset, plan.limit)
-    rows = _page(con, catalog, found.doc[order], scores[order], indexed)
-    return Found(len(found.doc), rows, facets)
+    counts = _Counts.of(found)
+    known = _known(con, [*counts.docs, *(int(d) for d in found.doc[order])])
+    rows = _page(con, catalog, found.doc[order], scores[order], known, indexed)
+    return Found(len(found.doc), rows, counts.facets(known, found))
 
 
 def _postings(con: duckdb.DuckDBPyConnection, term_id: int, plan: SearchPlan) -> Postings:
@@ -147,6 +149,8 @@ def _docs(con: duckdb.DuckDBPyConnection, found: np.ndarray, plan: SearchPlan,
         return _Docs(*(np.empty(0, dtype=np.int32) for _ in _COLUMNS))
     if len(found) > SCAN_SHARE * docs_n:
         columns = con.execute(render(query("search_docs_all"), params)).fetchnumpy()
+        if not len(columns["doc"]):
+            return _docs(con, found[:0], plan, docs_n)
         where = np.full(int(max(found.max(), columns["doc"].max())) + 1, -1, dtype=np.int64)
         where[np.asarray(columns["doc"])] = np.arange(len(columns["doc"]))
         rows = where[found]
@@ -189,41 +193,59 @@ def _phrases_kept(con: duckdb.DuckDBPyConnection, catalog: str, plan: SearchPlan
     return keep
 
 
-def _article_ids(con: duckdb.DuckDBPyConnection, docs: np.ndarray) -> dict[int, str]:
-    if not len(docs):
+def _known(con: duckdb.DuckDBPyConnection, docs: list[int]) -> dict[int, tuple[str, ...]]:
+    """doc -> (article_id, site, 来源) of these docs."""
+    if not docs:
         return {}
-    rows = con.execute(render(query("search_ids"), {"docs": [int(d) for d in docs]}))
-    return {int(doc): article_id for doc, article_id, _ in rows.fetchall()}
+    rows = con.execute(render(query("search_ids"), {"docs": sorted(set(docs))})).fetchall()
+    return {int(doc): tuple(rest) for doc, *rest in rows}
 
 
-def _facets(con: duckdb.DuckDBPyConnection, found: _Docs) -> dict[str, list[tuple[str, int]]]:
-    """Articles found per site, month (Beijing) and 来源 (the FACET_LIMIT largest)."""
-    sites = counted(found.site_key)
-    has_source = found.source_key != 0
-    sources = counted(found.source_key[has_source])
-    top = largest(sources, FACET_LIMIT)
-    docs = [int(d) for d in found.doc[sites.first]]
-    docs += [int(d) for d in found.doc[has_source][sources.first[top]]]
-    names = {int(doc): (site, source) for doc, site, source in con.execute(
-        render(query("search_names"), {"docs": docs})).fetchall()} if docs else {}
-    site_counts = [(names[docs[n]][0], int(c)) for n, c in enumerate(sites.counts)]
-    source_counts = sorted(((names[docs[len(sites.counts) + n]][1], int(sources.counts[i]))
-                            for n, i in enumerate(top)), key=lambda v: (-v[1], v[0]))
-    return {"site": site_counts, "month": month_counts(found.day),
-            "source": source_counts[:FACET_LIMIT]}
+def _article_ids(con: duckdb.DuckDBPyConnection, docs: np.ndarray) -> dict[int, str]:
+    return {doc: known[0] for doc, known in _known(con, [int(d) for d in docs]).items()}
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """The facets' counts, by hashed site and 来源, and one doc naming each value."""
+
+    sites: Counted
+    sources: Counted
+    top: np.ndarray       # the sources shown (the largest, and those tied with the last)
+    docs: list[int]       # a doc of each site, then of each source shown
+
+    @classmethod
+    def of(cls, found: _Docs) -> _Counts:
+        sites = counted(found.site_key)
+        has_source = found.source_key != 0
+        sources = counted(found.source_key[has_source])
+        top = largest(sources, FACET_LIMIT)
+        docs = [int(d) for d in found.doc[sites.first]]
+        docs += [int(d) for d in found.doc[has_source][sources.first[top]]]
+        return cls(sites, sources, top, docs)
+
+    def facets(self, known: dict[int, tuple[str, ...]], found: _Docs
+               ) -> dict[str, list[tuple[str, int]]]:
+        """Articles found per site, month (Beijing) and 来源 (the FACET_LIMIT largest)."""
+        shown = len(self.sites.counts)
+        site_counts = [(known[self.docs[n]][1], int(c)) for n, c in enumerate(self.sites.counts)]
+        source_counts = sorted(((known[self.docs[shown + n]][2], int(self.sources.counts[i]))
+                                for n, i in enumerate(self.top)), key=lambda v: (-v[1], v[0]))
+        return {"site": site_counts, "month": month_counts(found.day),
+                "source": source_counts[:FACET_LIMIT]}
 
 
 def _page(con: duckdb.DuckDBPyConnection, catalog: str, docs: np.ndarray,
-          scores: np.ndarray, indexed: bool) -> list[dict[str, Any]]:
+          scores: np.ndarray, known: dict[int, tuple[str, ...]], indexed: bool
+          ) -> list[dict[str, Any]]:
     """One page of the found articles, best first, with what a result shows of each."""
     if not len(docs):
         return []
-    found = con.execute(render(query("search_ids"), {"docs": [int(d) for d in docs]}))
-    ids = {int(doc): (article_id, site) for doc, article_id, site in found.fetchall()}
-    texts = searchtext.texts(con, catalog, [a for a, _ in ids.values()], indexed)
+    ids = [known[int(d)][0] for d in docs if int(d) in known]
+    texts = searchtext.texts(con, catalog, ids, indexed)
     rows = []
     for doc, score in zip(docs, scores, strict=True):
-        article_id, site = ids.get(int(doc), ("", ""))
+        article_id, site, _ = known.get(int(doc), ("", "", None))
         text = texts.get(article_id, {})
         rows.append({"article_id": article_id, "doc": int(doc), "site": site,
                      "score": float(score),
