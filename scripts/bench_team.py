@@ -18,9 +18,10 @@ b. one node on team mode vs the DuckDB file, the same crawl, interleaved --repea
 c. `newsvault reextract --all` over the archive of (a): one node, then two nodes at
    once (target >= 1.6x); reextract takes no leases in team mode yet, so each of two
    nodes does every article: the rate reported is distinct articles per wall second;
-d. kill -9 of one of two crawling nodes while it holds leases: when the other finishes
-   its leased items (seconds after the kill, vs --lease-ttl), fetches, and whether
-   anything is missing or doubled.
+d. kill -9 of one of two crawling nodes while it holds leases: when its run is seen
+   interrupted and when the other node has finished its leased items (seconds after the
+   kill, vs --lease-ttl; polled every 0.1 s), fetches, and whether anything is missing
+   or doubled.
 
 Prints one JSON block; docs/benchmarks.md records a run.
 """
@@ -318,10 +319,13 @@ def part_d(pg: PgServer, args: argparse.Namespace, tmp: Path) -> dict[str, objec
         victim.kill()
         killed_at = time.perf_counter()
         finish(victim)
-        done_at = None
+        done_at = seen_dead = None
         while survivor.poll() is None and done_at is None:
-            left = team.pg_rows("SELECT count(*) FROM nv_ctl.frontier WHERE article_id = "
-                                "ANY(%s) AND state <> 'done'", [held])[0][0]
+            left, dead = team.pg_rows(
+                "SELECT (SELECT count(*) FROM nv_ctl.frontier WHERE article_id = ANY(%s) AND "
+                "state <> 'done'), (SELECT bool_or(outcome = 'interrupted') FROM "
+                "nv_ctl.runs WHERE node = 'n1')", [held])[0]
+            seen_dead = seen_dead or (time.perf_counter() if dead else None)
             done_at = time.perf_counter() if left == 0 else None
             time.sleep(0.1)
         code, _, err = finish(survivor)
@@ -332,6 +336,8 @@ def part_d(pg: PgServer, args: argparse.Namespace, tmp: Path) -> dict[str, objec
     states = dict(team.pg_rows("SELECT state, count(*) FROM nv_ctl.frontier GROUP BY 1"))
     result = {"leased_by_killed_node": len(held), "lease_ttl_s": args.lease_ttl,
               "seconds_kill_to_its_leases_done": round(done_at - killed_at, 1),
+              "seconds_kill_to_run_interrupted": round(seen_dead - killed_at, 1)
+              if seen_dead else None,
               "survivor_exit": code, "survivor_stderr": err if code else "",
               "articles_rows": rows, "articles_distinct": distinct,
               "missing": args.articles - distinct, "frontier_states": states,

@@ -179,13 +179,74 @@ def test_a_run_whose_heartbeat_stopped_is_interrupted_and_its_leases_returned(no
     b.start_run(run_b, ["163"], "b", 2, "")
     a.add_links(links(range(3)), run_a)
     a.claim("163", "a", 3)
-    for _ in range(3):  # a falls silent; b keeps beating
+    for _ in range(3):  # a falls silent (its session stays open: a partition); b beats
         time.sleep(0.45)
         b.heartbeat(run_b)
     run_c = c.new_run_id()
     assert c.start_run(run_c, ["163"], "c", 3, "") == [run_a]
     assert (a.run(run_a)["outcome"], b.run(run_b)["outcome"]) == ("interrupted", "running")
     assert len(c.claim("163", "c", 10)) == 3
+
+
+def test_a_heartbeat_thread_finds_another_nodes_dead_run(node):
+    from pipeline.store.team.heartbeat import Heartbeat
+
+    a, b = node("a", lease_ttl=60.0), node("b", lease_ttl=60.0)
+    a.add_links(links(range(2)), a.run_id)
+    a.claim("163", "a", 2)
+    a.close()  # its process died
+    with Heartbeat(node.url, b.run_id, 0.05, 60.0):
+        wait_until(lambda: b.run(a.run_id)["outcome"] == "interrupted")
+    assert b.pending_counts() == {"163": 2}  # back in the pool, for any node to claim
+
+
+def wait_until(check, within: float = 5.0) -> None:
+    end = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+def liveness_locks(url: str) -> int:
+    with psycopg.connect(url) as con:
+        return con.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                           "AND database = (SELECT oid FROM pg_database "
+                           "WHERE datname = current_database())").fetchone()[0]
+
+
+def claim_soon(control, owner: str, limit: int, within: float = 5.0) -> list:
+    """What `control` claims, trying for `within` seconds (a closed session's locks go
+    as its backend exits, a moment after the client leaves)."""
+    end = time.monotonic() + within
+    while not (got := control.claim("163", owner, limit)) and time.monotonic() < end:
+        time.sleep(0.02)
+    return got
+
+
+def test_a_run_whose_session_ended_is_interrupted_at_once_and_its_leases_returned(node):
+    a, b = node("a", lease_ttl=60.0), node("b", lease_ttl=60.0)
+    a.add_links(links(range(3)), a.run_id)
+    assert len(a.claim("163", "a", 3)) == 3
+    assert b.claim("163", "b", 3) == []  # a lives: its leases hold
+    began = time.monotonic()
+    a.close()  # as when its process dies: PostgreSQL ends the session, and its locks
+    assert len(claim_soon(b, "b", 3)) == 3
+    assert time.monotonic() - began < 5  # not the 60 s lease expiry
+    assert (b.run(a.run_id)["outcome"], b.run(b.run_id)["outcome"]) == (
+        "interrupted", "running")
+
+
+def test_a_finished_run_lets_its_liveness_lock_go_and_stays_finished(node):
+    a, b = node("a", run=False), node("b")
+    held = liveness_locks(node.url)
+    run = a.new_run_id()
+    a.start_run(run, ["163"], "a", 1, "")
+    assert liveness_locks(node.url) == held + 1
+    a.finish_run(run, "ok", 0, "done", [], [])
+    assert liveness_locks(node.url) == held
+    b.add_links(links([1]), b.run_id)
+    assert len(b.claim("163", "b", 1)) == 1  # looked for dead runs: a is not one
+    assert a.run(run)["outcome"] == "ok"
 
 
 def test_a_failed_run_is_recorded_failed_with_its_error(node):
@@ -251,3 +312,55 @@ def test_claims_held_by_other_owners_are_counted_until_recorded_or_reclaimed(nod
     assert (b.claimed_elsewhere("163", "b"), a.claimed_elsewhere("163", "a")) == (3, 1)
     assert len(a.claim("163", "a", 5)) == 2  # b's lapsed one and the last pending one
     assert a.claimed_elsewhere("163", "a") == 0
+
+
+def test_a_run_recording_batches_while_its_heartbeat_renews_never_deadlocks(node):
+    from pipeline.store.records import Batch
+    from pipeline.store.team.heartbeat import Heartbeat
+
+    a = node("a")
+    a.add_links(links(range(200)), a.run_id)
+    held = [i["article_id"] for i in a.claim("163", "a", 200)]
+    with Heartbeat(node.url, a.run_id, 0.005, 60.0) as beat:
+        for n in range(0, 200, 10):  # as the recorder commits: outcomes, progress, beat
+            with a.transaction():
+                a.record_frontier(Batch(done=[(i, "done", None) for i in held[n:n + 10]][::-1]),
+                                  a.run_id, 3)
+                a.set_progress(a.run_id, f"{n} done")
+                a.heartbeat(a.run_id)
+    assert beat.beats > 0
+    assert a.pending_counts() == {}
+
+
+class BehindAPooler:
+    """A connection whose server session is not the one libpq was told of at connect
+    (what a pooler that shares server sessions looks like from the client)."""
+
+    def __init__(self, con: psycopg.Connection) -> None:
+        self.con, self.closed = con, False
+        self.info = type("Info", (), {"backend_pid": -1})()
+
+    def execute(self, *args, **kwargs):
+        return self.con.execute(*args, **kwargs)
+
+
+def test_behind_a_pooler_a_run_holds_no_liveness_lock_and_relies_on_its_heartbeat(node):
+    from pipeline.store.team import runs
+
+    held = liveness_locks(node.url)
+    with psycopg.connect(node.url, autocommit=True) as con:
+        assert runs.hold_alive(BehindAPooler(con), 7) is False
+        assert liveness_locks(node.url) == held  # taken and let go again
+        assert runs.hold_alive(con, 7) is True  # a session of its own
+        assert liveness_locks(node.url) == held + 1
+
+
+def test_a_run_without_a_liveness_lock_is_judged_by_its_heartbeat_alone(node):
+    from pipeline.store.team import runs
+
+    b = node("b")
+    with psycopg.connect(node.url, autocommit=True) as con:  # a run behind a pooler
+        run = b.new_run_id()
+        runs.start_run(con, run, ["163"], "p", 1, "", "crawl", 60.0, alive_lock=False)
+    b.claim("163", "b", 1)  # looks for dead runs: its session is gone, its heartbeat fresh
+    assert b.run(run)["outcome"] == "running"

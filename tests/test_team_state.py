@@ -156,13 +156,14 @@ def test_a_gap_closes_when_a_later_run_reads_back_over_it(node):
     assert a.open_gap("163", "tech") is None
 
 
-def test_a_gap_closes_when_a_later_backfill_of_the_site_succeeds(node):
+def test_a_gap_closes_when_a_later_run_that_stored_archived_captures_ends_ok(node):
     from pipeline.discover.lists import ListOutcome
 
     a = node("a", run=False)
-    record(a, [ListOutcome("163", "tech", cut=True, gap=True)])
-    record(a, [], command="backfill")
-    assert a.open_gap("163", "tech") is None
+    gap = record(a, [ListOutcome("163", "tech", cut=True, gap=True)])
+    backfill = record(a, [], command="backfill")
+    assert a.open_gap("163", "tech") == (gap, None)  # it stored nothing of the site
+    assert a.open_gap("163", "tech", [backfill]) is None  # the lake says it did
 
 
 def store_methods() -> list[str]:

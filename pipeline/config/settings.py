@@ -27,7 +27,7 @@ from pipeline.config.checks import memory_limit_problem as memory_limit_problem
 from pipeline.config.files import config_files, read_toml
 from pipeline.config.sites import SiteSettings, site_settings
 from pipeline.config.tree import ConfigTree
-from pipeline.core.errors import ConfigError
+from pipeline.core.errors import ConfigError, UsageError
 from pipeline.core.fields import setting
 from pipeline.sources.lists import ListSettings
 
@@ -167,7 +167,8 @@ class TeamSettings:
                         "NEWSVAULT_NODE; empty: the host name).")
     lease_ttl: float = setting(
         120.0, "Seconds claimed work stays a node's without a heartbeat; after that another "
-               "node takes it, and the run is counted interrupted.", minimum=1.0)
+               "node takes it, and the run is counted interrupted (a node whose process "
+               "died is found at once, by its liveness lock).", minimum=1.0)
     heartbeat: float = setting(15.0, "Seconds between a running node's heartbeats (each "
                                "renews its leases); less than team.lease_ttl.", minimum=0.1)
 
@@ -219,6 +220,13 @@ class Settings:
     files: tuple[str, ...] = ()
 
     def lock_path(self) -> Path:
+        """The DuckDB file's run lock (crawl.lock_file, default beside the file). Team
+        mode has none: its locks are PostgreSQL advisory locks (pipeline.store.runlock),
+        and no file is ever named after the URI."""
+        if self.team_mode():
+            raise UsageError("team mode (a postgresql:// warehouse) takes its locks in "
+                             "PostgreSQL, not in a lock file; this command does not run "
+                             "on team mode yet: give --warehouse a DuckDB file")
         return Path(self.crawl.lock_file or (self.warehouse.path + ".lock"))
 
     def spool_dir(self) -> Path:

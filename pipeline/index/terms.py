@@ -36,8 +36,8 @@ from pipeline.config.settings import Settings
 from pipeline.index.segment import Entry, Segmenter, load_dictionary, load_stopwords
 from pipeline.index.termwriter import Row, Segmented, TermWriter, recount, segment_batch
 from pipeline.store.interfaces import ArchiveData
-from pipeline.store.lock import RunLock
 from pipeline.store.records import IndexStatus
+from pipeline.store.runlock import run_lock
 from pipeline.store.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
     stopwords = load_stopwords(settings.terms.stopwords)
     segmenter = Segmenter(entries, stopwords)
     started = time.perf_counter()
-    with RunLock(settings.lock_path(), command="terms"), \
+    with run_lock(settings, "terms"), \
             Warehouse.open_waiting(settings.warehouse) as warehouse:
         warehouse.limit_memory(MEMORY_LIMIT)
         todo = warehouse.index_todo(segmenter.digest, rebuild)

@@ -9,10 +9,12 @@ nodes share one backlog and none fetches an item another holds; claiming a chunk
 time, not the whole backlog, leaves the rest to the other nodes.  When nothing is left
 to claim but other nodes still hold live claims on the site, the run waits (polling
 every `poll`; `patience` seconds at most, a guard only): their items are either done or,
-if their node died, back in the pool when the lease lapses, and then fetched here.  So when the runs
-of a site are over, its backlog is.  Before waiting, the run records what it has done
-(`before_wait`), so its own finished items hold nobody up.  The DuckDB file's claim is
-simply its pending items: one chunk as big as the run's limit reads them all, as before.
+if their node died, back in the pool (as soon as a claim or a heartbeat finds its run
+dead, pipeline.store.team.runs; at the lease expiry at worst), and then fetched here.
+So when the runs of a site are over, its backlog is.  Before waiting, the run records
+what it has done (`before_wait`), so its own finished items hold nobody up.  The DuckDB
+file's claim is simply its pending items: one chunk as big as the run's limit reads them
+all, as before.
 
 An item is handed out once per run: one that failed and is pending again waits for the
 next run.

@@ -65,9 +65,10 @@ CLAIM_LEASE = 900.0
 UNLIMITED = 1_000_000_000
 # Team mode: how long (in lease times) a run waits at most for another node reading a
 # site's lists, or, with nothing left to claim, for other nodes' live claims. A live node
-# renews its claims while it works; a dead node's lapse within one lease time and are
-# fetched here. The bound only guards against a node that keeps beating without getting
-# anywhere.
+# renews its claims while it works; a dead node's are back in the pool as soon as a node
+# sees its run is gone (pipeline.store.team.runs), within one lease time at worst, and
+# are fetched here. The bound only guards against a node that keeps beating without
+# getting anywhere.
 WAIT_LEASES = 10
 
 
@@ -287,8 +288,8 @@ async def _fetch_pending(run: _Crawl, source: Source, report: SiteReport) -> Non
 
 def _claims(run: _Crawl, source: Source, workers: int) -> Claims:
     """Team mode: a chunk at a time, then waiting while other nodes hold live claims (a
-    dead node's lapse within the lease time). The DuckDB file: everything pending at
-    once."""
+    dead node's come back once its run is found dead: at once, or at the lease expiry).
+    The DuckDB file: everything pending at once."""
     settings, recorder = run.settings, run.recorder
     team = settings.team_mode()
     limit = run.max_articles or UNLIMITED

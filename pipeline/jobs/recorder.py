@@ -186,6 +186,10 @@ class Recorder:
         self.batch.done.append((article_id, state, error))
         self._due()
 
+    def finished(self, kind: str, key: str) -> None:
+        """A backfill unit's work is all in this batch (team mode: its lease ends with it)."""
+        self.batch.finished.append((kind, key))
+
     def _due(self, listed: bool = False) -> None:
         """Commit when a batch is full (a list page's items: at once) and the last commit
         is COMMIT_GAP seconds old: each commit attaches the warehouse, so a fast crawl

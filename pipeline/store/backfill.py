@@ -7,16 +7,20 @@
 What has been read is not kept here: a capture row with `via` (captures.via) is the
 record of it, committed with the article it produced, so "read already" and "stored
 already" can never disagree.  SQL lives in warehouse/queries/backfill_*.sql.
+
+Team mode has its own (pipeline.store.team.bfstore.TeamBackfill: the same methods, its
+work leased to the run); `open_backfill` gives a run the one its warehouse needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link, utcnow
 from pipeline.store.brief import BriefWarehouse
@@ -24,6 +28,23 @@ from pipeline.store.interfaces import Store
 from pipeline.store.queries import sql_text
 from pipeline.store.records import Cursor, Found
 from pipeline.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from pipeline.store.team.bfstore import TeamBackfill
+
+
+def open_backfill(warehouse: Store, run_id: int, settings: Settings, chunk: int
+                  ) -> BackfillStore | TeamBackfill:
+    """The backfill's store of a run: on the DuckDB file, or in team mode the leased
+    one (pipeline.store.team.bfstore.TeamBackfill, the same methods) whose generators
+    hand out `chunk` units at a time and yield an empty chunk while others hold work."""
+    if settings.team_mode():
+        from pipeline.store.team.bfstore import TeamBackfill
+        from pipeline.store.team.store import TeamStore  # psycopg: team mode only
+
+        assert isinstance(warehouse, TeamStore)
+        return TeamBackfill(warehouse, run_id, settings, chunk)
+    return BackfillStore(warehouse)
 
 
 class BackfillStore:
@@ -43,6 +64,10 @@ class BackfillStore:
     # index paging -------------------------------------------------------------------
     def cursor(self, query: str) -> Cursor | None:
         return self.warehouse.backfill_cursor(query)
+
+    def turn(self, query: str) -> bool:
+        """Whether this run pages the index query now (one writer: always)."""
+        return True
 
     def save_page(self, query: str, found: list[Found], position: str | None,
                   pages: int | None, done: bool, run_id: int) -> int:

@@ -222,6 +222,9 @@ class BriefWarehouse:
     def backfill_cursor(self, query: str) -> Cursor | None:
         return self._read(lambda w: w.backfill_cursor(query))
 
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return True  # one writer pages everything
+
     def revisits(self, urls: list[str]) -> list[tuple[Any, ...]]:
         return self._read(lambda w: w.revisits(urls))
 

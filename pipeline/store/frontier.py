@@ -147,6 +147,9 @@ class Frontier(Session):
                                "WHERE query = $query", {"query": query}).fetchone()
         return Cursor(row[0], row[1], bool(row[2])) if row else None
 
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return True  # one writer pages everything
+
     def save_backfill_page(self, query: str, found: list[Found], position: str | None,
                            pages: int | None, done: bool, run_id: int) -> int:
         before = self._index_rows()

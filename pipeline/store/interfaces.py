@@ -155,6 +155,12 @@ class ControlState(Protocol):
         """One index page's rows (insert-if-absent) and the query's new position, in one
         transaction; returns how many rows were new."""
 
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        """Whether run `run_id` pages the index query now.  Team mode: one run at a time
+        (a lease on the cursor row, renewed by the run's heartbeat, lapsing if it dies,
+        ended when the query is done or the run ends); False while another holds it.
+        The DuckDB file (one writer): always."""
+
     # -- transactions ----------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[Any]:
         """Everything written inside commits together or not at all; nested uses join

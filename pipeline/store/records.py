@@ -87,10 +87,14 @@ class Batch:
     # cooldowns begun: (site, since, until, reason)
     feeds: list[tuple[Link, int | None]] = field(default_factory=list)
     cooldowns: list[tuple[str, dt.datetime, dt.datetime, str]] = field(default_factory=list)
+    # backfill units whose work this batch commits: (kind, key); team mode lets their
+    # leases go with it (the DuckDB file derives it all from its captures)
+    finished: list[tuple[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return (len(self.captures) + len(self.articles) + len(self.done) + len(self.links)
-                + len(self.listed) + len(self.feeds) + len(self.cooldowns))
+                + len(self.listed) + len(self.feeds) + len(self.cooldowns)
+                + len(self.finished))
 
 
 @dataclass

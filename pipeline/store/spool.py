@@ -157,6 +157,9 @@ class SpoolingWarehouse:
     def backfill_cursor(self, query: str) -> Cursor | None:
         return self.cursors.get(query) or self.reader.backfill_cursor(query)
 
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return True  # one writer pages everything
+
     # runs ----------------------------------------------------------------------------
     def new_run_id(self) -> int:
         return max(self.reader.new_run_id(), self.last_run + 1)

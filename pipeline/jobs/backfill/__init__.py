@@ -32,18 +32,20 @@ archive holds per site and month; nothing is written (dryrun.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 
 from pipeline.config.settings import Settings
 from pipeline.core.errors import PipelineError
+from pipeline.fetch.polite import Pacer
 from pipeline.jobs.backfill.dryrun import DryRun, MonthCount, dry_run
 from pipeline.jobs.backfill.judge import Verdict, foreign, judge
 from pipeline.jobs.backfill.plan import BackfillOptions, Plan, Progress, make_plan
 from pipeline.jobs.backfill.run import Run
 from pipeline.jobs.report import RunReport
 from pipeline.jobs.runs import begin
-from pipeline.store.backfill import BackfillStore
+from pipeline.store.backfill import open_backfill
 
 __all__ = ["BackfillOptions", "DryRun", "MonthCount", "Plan", "Verdict", "after_crawl",
            "backfill", "foreign", "judge", "summary_counts"]
@@ -59,10 +61,31 @@ def backfill(settings: Settings, options: BackfillOptions,
     with begin(settings, "backfill", plan.sites, archive=True) as (warehouse, recorder, report):
         recorder.reason = "backfill"
         recorder.batch_size = 2 * settings.backfill.batch_size  # an article and its 'done'
-        run = Run(settings, plan, recorder, BackfillStore(warehouse), report)
-        run.progress = progress
-        asyncio.run(run.main())
+        with contextlib.ExitStack() as team:
+            pacer = _team_mode(settings, recorder.run_id, team)
+            store = open_backfill(warehouse, recorder.run_id, settings,
+                                  chunk=max(4, settings.backfill.concurrency * 4))
+            run = Run(settings, plan, recorder, store, report, pacer)
+            run.progress = progress
+            asyncio.run(run.main())
     return report
+
+
+def _team_mode(settings: Settings, run_id: int, stack: contextlib.ExitStack
+               ) -> Pacer | None:
+    """Team mode: the run's heartbeat (renewing its leases) and the archives' pace
+    shared by all nodes (nv_ctl.hosts); the DuckDB file: neither."""
+    if not settings.team_mode():
+        return None
+    from pipeline.store.team.heartbeat import Heartbeat
+    from pipeline.store.team.pacer import SharedPacer
+
+    uri = settings.warehouse.path
+    beat = Heartbeat(uri, run_id, settings.team.heartbeat, settings.team.lease_ttl).start()
+    stack.callback(beat.stop)
+    pacer = SharedPacer(uri)
+    stack.callback(pacer.close)
+    return pacer
 
 
 def after_crawl(settings: Settings, crawled: RunReport) -> RunReport | None:

@@ -12,22 +12,25 @@ from pipeline.config.settings import Settings
 from pipeline.core.records import Fetched
 from pipeline.discover.archives import ArchiveError, IndexRow, commoncrawl, patterns, wayback
 from pipeline.fetch.client import Fetcher
+from pipeline.fetch.polite import Pacer
 from pipeline.jobs.backfill.plan import Plan, window
 from pipeline.sources.base import Source
 from pipeline.store.records import Found
 
 
-def archive_fetcher(settings: Settings, on_exchange: Callable[[Fetched], None] | None = None
-                    ) -> Fetcher:
-    """The project's fetcher, allowed the archive hosts only, each at its own pace.
-    Redirects are not followed: an archive redirecting a record is refused."""
+def archive_fetcher(settings: Settings, on_exchange: Callable[[Fetched], None] | None = None,
+                    pacer: Pacer | None = None) -> Fetcher:
+    """The project's fetcher, allowed the archive hosts only, each at its own pace (with
+    a `pacer`, team mode's: the pace of all nodes together).  Redirects are not
+    followed: an archive redirecting a record is refused."""
     bf = settings.backfill
     pace = {wayback.HOST: bf.wayback_interval, commoncrawl.INDEX_HOST: bf.commoncrawl_interval,
             commoncrawl.DATA_HOST: bf.commoncrawl_data_interval}
     fetch = dataclasses.replace(settings.fetch, concurrency_per_host=bf.concurrency,
                                 max_redirects=0)
     return Fetcher(fetch, lambda host: host.lower() in pace,
-                   intervals=lambda host: pace.get(host.lower()), on_exchange=on_exchange)
+                   intervals=lambda host: pace.get(host.lower()), on_exchange=on_exchange,
+                   pacer=pacer)
 
 
 async def crawls(fetcher: Fetcher, plan: Plan, max_crawls: int,

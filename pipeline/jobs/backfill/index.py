@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from pipeline.config.settings import Settings
 from pipeline.core.records import Fetched
@@ -17,6 +20,7 @@ from pipeline.store.backfill import BackfillStore
 from pipeline.store.records import Cursor, Found
 
 Sink = Callable[[list[Found]], None]
+Paging = Callable[[], Awaitable["ListOutcome | None"]]
 
 
 @dataclass
@@ -28,17 +32,20 @@ class Saving:
     run_id: int
     record: Callable[[str, Fetched], None]
     stop: Callable[[str], bool]
+    turn: Callable[[str], bool] = field(default=lambda query: True)
 
 
 class Index:
     """Pages through the archives' URL indexes for a site's patterns: into the store
-    (`saving`), or, for a dry run, into a `sink` given to `site`."""
+    (`saving`), or, for a dry run, into a `sink` given to `site`.  A query another node
+    pages now (team mode: `saving.turn` says no) is left in `held` for `held_over`."""
 
     def __init__(self, settings: Settings, plan: Plan, fetcher: Fetcher,
                  saving: Saving | None = None) -> None:
         self.settings, self.plan, self.fetcher = settings, plan, fetcher
         self.saving = saving
         self._crawls: list[commoncrawl.Crawl] | None = None
+        self.held: list[tuple[str, Paging]] = []
 
     def stop(self, site: str) -> bool:
         return self.saving is not None and self.saving.stop(site)
@@ -54,10 +61,39 @@ class Index:
                 if self.stop(source.name):
                     return outcomes
                 if archive == wayback.NAME:
-                    outcomes.append(await self._wayback(source, pattern, sink))
+                    await self._page(source.name, outcomes, functools.partial(
+                        self._wayback, source, pattern, sink))
                 else:
                     outcomes.extend(await self._commoncrawl(source, pattern, sink))
         return outcomes
+
+    async def _page(self, site: str, outcomes: list[ListOutcome], paging: Paging) -> None:
+        got = await paging()
+        if got is None:
+            self.held.append((site, paging))
+        else:
+            outcomes.append(got)
+
+    async def held_over(self, poll: float, patience: float) -> list[tuple[str, ListOutcome]]:
+        """Page the queries others held when `site` came to them, as they come free
+        (done by their holder: nothing to page; a dead holder's lapsed: paged here);
+        `patience` seconds at most, a guard only.  (site, outcome) of each paged."""
+        outcomes: list[tuple[str, ListOutcome]] = []
+        deadline = time.monotonic() + patience
+        while self.held and time.monotonic() < deadline:
+            await asyncio.sleep(poll)
+            held, self.held = self.held, []
+            for site, paging in held:
+                if self.stop(site):
+                    continue
+                paged: list[ListOutcome] = []
+                await self._page(site, paged, paging)
+                outcomes.extend((site, outcome) for outcome in paged)
+        return outcomes
+
+    def _turn(self, key: str, sink: Sink | None) -> bool:
+        """Whether this run pages the query now (False: another node does)."""
+        return self.saving is None or sink is not None or self.saving.turn(key)
 
     def _cursor(self, key: str, sink: Sink | None) -> Cursor | None:
         return self.saving.store.cursor(key) if self.saving and sink is None else None
@@ -74,10 +110,13 @@ class Index:
         return self.saving.store.save_page(key, found, position, pages, done,
                                            self.saving.run_id)
 
-    async def _wayback(self, source: Source, pattern: str, sink: Sink | None) -> ListOutcome:
+    async def _wayback(self, source: Source, pattern: str, sink: Sink | None
+                       ) -> ListOutcome | None:
         since, until = window(self.plan)
         key = "|".join(["wayback", pattern, stamp(since), stamp(until)])
         outcome = ListOutcome(source.name, f"wayback {pattern}")
+        if not self._turn(key, sink):
+            return None
         cursor = self._cursor(key, sink)
         if cursor is not None and cursor.done:
             return outcome
@@ -115,19 +154,22 @@ class Index:
                 failed = ListOutcome(source.name, "commoncrawl collinfo.json")
                 failed.error, failed.detail = exc.reason, exc.detail
                 return [failed]
-        outcomes = []
+        outcomes: list[ListOutcome] = []
         for crawl in self._crawls:
             if self.stop(source.name):
                 break
-            outcomes.append(await self._crawl(source, crawl, pattern, sink))
+            await self._page(source.name, outcomes, functools.partial(
+                self._crawl, source, crawl, pattern, sink))
         return outcomes
 
     async def _crawl(self, source: Source, crawl: commoncrawl.Crawl, pattern: str,
-                     sink: Sink | None) -> ListOutcome:
-        """One crawl's index pages for one pattern."""
+                     sink: Sink | None) -> ListOutcome | None:
+        """One crawl's index pages for one pattern (None: another node pages them)."""
         since, until = window(self.plan)
         key = "|".join(["commoncrawl", crawl.id, pattern, stamp(since), stamp(until)])
         outcome = ListOutcome(source.name, f"commoncrawl {crawl.id} {pattern}")
+        if not self._turn(key, sink):
+            return None
         cursor = self._cursor(key, sink)
         if cursor is not None and cursor.done:
             return outcome

@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.config.settings import Settings
 from pipeline.core import faults
@@ -18,6 +18,7 @@ from pipeline.core.records import Fetched, Link
 from pipeline.discover.archives import ArchiveError, IndexRow, commoncrawl, wayback
 from pipeline.discover.links import links as list_links
 from pipeline.discover.lists import ListOutcome
+from pipeline.fetch.polite import Pacer
 from pipeline.jobs.backfill.archives import archive_fetcher, bare, crawls, index_row, mine
 from pipeline.jobs.backfill.index import Index, Saving
 from pipeline.jobs.backfill.judge import (
@@ -35,14 +36,19 @@ from pipeline.sources import registry
 from pipeline.sources.base import Source
 from pipeline.store.backfill import BackfillStore
 
+if TYPE_CHECKING:
+    from pipeline.store.team.bfstore import TeamBackfill
+
 log = logging.getLogger("pipeline.jobs.backfill")
+WAIT_LEASES = 10  # a guard only: lease times to wait for index queries others page
 
 
 class Run:
     """One run: `main` runs the phases; `progress` (set after) hears done/total."""
 
     def __init__(self, settings: Settings, plan: Plan, recorder: Recorder,
-                 store: BackfillStore, report: RunReport) -> None:
+                 store: BackfillStore | TeamBackfill, report: RunReport,
+                 pacer: Pacer | None = None) -> None:
         self.settings, self.plan, self.recorder, self.store = settings, plan, recorder, store
         self.reports: dict[str, SiteReport] = {s.site: s for s in report.sites}
         self.progress: Progress | None = None
@@ -51,19 +57,26 @@ class Run:
         self.total = 0
         self._redirects: dict[str, Fetched] = {}
         self._all_crawls: list[commoncrawl.Crawl] | None = None
-        self.fetcher = archive_fetcher(settings, self._exchange)
+        self.fetcher = archive_fetcher(settings, self._exchange, pacer)
+        self.poll = min(1.0, settings.team.heartbeat)  # team mode: waiting for other nodes
 
     # the phases ---------------------------------------------------------------------
     async def main(self) -> None:
         async with self.fetcher:
             if not self.plan.refused:
                 saving = Saving(self.store, self.recorder.run_id, self._record_index,
-                                self._stopped)
+                                self._stopped, self.store.turn)
                 index = Index(self.settings, self.plan, self.fetcher, saving)
                 for site in self.plan.sites:
                     report = self.reports[site]
                     for outcome in await index.site(registry.get(site)):
                         self._index_outcome(report, outcome)
+                patience = WAIT_LEASES * self.settings.team.lease_ttl
+                for site, outcome in await index.held_over(self.poll, patience):
+                    self._index_outcome(self.reports[site], outcome)
+                if index.held:
+                    log.info("%d index queries still paged by other nodes; going on with "
+                             "what is found", len(index.held))
                 await self._lists()
             else:
                 self._add_refused()
@@ -92,6 +105,8 @@ class Run:
     async def _lists(self) -> None:
         attempts = self.settings.crawl.max_attempts
         for chunk in self.store.lists(self.plan.sites, self.plan.archives, attempts):
+            if not chunk:  # team mode: other nodes hold lists still
+                await self._pause()
             for item in chunk:
                 if self._stopped(item["site"]):
                     continue
@@ -146,6 +161,8 @@ class Run:
 
     async def _lookups(self) -> None:
         for chunk in self.store.lookups(self.plan.sites, self.plan.refresh or self.plan.refused):
+            if not chunk:  # team mode: other nodes hold look-ups still
+                await self._pause()
             done = []
             for item in chunk:
                 if self._stopped(item["site"]):
@@ -231,8 +248,10 @@ class Run:
         if self.plan.limit is not None:
             self.total = min(self.total, max(0, self.plan.limit - self.read))
         self._tick()
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=400)
         workers = max(2, self.settings.backfill.concurrency * 4)
+        # team mode: claim no more ahead than the workers take, the rest is the others'
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(
+            maxsize=workers if self.settings.team_mode() else 400)
 
         async def work() -> None:
             while (item := await queue.get()) is not None:
@@ -245,6 +264,8 @@ class Run:
                                              candidates=self.settings.backfill.candidates,
                                              max_attempts=self.settings.crawl.max_attempts,
                                              **flags):
+                if not chunk:  # team mode: other nodes hold articles still
+                    await self._pause()
                 for item in chunk:
                     await queue.put(item)
                 if self._limited() or all(r.abandoned for r in self.reports.values()):
@@ -292,10 +313,16 @@ class Run:
                 report.note_error(failures[-1])
             elif refusals:
                 report.skipped += 1
+        self.recorder.finished("article", item["article_id"])
         self.done += 1
         self._tick()
         if len(self.recorder.batch.captures) >= self.recorder.batch_size:
             self.recorder.flush()
+
+    async def _pause(self) -> None:
+        """Others hold work still: commit ours (its leases end), wait a moment."""
+        self.recorder.flush()
+        await asyncio.sleep(self.poll)
 
     # reading one record ---------------------------------------------------------------
     async def _read(self, row: IndexRow, purpose: str) -> Fetched:

@@ -29,7 +29,7 @@ from psycopg import errors as pg_errors
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link
 from pipeline.store.records import Batch, Cursor, Found
-from pipeline.store.team import frontier, locks, refusals, runs, schema
+from pipeline.store.team import bfwork, frontier, locks, refusals, runs, schema
 from pipeline.store.team.connect import connect, first_line
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class PgControl:
         self.node = node
         self.lease_ttl = lease_ttl
         self.run_id: int | None = None  # the run started here: its leases, its heartbeat
+        self._alive: set[int] = set()  # runs whose liveness lock this connection holds
         self._depth = 0
 
     @classmethod
@@ -134,8 +135,11 @@ class PgControl:
                      horizon: int) -> set[str]:
         return self._do(lambda con: frontier.known_before(con, site, list_name, ids, horizon))
 
-    def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
-        return self._do(lambda con: frontier.open_gap(con, site, list_name))
+    def open_gap(self, site: str, list_name: str, backfills: Sequence[int] = ()
+                 ) -> tuple[int, dict | None] | None:
+        """See frontier.open_gap; `backfills`: the runs that stored archived captures of
+        the site (the archive knows them)."""
+        return self._do(lambda con: frontier.open_gap(con, site, list_name, backfills))
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         return self._do(lambda con: frontier.pending(con, site, limit))
@@ -143,11 +147,16 @@ class PgControl:
     def claim(self, site: str, owner: str, limit: int,
               lease_seconds: float | None = None) -> list[dict[str, Any]]:
         """Up to `limit` items of `site` leased to `owner` (FOR UPDATE SKIP LOCKED), tied
-        to the run started here so its heartbeat renews them."""
+        to the run started here so its heartbeat renews them; the leases of runs found
+        dead meanwhile (runs.interrupt_dead) are among them."""
         if self.run_id is None:
             raise RuntimeError("claim() needs a run: call start_run() first")
         ttl = self.lease_ttl if lease_seconds is None else lease_seconds
-        return self._do(lambda con: frontier.claim(con, site, owner, self.run_id, limit, ttl))
+
+        def work(con: psycopg.Connection) -> list[dict[str, Any]]:
+            runs.interrupt_dead(con, self.lease_ttl)  # a dead node's leases: claimable now
+            return frontier.claim(con, site, owner, self.run_id, limit, ttl)
+        return self._do(work)
 
     def claimed_elsewhere(self, site: str, owner: str) -> int:
         return self._do(lambda con: frontier.claimed_elsewhere(con, site, owner))
@@ -157,17 +166,25 @@ class PgControl:
 
     def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
                         max_attempts: int) -> int:
-        return self._do(lambda con: frontier.record_outcomes(con, done, run_id, max_attempts))
+        def work(con: psycopg.Connection) -> int:
+            runs.lock_row(con, run_id)
+            return frontier.record_outcomes(con, done, run_id, max_attempts)
+        return self._do(work)
 
     def record_frontier(self, batch: Batch, run_id: int, max_attempts: int) -> None:
         """A batch's control rows in one transaction: links, listed items, feed texts,
-        cooldowns, then outcomes (an item found and done in one batch ends done)."""
+        cooldowns, then outcomes (an item found and done in one batch ends done). The
+        run's row is locked first, as its heartbeat does, so the two never wait for each
+        other's rows the other way round (a deadlock)."""
         def work(con: psycopg.Connection) -> None:
+            runs.lock_row(con, run_id)
             frontier.add_links(con, batch.links, run_id)
             frontier.add_listed(con, batch.listed, run_id)
             refusals.add_feed_items(con, batch.feeds)
             refusals.add_cooldowns(con, batch.cooldowns, run_id)
             frontier.record_outcomes(con, batch.done, run_id, max_attempts)
+            bfwork.record_reads(con, batch.captures)
+            bfwork.finish(con, batch.finished, run_id)
         self._do(work)
 
     def requeue_refetch(self, site: str, now: dt.datetime, fetched_before: dt.datetime,
@@ -185,10 +202,20 @@ class PgControl:
 
     def start_run(self, run_id: int, sites: list[str], host: str, pid: int,
                   config_digest: str, command: str = "crawl") -> list[int]:
-        """Record the run as running (under `host`, the node name); runs whose heartbeat
-        is stale become 'interrupted'; returns those."""
-        dead = self._do(lambda con: runs.start_run(con, run_id, sites, host, pid,
-                                                   config_digest, command, self.lease_ttl))
+        """Record the run as running (under `host`, the node name), holding its liveness
+        lock on this connection until finish_run (or until the connection closes: the
+        process died); dead runs become 'interrupted'; returns those."""
+        alive = runs.hold_alive(self.con, run_id)  # held on this connection: see runs
+        try:
+            dead = self._do(lambda con: runs.start_run(con, run_id, sites, host, pid,
+                                                       config_digest, command,
+                                                       self.lease_ttl, alive))
+        except BaseException:
+            if alive:
+                runs.let_go(self.con, run_id)
+            raise
+        if alive:
+            self._alive.add(run_id)
         self.run_id = run_id
         return dead
 
@@ -203,6 +230,9 @@ class PgControl:
                    error: str | None = None, error_detail: str | None = None) -> None:
         self._do(lambda con: runs.finish_run(con, run_id, outcome, exit_code, summary, sites,
                                              counters, error, error_detail))
+        if run_id in self._alive and not self._depth:  # inside a transaction: at close
+            self._alive.discard(run_id)
+            runs.let_go(self.con, run_id)
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         return self._do(lambda con: runs.run_row(con, run_id))
@@ -238,6 +268,9 @@ class PgControl:
                            pages: int | None, done: bool, run_id: int) -> int:
         return self._do(lambda con: refusals.save_backfill_page(
             con, query, found, position, pages, done, run_id))
+
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return self._do(lambda con: bfwork.claim_query(con, query, run_id, self.lease_ttl))
 
     # ------------------------------------------------------------------ locks
 

@@ -3,7 +3,8 @@
 Functions over one psycopg connection; the caller (PgControl) holds the transaction.
 Claiming takes rows `FOR UPDATE SKIP LOCKED`, so nodes claiming at once skip each
 other's rows instead of waiting or taking them twice; a lease not renewed by its run's
-heartbeat lapses at `lease_until` and the item can be claimed again.
+heartbeat lapses at `lease_until` and the item can be claimed again, and the leases of a
+run found dead are released at once (pipeline.store.team.runs.interrupt_dead).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def add_links(con: psycopg.Connection, links: Sequence[Link], run_id: int | None
     the list (newsflashes) enter as done. Returns the ids that were new."""
     if not links:
         return []
+    links = sorted(links, key=lambda ln: ln.article_id)  # nodes inserting alike: one order
     rows = con.execute(
         f"INSERT INTO {F} (article_id, site, kind, url, list_name, title, listed_at, state, "
         "discovered_run, fetched_at) "
@@ -92,17 +94,22 @@ FROM (SELECT min(g.run_id) AS run_id FROM nv_ctl.run_lists g
                           AND c.run_id > g.run_id AND c.reached_known
                           AND c.horizon_run <= g.run_id)
         AND NOT EXISTS (SELECT 1 FROM nv_ctl.runs b
-                        WHERE b.command = 'backfill' AND b.outcome = 'ok'
-                          AND b.run_id > g.run_id AND g.site = ANY(b.sites))) g
+                        WHERE b.run_id = ANY(%(backfills)s) AND b.outcome = 'ok'
+                          AND b.run_id > g.run_id)) g
 WHERE g.run_id IS NOT NULL
 """
 
 
-def open_gap(con: psycopg.Connection, site: str, list_name: str
-             ) -> tuple[int, dict | None] | None:
-    """The list's oldest gap not closed (by a later run reading back over it, or a later
-    successful backfill of the site) and where paging over it last stopped short."""
-    row = con.execute(OPEN_GAP, {"site": site, "list": list_name}).fetchone()
+def open_gap(con: psycopg.Connection, site: str, list_name: str,
+             backfills: Sequence[int] = ()) -> tuple[int, dict | None] | None:
+    """The list's oldest gap not closed and where paging over it last stopped short:
+    the rule of the DuckDB file's view open_gaps (warehouse/migrations/0008). A gap is
+    closed by a later run of the list that read back to items it showed before the gap,
+    or by a later successful run that stored archived captures of the site
+    (captures.purpose 'backfill'): `backfills` are the runs that stored such captures
+    (the archive's captures are in the lake, the runs' outcomes here)."""
+    row = con.execute(OPEN_GAP, {"site": site, "list": list_name,
+                                 "backfills": list(backfills)}).fetchone()
     if not row:
         return None
     cursor = json.loads(row[1]) if row[1] else None

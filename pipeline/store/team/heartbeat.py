@@ -1,7 +1,8 @@
 """A run's heartbeat in its own thread and connection: the run stays alive and its leases
 renewed while the crawl's event loop or an extraction keeps the main thread busy (a
 heartbeat on the event loop would stop while a long commit blocks it, and the run's
-claims would lapse under it).
+claims would lapse under it).  Each beat also looks for dead runs of other nodes
+(pipeline.store.team.runs.interrupt_dead) and gives their leases back.
 
     with Heartbeat(settings.warehouse.path, run_id, settings.team.heartbeat,
                    settings.team.lease_ttl) as beat:
@@ -56,6 +57,8 @@ class Heartbeat:
                     con = connect(self.uri, autocommit=True)
                 with con.transaction():
                     alive = runs.heartbeat(con, self.run_id, self.lease_ttl)
+                with con.transaction():  # apart: it locks other runs' rows
+                    runs.interrupt_dead(con, self.lease_ttl)
                 self.beats += 1
                 if not alive and not self.lost:
                     self.lost = True

@@ -142,6 +142,20 @@ class Lake(LakeTerms):
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def stored_ids(self, ids: list[str]) -> set[str]:
+        """Which of `ids` have a stored article (any state row)."""
+        if not ids:
+            return set()
+        return {r[0] for r in self.con.execute(
+            "SELECT DISTINCT article_id FROM article_states "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
+
+    def backfill_runs(self, site: str) -> list[int]:
+        """The runs that stored archived captures of `site` (captures.purpose 'backfill')."""
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT run_id FROM captures WHERE purpose = 'backfill' AND site = ? "
+            "ORDER BY run_id", [site]).fetchall()]
+
     def stored_body(self, sha256: str) -> bytes | None:
         """The raw body kept under `sha256` (warehouse.store_bodies; None: not kept)."""
         row = self.con.execute("SELECT data FROM bodies WHERE sha256 = ? LIMIT 1",

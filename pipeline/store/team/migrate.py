@@ -71,6 +71,13 @@ CONTROL_TABLES: dict[str, str] = {
     "feed_items": "SELECT * FROM src.feed_items",
     "backfill_index": "SELECT * FROM src.backfill_index",
     "backfill_cursor": "SELECT * FROM src.backfill_cursor",
+    "backfill_ids": "SELECT * FROM src.backfill_ids",
+    # what each archived record read came to (the file derives it from its captures)
+    "backfill_reads": "SELECT via, any_value(purpose) AS purpose, "
+                      "bool_or(error IS NULL OR error LIKE 'refused-%') AS final, "
+                      "count(*) FILTER (WHERE error IS NOT NULL AND error NOT LIKE "
+                      "'refused-%') AS failures FROM src.captures WHERE via IS NOT NULL "
+                      "AND purpose IN ('backfill', 'backfill-list') GROUP BY via",
     "term_ids": "SELECT term, term_id FROM src.term_ids",
     "term_docs": "SELECT article_id, min(doc) AS doc FROM src.term_docs GROUP BY article_id",
 }

@@ -1,4 +1,5 @@
-"""Cooldowns, feed texts and backfill cursors in PostgreSQL (0009 and 0010, with keys)."""
+"""Cooldowns, feed texts and backfill cursors in PostgreSQL (0009 and 0010, with keys;
+the backfill's leases in pipeline.store.team.bfwork)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from pipeline.core.records import Link
+from pipeline.store.team import bfwork
 
 
 def cooldown(con: psycopg.Connection, site: str, now: dt.datetime
@@ -74,8 +76,16 @@ def save_backfill_page(con: psycopg.Connection, query: str, found: Sequence[Any]
                   f.row.captured_at, f.row.filename, f.row.offset, f.row.length,
                   f.row.digest, run_id] for f in found])
             new = max(cur.rowcount, 0)
-    con.execute("INSERT INTO nv_ctl.backfill_cursor (query, position, pages, done) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (query) DO UPDATE SET "
+        bfwork.add_index_work(con, found)
+    # the position moves only under the run's own lease (or none: a look-up's query);
+    # a query done is let go
+    con.execute("INSERT INTO nv_ctl.backfill_cursor AS c (query, position, pages, done) "
+                "VALUES (%(q)s, %(p)s, %(n)s, %(d)s) ON CONFLICT (query) DO UPDATE SET "
                 "position = excluded.position, pages = excluded.pages, done = excluded.done, "
-                "updated_at = clock_timestamp()", [query, position, pages, done])
+                "updated_at = clock_timestamp(), "
+                "lease_run = CASE WHEN excluded.done THEN NULL ELSE c.lease_run END, "
+                "lease_until = CASE WHEN excluded.done THEN NULL ELSE c.lease_until END "
+                "WHERE c.lease_run IS NULL OR c.lease_run = %(run)s "
+                "OR c.lease_until <= clock_timestamp()",
+                {"q": query, "p": position, "n": pages, "d": done, "run": run_id})
     return new

@@ -1,9 +1,13 @@
-"""Runs and ids in PostgreSQL: sequences, heartbeats, interrupted only when stale.
+"""Runs and ids in PostgreSQL: sequences, heartbeats, interrupted only when dead.
 
-A run writes its heartbeat (and renews its leases) every team.heartbeat seconds. A run
-still 'running' whose heartbeat is older than the lease time is dead: the next run to
-start on any node records it 'interrupted' and gives its leased items back. A live run
-on another node is never touched, whatever its age.
+A run holds a liveness lock (a session-level advisory lock keyed by its run id) on its
+control connection while it runs, and writes its heartbeat (renewing its leases) every
+team.heartbeat seconds. A run still 'running' is dead when its liveness lock is free
+(its process died: PostgreSQL ended its session at once) or, as the fallback (a network
+partition keeps a dead session open for a while; a pooler shares sessions), when its
+heartbeat is older than the lease time. Any node that finds a dead run (starting a run,
+claiming work, beating its heartbeat) records it 'interrupted' and gives its leased items
+back. A live run on another node is never touched, whatever its age.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 import psycopg
 
 from pipeline import __version__
-from pipeline.store.team import frontier
+from pipeline.store.team import bfwork, frontier
 
 RUN_SITE_COLUMNS = ("outcome", "error", "list_pages", "discovered", "fetched", "new",
                     "updated", "unchanged", "skipped", "failed", "pending", "depth_cut",
@@ -38,27 +42,71 @@ def raise_ids(con: psycopg.Connection, kind: str, above: int) -> None:
                 f"{SEQUENCES[kind]})))", [SEQUENCES[kind], above])
 
 
-def interrupt_stale(con: psycopg.Connection, stale_seconds: float) -> list[int]:
-    """Runs whose heartbeat stopped more than `stale_seconds` ago: 'interrupted', their
-    leased items pending again. Returns their ids."""
+ALIVE = "newsvault:alive:"  # + run id: the run's liveness lock, hashed by the server
+ALIVE_KEY = f"hashtextextended('{ALIVE}' || runs.run_id::text, 0)"
+# Whether some session of this database holds the liveness lock of the row's run.
+LOCK_HELD = ("EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+             "AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database "
+             "WHERE datname = current_database()) "
+             f"AND ((l.classid::bigint << 32) | l.objid::bigint) = {ALIVE_KEY})")
+DEAD = ("outcome = 'running' AND (heartbeat_at < clock_timestamp() - make_interval(secs => "
+        f"%s) OR (alive_lock AND NOT {LOCK_HELD}))")
+
+
+def hold_alive(con: psycopg.Connection, run_id: int) -> bool:
+    """Take the run's liveness lock on this session (the run's control connection, kept
+    for the run's life). True when the lock stands for the run: taken, on a session of
+    its own. Behind a pooler that hands the connection's statements to shared server
+    sessions, the server's pid is not the one libpq was given at connect: the lock is
+    let go and the run relies on its heartbeat alone."""
+    row = con.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)), "
+                      "pg_backend_pid()", [f"{ALIVE}{run_id}"]).fetchone()
+    if not row or not row[0]:
+        return False
+    if row[1] != con.info.backend_pid:
+        let_go(con, run_id)
+        return False
+    return True
+
+
+def let_go(con: psycopg.Connection, run_id: int) -> None:
+    """Release the run's liveness lock (after its outcome is recorded)."""
+    if not con.closed:
+        con.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))",
+                    [f"{ALIVE}{run_id}"])
+
+
+def interrupt_dead(con: psycopg.Connection, stale_seconds: float) -> list[int]:
+    """Runs found dead (their liveness lock free, or their heartbeat stopped more than
+    `stale_seconds` ago): 'interrupted', their leased items pending again. Returns
+    their ids."""
     dead = [r[0] for r in con.execute(
         "UPDATE nv_ctl.runs SET outcome = 'interrupted', finished_at = heartbeat_at "
-        "WHERE outcome = 'running' "
-        "AND heartbeat_at < clock_timestamp() - make_interval(secs => %s) RETURNING run_id",
-        [stale_seconds])]
+        f"WHERE {DEAD} RETURNING run_id", [stale_seconds])]
     if dead:
         frontier.release(con, runs=dead)
+        bfwork.release(con, dead)
     return dead
 
 
 def start_run(con: psycopg.Connection, run_id: int, sites: list[str], node: str, pid: int,
-              config_digest: str, command: str, stale_seconds: float) -> list[int]:
-    """Record the run as running; returns the dead runs this found and interrupted."""
-    dead = interrupt_stale(con, stale_seconds)
+              config_digest: str, command: str, stale_seconds: float,
+              alive_lock: bool = False) -> list[int]:
+    """Record the run as running (`alive_lock`: it holds its liveness lock, taken
+    before this); returns the dead runs this found and interrupted."""
+    dead = interrupt_dead(con, stale_seconds)
     con.execute("INSERT INTO nv_ctl.runs (run_id, command, node, pid, sites, version, "
-                "config_digest) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [run_id, command, node, pid, sites, __version__, config_digest])
+                "config_digest, alive_lock) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [run_id, command, node, pid, sites, __version__, config_digest, alive_lock])
     return dead
+
+
+def lock_row(con: psycopg.Connection, run_id: int) -> None:
+    """Lock the run's row for this transaction before any of its frontier rows: every
+    transaction that writes a run's leases (its heartbeat, its outcomes, a node
+    interrupting it) takes the run's row first, so none waits for another the other
+    way round."""
+    con.execute("SELECT 1 FROM nv_ctl.runs WHERE run_id = %s FOR NO KEY UPDATE", [run_id])
 
 
 def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> bool:
@@ -67,6 +115,7 @@ def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> boo
     row = con.execute("UPDATE nv_ctl.runs SET heartbeat_at = clock_timestamp() "
                       "WHERE run_id = %s RETURNING outcome", [run_id]).fetchone()
     frontier.renew(con, run_id, lease_seconds)
+    bfwork.renew(con, run_id, lease_seconds)
     return bool(row) and row[0] == "running"
 
 
@@ -84,6 +133,7 @@ def finish_run(con: psycopg.Connection, run_id: int, outcome: str, exit_code: in
                 "exit_code = %s, summary = %s, error = %s, error_detail = %s "
                 "WHERE run_id = %s", [outcome, exit_code, summary, error, error_detail, run_id])
     frontier.release(con, runs=[run_id])
+    bfwork.release(con, [run_id])
     _insert(con, "run_lists", ("run_id", "site", *RUN_LIST_COLUMNS),
             [[run_id, s["site"], *(row.get(c) for c in RUN_LIST_COLUMNS)]
              for s in sites for row in s.get("lists", ())])

@@ -113,7 +113,13 @@ class TeamStore:
         self.control.add_links(links, run_id)
 
     def known(self, ids: list[str]) -> set[str]:
-        return self.control.known(ids)
+        """In the frontier or stored, as in the DuckDB file (warehouse/queries/
+        known_ids.sql): an article that came by migrate-to, import-warc or backfill is in
+        the archive without a frontier row. The archive is asked only about the ids the
+        frontier does not know, usually none or a list page's few new ones."""
+        found = self.control.known(ids)
+        rest = [i for i in ids if i not in found]
+        return found | self._archive("stored_ids")(rest) if rest else found
 
     def list_seen(self, site: str, list_name: str) -> bool:
         return self.control.list_seen(site, list_name)
@@ -123,7 +129,14 @@ class TeamStore:
         return self.control.known_before(site, list_name, ids, horizon)
 
     def open_gap(self, site: str, list_name: str) -> tuple[int, dict | None] | None:
-        return self.control.open_gap(site, list_name)
+        """The rule of the DuckDB file's view open_gaps: the runs that stored archived
+        captures of the site (which close earlier gaps when they ended ok) come from
+        the archive, asked only when the list has a gap no later read closed."""
+        gap = self.control.open_gap(site, list_name)
+        if gap is None:
+            return None
+        backfills = self._archive("backfill_runs")(site)
+        return self.control.open_gap(site, list_name, backfills) if backfills else gap
 
     def pending(self, site: str, limit: int) -> list[dict[str, Any]]:
         return self.control.pending(site, limit)
@@ -190,6 +203,9 @@ class TeamStore:
     def save_backfill_page(self, query: str, found: list[Found], position: str | None,
                            pages: int | None, done: bool, run_id: int) -> int:
         return self.control.save_backfill_page(query, found, position, pages, done, run_id)
+
+    def backfill_turn(self, query: str, run_id: int) -> bool:
+        return self.control.backfill_turn(query, run_id)
 
     # ------------------------------------------------------------------ ArchiveData
 
