@@ -170,9 +170,9 @@ def _phrases_kept(con: duckdb.DuckDBPyConnection, catalog: str, plan: SearchPlan
                   indexed: bool) -> np.ndarray:
     """For each doc found: whether its text has every quoted phrase and no excluded one
     (looked for only in the articles having all the excluded phrase's terms)."""
-    keep = np.ones(len(found.doc), dtype=np.bool_)
+    every = np.ones(len(found.doc), dtype=np.bool_)
     checks: list[tuple[str, np.ndarray, bool]] = [  # (pattern, docs to test, wanted)
-        (pattern, keep, True) for pattern in plan.phrases]
+        (pattern, every, True) for pattern in plan.phrases]
     for terms, pattern in plan.excluded:
         if pattern and all(t in ids for t in terms):
             checks.append((pattern, holding(postings, [ids[t] for t in terms], found.doc),
@@ -184,6 +184,7 @@ def _phrases_kept(con: duckdb.DuckDBPyConnection, catalog: str, plan: SearchPlan
     article = _article_ids(con, found.doc[at])
     results = searchtext.phrase_tests(con, catalog, list(article.values()),
                                       [p for p, _, _ in checks], indexed)
+    keep = np.ones(len(found.doc), dtype=np.bool_)
     none = (False,) * len(checks)  # no text read: no phrase in it
     tests = [results.get(article.get(int(d), ""), none) for d in found.doc[at]]
     for n, (_, where, wanted) in enumerate(checks):
