@@ -195,6 +195,22 @@ def test_a_running_team_run_is_judged_by_its_heartbeat(small, beat_ago, shown):
     assert ("heartbeat stopped" in run["summary"]) == (shown == "interrupted")
 
 
+@pytest.mark.parametrize("held", [False, True])
+def test_a_running_team_run_whose_liveness_lock_is_free_is_interrupted_at_once(small, held):
+    """Its heartbeat is fresh, but no session holds its liveness lock: its process died
+    (the lock went with its connection), so `status` need not wait out team.lease_ttl."""
+    from pipeline.store.team import runs as team_runs
+
+    with connect(small.warehouse.path, autocommit=True) as holder:
+        holder.execute("INSERT INTO nv_ctl.runs (run_id, node, pid, heartbeat_at, alive_lock) "
+                       "VALUES (8, 'elsewhere', 1, now(), true)")
+        if held:
+            assert team_runs.hold_alive(holder, 8)
+        (run,) = status(small).runs
+    assert run["outcome"] == ("running" if held else "interrupted")
+    assert ("connection to the team database closed" in run["summary"]) == (not held)
+
+
 def test_a_kept_team_reader_sees_each_new_commit(small):
     """serve keeps one reader per thread; each window reads the latest snapshot."""
     def articles() -> int:

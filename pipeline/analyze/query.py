@@ -17,7 +17,7 @@ from pipeline.analyze.coverage import last_days
 from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
 from pipeline.extract.health import Health, drift
-from pipeline.store import lock, reads
+from pipeline.store import lock, readers, reads
 from pipeline.store.readers import Reader, reading
 from pipeline.store.sandbox import check_query, run_query
 from pipeline.store.spool import Spool
@@ -132,12 +132,17 @@ def _lock_released(settings: Settings) -> Callable[[dict[str, Any]], str]:
 
 
 def _stale_heartbeat(settings: Settings) -> Callable[[dict[str, Any]], str]:
-    """A team run is gone when its heartbeat is older than team.lease_ttl (another
-    node starting never makes it so)."""
+    """A team run is gone when its liveness lock is free (its process's connection
+    closed) or its heartbeat is older than team.lease_ttl (another node starting never
+    makes it so)."""
     now = dt.datetime.now(dt.UTC)
     limit = dt.timedelta(seconds=settings.team.lease_ttl)
+    lost = readers.lost_runs(settings)
 
     def gone(row: dict[str, Any]) -> str:
+        if row["run_id"] in lost:
+            return (f"its process on node {row['host']} is gone (its connection to the "
+                    "team database closed: killed, or the machine stopped)")
         beat = row.get("heartbeat_at")
         if beat is not None and now - beat > limit:
             return (f"its heartbeat stopped {(now - beat).total_seconds():.0f} s ago on node "

@@ -89,3 +89,21 @@ def discard() -> None:
     _local.reader = _local.key = None
     if reader is not None:
         reader.close()
+
+
+def lost_runs(settings: Settings) -> set[int]:
+    """Team mode: runs recorded running whose process is gone for sure, seen at once
+    (their liveness lock is free: pipeline.store.team.runs); empty on a DuckDB file, and
+    when the control state predates the lock (the heartbeat still tells, later)."""
+    if not settings.team_mode():
+        return set()
+    import psycopg
+
+    from pipeline.store.team.connect import connect
+    from pipeline.store.team.runs import lock_lost
+
+    with connect(settings.warehouse.path, autocommit=True) as con:
+        try:
+            return lock_lost(con)
+        except psycopg.Error:
+            return set()
