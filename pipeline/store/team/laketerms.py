@@ -25,6 +25,7 @@ from pipeline.core.errors import WarehouseError
 from pipeline.store.queries import literal, split_statements
 from pipeline.store.records import ClusterRule, IndexStatus, Segmented, TermRow
 from pipeline.store.team.session import lake_sql
+from pipeline.store.terms import _lengths
 
 T = TypeVar("T")
 
@@ -166,6 +167,8 @@ def _register_docs(lake: Lake, rows: Sequence[TermRow], seg: Segmented, numbers:
         "simhash": _objects(seg.simhash),
         "cluster": np.array([clusters.get(n, n) for n in numbers], dtype=np.int64),
         "indexed_at": _objects([now] * len(rows)),
+        "length": _lengths(seg, len(rows)),
+        "source": _objects([r.source for r in rows]),
     })
 
 

@@ -92,6 +92,14 @@ def interrupt_dead(con: psycopg.Connection, stale_seconds: float) -> list[int]:
     return dead
 
 
+def lock_lost(con: psycopg.Connection) -> set[int]:
+    """Runs still recorded running whose liveness lock no session holds: their process
+    is gone (its connection closed), whatever their heartbeat says. Reads only."""
+    return {r[0] for r in con.execute(
+        f"SELECT run_id FROM nv_ctl.runs WHERE outcome = 'running' AND alive_lock "
+        f"AND NOT {LOCK_HELD}")}
+
+
 def start_run(con: psycopg.Connection, run_id: int, sites: list[str], node: str, pid: int,
               config_digest: str, command: str, stale_seconds: float,
               alive_lock: bool = False) -> list[int]:
