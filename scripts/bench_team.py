@@ -16,8 +16,9 @@ a. three nodes: `newsvault crawl` processes with --node n1/n2/n3 at once, and a 
 b. one node on team mode vs the DuckDB file, the same crawl, interleaved --repeats
    times: articles/s and the ratio (target >= 0.8x);
 c. `newsvault reextract --all` over the archive of (a): one node, then two nodes at
-   once (target >= 1.6x); reextract takes no leases in team mode yet, so each of two
-   nodes does every article: the rate reported is distinct articles per wall second;
+   once (target >= 1.6x); the two share the articles in leased work units (each does
+   about half): the rate reported is distinct articles per wall second
+   (scripts/bench_reextract_team.py measures this on 20,000 articles);
 d. kill -9 of one of two crawling nodes while it holds leases: when its run is seen
    interrupted and when the other node has finished its leased items (seconds after the
    kill, vs --lease-ttl; polled every 0.1 s), fetches, and whether anything is missing

@@ -247,7 +247,7 @@ def new_articles_code(path: Path, count: int, batch: int = 20) -> str:
     prints articles per second."""
     return f"""
 import time
-from pipeline import settings as S
+from pipeline.config import settings as S
 from pipeline.index.segment import Segmenter
 from pipeline.index.terms import index_articles
 from pipeline.store.warehouse import Warehouse

@@ -4,6 +4,7 @@ Each says `ready` and waits for a line on stdin, so the test lets several go at 
 
     schema URI                          create nv_ctl; print the versions this applied
     pace URI CONNECT_TO INTERVAL URL..  fetch the URLs one by one through the shared pacer
+    cli ARG..                           `newsvault ARG..`; exits with its exit code
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.cli.main import main as cli_main
 from pipeline.config.settings import FetchSettings
 from pipeline.core.records import Request
 from pipeline.fetch.client import Fetcher
@@ -46,6 +48,8 @@ def main(argv: list[str]) -> None:
     sys.stdin.readline()  # the go signal
     if argv[0] == "schema":
         create_schema(argv[1])
+    elif argv[0] == "cli":
+        sys.exit(cli_main(argv[1:]))
     elif argv[0] == "pace":
         asyncio.run(pace(argv[1], argv[2], float(argv[3]), argv[4:]))
     else:

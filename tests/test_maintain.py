@@ -174,11 +174,14 @@ def test_a_node_killed_inside_a_commit_leaves_no_partial_batch_and_no_lock(pg_ur
     assert report.after.on_disk == report.after.data + report.after.deletes  # no orphans
 
 
-@pytest.mark.parametrize("command", [["status"], ["coverage"], ["trend", "智谱"]])
-def test_a_reader_not_on_team_mode_yet_exits_2_and_makes_no_duckdb_file(workdir, capsys,
-                                                                         monkeypatch, command):
+@pytest.mark.parametrize("command", [["status"], ["coverage"], ["trend", "智谱"],
+                                     ["search", "智谱"]])
+def test_a_reader_of_an_unreachable_team_database_exits_74_and_makes_no_duckdb_file(
+        workdir, capsys, monkeypatch, command):
     monkeypatch.setenv("NEWSVAULT_DATA_PATH", str(workdir / "shared"))
-    code = main(["--warehouse", "postgresql://nv@localhost:1/news", *command])
-    assert code == 2
-    assert "does not run on team mode" in capsys.readouterr().err
+    code = main(["--warehouse", "postgresql://nv:s3cret@localhost:1/news", *command])
+    err = capsys.readouterr().err
+    assert code == 74, err
+    assert "team warehouse" in err and err.count("\n") == 1
+    assert "s3cret" not in err  # DuckDB's message quotes the URI: its password masked
     assert not list(workdir.rglob("*news*"))

@@ -29,7 +29,7 @@ from typing import Any
 from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
 from pipeline.store import reads
-from pipeline.store.warehouse import Warehouse
+from pipeline.store.readers import Reader, reading
 
 PERIODS = ("day", "week", "month")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -52,12 +52,12 @@ def coverage(settings: Settings, site: str | None = None, since: str | None = No
     end = _day("--until", until)
     if start and end and end < start:
         raise UsageError(f"--until {until} is before --since {since}: swap them")
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+    with reading(settings) as warehouse:
         return coverage_of(warehouse, site, start, end + dt.timedelta(days=1)
                            if end else None, by)
 
 
-def coverage_of(warehouse: Warehouse, site: str | None, since: dt.datetime | None,
+def coverage_of(warehouse: Reader, site: str | None, since: dt.datetime | None,
                 until: dt.datetime | None, by: str = "day") -> Coverage:
     """The coverage query on an open warehouse; `until` excluded."""
     if by not in PERIODS:
@@ -66,7 +66,7 @@ def coverage_of(warehouse: Warehouse, site: str | None, since: dt.datetime | Non
     return Coverage(columns, rows)
 
 
-def last_days(warehouse: Warehouse, days: int = 7,
+def last_days(warehouse: Reader, days: int = 7,
               today: dt.date | None = None) -> Coverage:
     """Coverage of the last `days` days (Beijing time), today included: for `status`."""
     today = today or dt.datetime.now(BEIJING).date()

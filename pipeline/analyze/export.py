@@ -60,7 +60,7 @@ from pipeline.core import faults
 from pipeline.core.errors import UsageError
 from pipeline.index.segment import Segmenter
 from pipeline.store import exports
-from pipeline.store.warehouse import Warehouse
+from pipeline.store.readers import Reader, reading
 
 FORMATS = ("csv", "parquet", "jsonl")
 EXPORT_COLUMNS = ("article_id", "site", "kind", "url", "canonical_url", "title", "author",
@@ -113,7 +113,7 @@ def export(settings: Settings, options: ExportOptions) -> ExportResult:
     tmp, spill = temporary(target, "tmp"), temporary(target, "spill")
     try:
         # The warehouse is held only while the rows are copied (a reader blocks a writer).
-        with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+        with reading(settings, keep=False) as warehouse:
             chosen = _columns(warehouse, options.columns)
             ids = term_ids(warehouse, series)
             select, params = build_select(chosen, options, window, series, ids)
@@ -168,7 +168,7 @@ def _target(settings: Settings, out: str | os.PathLike[str], partition: bool,
     return target
 
 
-def _columns(warehouse: Warehouse, columns: Sequence[str] | None) -> list[str]:
+def _columns(warehouse: Reader, columns: Sequence[str] | None) -> list[str]:
     known = exports.article_columns(warehouse)
     if not columns:
         return [c for c in EXPORT_COLUMNS if c in known]

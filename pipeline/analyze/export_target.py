@@ -10,8 +10,9 @@ An export replaces an existing file or folder only when it is an earlier newsvau
 (its manifest names it and still matches it: size and time of a file, the file list of a
 folder) or with --force.  Never, even with --force: the warehouse, its WAL, the run lock,
 the WARC folder and anything in it, the spool folder and anything in it, a DuckLake
-catalog's file and data path, any folder holding one of these, any DuckDB database or
-WARC file (recognised by its first bytes).  Paths are compared after resolving symlinks.
+catalog's file and data path (in team mode: the lake's files and the WARC folder under
+warehouse.data_path), any folder holding one of these, any DuckDB database or WARC file
+(recognised by its first bytes).  Paths are compared after resolving symlinks.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class Protected:
 
 def protected(settings: Settings) -> list[Protected]:
     """What an export never writes onto, even with --force."""
+    if settings.team_mode():  # no file, lock or spool: the shared data path's folders
+        data = Path(settings.warehouse.data_path)
+        return [Protected(path.resolve(), what, True) for path, what in (
+            (data / "lake", "the team lake's files"),
+            (settings.archive_dir(), "the WARC archive folder"))]
     warehouse = Path(settings.warehouse.path)
     found = [(warehouse, "the warehouse", False),
              (Path(f"{warehouse}.wal"), "the warehouse's write-ahead log", False),

@@ -9,6 +9,7 @@ Exports live in pipeline.analyze.export.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +17,10 @@ from pipeline.analyze.coverage import last_days
 from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
 from pipeline.extract.health import Health, drift
-from pipeline.store import lock, reads
+from pipeline.store import lock, readers, reads
+from pipeline.store.readers import Reader, reading
 from pipeline.store.sandbox import check_query, run_query
 from pipeline.store.spool import Spool
-from pipeline.store.warehouse import Warehouse
 
 
 def sql(settings: Settings, query: str, params: list[Any] | None = None
@@ -32,7 +33,7 @@ def sql(settings: Settings, query: str, params: list[Any] | None = None
 
         with Lake.open(settings, read_only=True, control=True) as lake:
             return run_query(lake, statement, params)
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+    with reading(settings) as warehouse:
         return run_query(warehouse, statement, params)
 
 
@@ -67,8 +68,8 @@ def status(settings: Settings, runs: int = 10) -> Status:
 
     Parameters are inlined (checked integers): with parameters duckdb 1.5 imports
     pandas, which alone took half of `status`'s time."""
-    spool = Spool(settings.spool_dir())
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+    spool = None if settings.team_mode() else Spool(settings.spool_dir())  # none there
+    with reading(settings) as warehouse:
         last = last_runs(settings, warehouse, spool, int(runs))
         return Status(
             running=[{"run_id": r["run_id"], "command": r["command"], "pid": r["pid"],
@@ -79,7 +80,7 @@ def status(settings: Settings, runs: int = 10) -> Status:
                                      "outcome", "exit_code", "summary")} for r in last],
             sites=reads.sites(warehouse),
             storage=storage(settings, warehouse),
-            spool=[spool.summary()],
+            spool=[spool.summary()] if spool is not None else [],
             errors=reads.errors(warehouse),
             health=_health(warehouse),
             coverage=last_days(warehouse).dicts(),
@@ -87,28 +88,27 @@ def status(settings: Settings, runs: int = 10) -> Status:
         )
 
 
-def last_runs(settings: Settings, warehouse: Warehouse, spool: Spool,
+def last_runs(settings: Settings, warehouse: Reader, spool: Spool | None,
               limit: int) -> list[dict[str, Any]]:
     """The last runs as they are: a 'running' row whose process is gone (killed, the
-    machine restarted) is 'interrupted', one whose end waits in the spool says so."""
+    machine restarted) is 'interrupted', one whose end waits in the spool says so.  On
+    a DuckDB file the run lock tells whether its process lives; in team mode (no spool,
+    runs on many nodes) its heartbeat does: stale after team.lease_ttl seconds."""
     rows = reads.last_runs(warehouse, limit)
     running = [r for r in rows if r["outcome"] == "running"]
     if not running:
         return rows
-    holder = lock.holder(settings.lock_path())
-    live = lock.alive(holder)
+    gone = _stale_heartbeat(settings) if settings.team_mode() else _lock_released(settings)
     spooled = {data["run_id"]: data for _, data in spool.records()
-               if data["kind"] == "run-finish"}
+               if data["kind"] == "run-finish"} if spool is not None else {}
     for row in running:
         if row["run_id"] in spooled:
             end = spooled[row["run_id"]]
             row.update(outcome=end["outcome"], exit_code=end["exit_code"],
                        summary=end["summary"])
-        elif live is not None and not (live and holder.get("run_id", row["run_id"]) ==
-                                       row["run_id"] and holder.get("pid") == row["pid"]):
+        elif why := gone(row):
             row["outcome"] = "interrupted"
-            row["summary"] = ("its process is gone (killed, or the machine stopped); "
-                              "the next run resumes the work"
+            row["summary"] = (why + "; the next run resumes the work"
                               + (f"; last progress: {row['progress']}" if row["progress"]
                                  else ""))
         elif row["progress"]:
@@ -118,7 +118,40 @@ def last_runs(settings: Settings, warehouse: Warehouse, spool: Spool,
     return rows
 
 
-def storage(settings: Settings, warehouse: Warehouse) -> list[dict[str, Any]]:
+def _lock_released(settings: Settings) -> Callable[[dict[str, Any]], str]:
+    """A file's run is gone when the run lock is free or held by another run."""
+    holder = lock.holder(settings.lock_path())
+    live = lock.alive(holder)
+
+    def gone(row: dict[str, Any]) -> str:
+        if live is not None and not (live and holder.get("run_id", row["run_id"]) ==
+                                     row["run_id"] and holder.get("pid") == row["pid"]):
+            return "its process is gone (killed, or the machine stopped)"
+        return ""
+    return gone
+
+
+def _stale_heartbeat(settings: Settings) -> Callable[[dict[str, Any]], str]:
+    """A team run is gone when its liveness lock is free (its process's connection
+    closed) or its heartbeat is older than team.lease_ttl (another node starting never
+    makes it so)."""
+    now = dt.datetime.now(dt.UTC)
+    limit = dt.timedelta(seconds=settings.team.lease_ttl)
+    lost = readers.lost_runs(settings)
+
+    def gone(row: dict[str, Any]) -> str:
+        if row["run_id"] in lost:
+            return (f"its process on node {row['host']} is gone (its connection to the "
+                    "team database closed: killed, or the machine stopped)")
+        beat = row.get("heartbeat_at")
+        if beat is not None and now - beat > limit:
+            return (f"its heartbeat stopped {(now - beat).total_seconds():.0f} s ago on node "
+                    f"{row['host']} (killed, or the machine stopped)")
+        return ""
+    return gone
+
+
+def storage(settings: Settings, warehouse: Reader) -> list[dict[str, Any]]:
     """Archive size on disk and per article: compressed (WARC files) and raw payloads.
     The WARC files are summed over the whole archive root (every node's files, in team
     mode, and any folder below it)."""
@@ -136,7 +169,7 @@ def storage(settings: Settings, warehouse: Warehouse) -> list[dict[str, Any]]:
 HEALTH_RUNS = 6  # the latest run and the runs it is compared with
 
 
-def _health(warehouse: Warehouse) -> list[dict[str, Any]]:
+def _health(warehouse: Reader) -> list[dict[str, Any]]:
     """Per site: the latest run's extraction health and what drifted (pipeline.extract.health)."""
     rows = reads.health(warehouse, HEALTH_RUNS)
     report = []
@@ -166,8 +199,8 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
     monitor = settings.monitor
     window = dt.timedelta(hours=monitor.max_silence)
     checks = []
-    spool = Spool(settings.spool_dir())
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+    spool = None if settings.team_mode() else Spool(settings.spool_dir())  # none there
+    with reading(settings) as warehouse:
         runs = [r for r in last_runs(settings, warehouse, spool, 200)
                 if r["outcome"] != "running"]
         for site in (n for n, s in settings.sites.items() if s.enabled):
@@ -185,18 +218,19 @@ def check(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
         for row in _health(warehouse):
             checks.append(Check("extraction health", row["site"], row["flag"] == "ok",
                                 f"{row['flag']} ({row['pages']} pages in run {row['run_id']})"))
-    oldest = min((p.stat().st_mtime for p in spool.files()), default=None)
+    oldest = min((p.stat().st_mtime for p in spool.files()), default=None) if spool else None
     waiting = (dt.datetime.fromtimestamp(oldest, dt.UTC) if oldest is not None else None)
     checks.append(Check("spooled work", None, waiting is None or now - waiting <= window,
                         "none" if waiting is None else
-                        f"waiting since {_ago(now, waiting)} in {spool.folder}"))
+                        f"waiting since {_ago(now, waiting)} in "
+                        f"{spool.folder if spool else ''}"))
     return checks
 
 
 BAD_OUTCOMES = frozenset({"failed", "interrupted"})
 
 
-def _last_run(warehouse: Warehouse, site: str, runs: list[dict[str, Any]]) -> Check:
+def _last_run(warehouse: Reader, site: str, runs: list[dict[str, Any]]) -> Check:
     """The site's last finished run (any command) did not fail, crash or get
     interrupted, and did not fail for this site."""
     run = next((r for r in runs if site in (r["sites"] or [])), None)
@@ -213,7 +247,7 @@ def _last_run(warehouse: Warehouse, site: str, runs: list[dict[str, Any]]) -> Ch
     return Check("last run", site, ok, detail)
 
 
-def _gap_check(warehouse: Warehouse, site: str) -> Check:
+def _gap_check(warehouse: Reader, site: str) -> Check:
     """Lists whose possible gap no later run or backfill has closed (view open_gaps)."""
     if not reads.has_table(warehouse, "open_gaps"):
         return Check("list gaps", site, True, "not recorded by this warehouse's schema")

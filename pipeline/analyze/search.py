@@ -28,8 +28,8 @@ from pipeline.analyze.snippet import Snippet, snippet
 from pipeline.config.settings import Settings, TermsSettings
 from pipeline.core.errors import UsageError
 from pipeline.index.segment import Segmenter
+from pipeline.store.readers import reading
 from pipeline.store.search import SearchPlan, find
-from pipeline.store.warehouse import Warehouse
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -106,7 +106,7 @@ class SearchResults:
 def search(settings: Settings, query: SearchQuery) -> SearchResults:
     """The articles matching the query, best first; UsageError for bad parameters."""
     plan, parsed = plan_of(settings, query)
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+    with reading(settings) as warehouse:
         found = find(warehouse, plan)
     notes = list(parsed.notes)
     if found.missing:

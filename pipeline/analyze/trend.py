@@ -26,7 +26,7 @@ from pipeline.config.settings import Settings
 from pipeline.core.errors import UsageError
 from pipeline.index.segment import Segmenter
 from pipeline.store import exports
-from pipeline.store.warehouse import Warehouse
+from pipeline.store.readers import Reader, reading
 
 PERIODS = ("day", "week", "month")
 
@@ -65,7 +65,7 @@ def trend(settings: Settings, options: TrendOptions) -> TrendResult:
     window = parse_range(options.since, options.until, whole_days=True)
     segmenter = Segmenter.from_settings(settings.terms)
     series = parse_all(options.terms, segmenter)
-    with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
+    with reading(settings) as warehouse:
         ids = term_ids(warehouse, series)
         notes = _notes(warehouse, segmenter.digest, series, ids)
         sql, _ = build_query(series, ids, options, window)
@@ -94,7 +94,7 @@ def build_query(series: Sequence[Series], ids: dict[str, int], options: TrendOpt
                              dedupe=options.dedupe, exact=exact), {}
 
 
-def _notes(warehouse: Warehouse, version: str, series: Sequence[Series],
+def _notes(warehouse: Reader, version: str, series: Sequence[Series],
            ids: dict[str, int]) -> list[str]:
     notes = []
     missing = [t for s in series for t in s.terms if t not in ids]

@@ -12,7 +12,8 @@ from pipeline.cli.output import note
 def register(commands: Commands) -> None:
     p = commands.add("export", run, help="export articles",
                      description="Export articles (written under a temporary name, then "
-                                 "renamed; a .manifest.json beside it). Example: newsvault "
+                                 "renamed; a .manifest.json beside it), from a DuckDB file or "
+                                 "team mode (the way back from it). Example: newsvault "
                                  "export --format csv --excel --out news.csv --site netease "
                                  "--since 2026-01-01 --term 智谱")
     p.add_argument("--format", required=True, choices=("csv", "parquet", "jsonl"))

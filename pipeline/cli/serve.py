@@ -14,7 +14,8 @@ def register(commands: Commands) -> None:
     p = commands.add("serve", run, help="browse the warehouse in a web browser",
                      description="Serve a read-only web app over the warehouse: latest "
                                  "articles, search, articles beside their captures, trend "
-                                 "charts; every page has a JSON twin (?format=json). Binds "
+                                 "charts; every page has a JSON twin (?format=json); a "
+                                 "DuckDB file or team mode (postgresql://). Binds "
                                  "127.0.0.1 unless --host and --allow-remote say otherwise. "
                                  "Example: newsvault serve --port 8080")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

@@ -16,7 +16,10 @@ from pipeline.cli.output import print_dicts
 def register(commands: Commands) -> None:
     p = commands.add("status", run, help="last runs, counts, errors",
                      description="Show the last runs, per-site counts, pending work and the "
-                                 "last errors. Example: newsvault status --json")
+                                 "last errors; on team mode (a postgresql:// warehouse) a run "
+                                 "still running whose heartbeat is older than "
+                                 "team.lease_ttl shows interrupted. Example: newsvault "
+                                 "status --json")
     p.add_argument("--json", action="store_true")
     p.add_argument("--check", action="store_true",
                    help="run the monitoring checks; exit 1 when one fails (for cron/nagios)")

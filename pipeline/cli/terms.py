@@ -41,4 +41,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress(done: int, todo: int) -> None:
-    print(f"\rindexed {done} of {todo}", end="", file=sys.stderr, flush=True)
+    of = f" of {todo}" if todo else ""  # team mode: the nodes share an unknown part
+    print(f"\rindexed {done}{of}", end="", file=sys.stderr, flush=True)

@@ -18,7 +18,9 @@ When is an article (re)indexed?
     `index_version`: the digest of segmenter, rules, dictionary and stop-words.  Editing
     configs/terms.txt therefore makes every article stale, and `newsvault terms` re-indexes
     them all, in storage order, one committed batch at a time: a killed run resumes
-    where it stopped.  `trend` warns while some articles are stale.
+    where it stopped.  `trend` warns while some articles are stale.  In team mode the
+    nodes running it at once share the articles in leased units
+    (pipeline.index.teamterms), each article indexed by one of them.
 """
 
 from __future__ import annotations
@@ -129,6 +131,12 @@ def update(settings: Settings, *, rebuild: bool = False, workers: int | None = N
     entries, _ = load_dictionary(settings.terms.dictionary)
     stopwords = load_stopwords(settings.terms.stopwords)
     segmenter = Segmenter(entries, stopwords)
+    if settings.team_mode():  # a job shared with the other nodes (pipeline.index.teamterms)
+        from pipeline.index.teamterms import update_team
+
+        done, seconds, final = update_team(settings, segmenter, rebuild=rebuild,
+                                           progress=progress)
+        return IndexReport(done, seconds, 0, final)
     started = time.perf_counter()
     with run_lock(settings, "terms"), \
             Warehouse.open_waiting(settings.warehouse) as warehouse:
@@ -192,6 +200,11 @@ def _worker_segment(rows: list[Row]) -> Segmented:
 def check(settings: Settings) -> IndexStatus:
     """How current the index is against the configured dictionary (read-only)."""
     segmenter = Segmenter.from_settings(settings.terms)
+    if settings.team_mode():
+        from pipeline.store.team.lake import Lake
+
+        with Lake.open(settings, read_only=True) as lake:
+            return status(lake, segmenter.digest)
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         return status(warehouse, segmenter.digest)
 

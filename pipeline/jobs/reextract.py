@@ -5,6 +5,13 @@ the `bodies` table for captures kept there), run through the current extractor, 
 stored; when its text or metadata changes, the previous state goes to
 `article_versions` (reason 'reextract').  By default only articles extracted by another
 extractor version are done; `everything=True` does all.
+
+In team mode the work is a shared job (pipeline.store.workunits): the candidates, in article
+id order, are split into units that the nodes running `reextract` at once lease one at
+a time, so each article is re-extracted by one node; each unit is committed, then
+marked done.  Run again once the job is done, the default (articles of another
+extractor version) finds nothing left; `--all` re-extracts everything again, as in the
+file.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from pipeline.sources import registry
 from pipeline.sources.base import ListResponse, Source
 from pipeline.sources.lists import ListSettings
 from pipeline.store.interfaces import Store
+from pipeline.store.team.heartbeat import run_heartbeat
+from pipeline.store.workunits import claimed_units, split
 
 
 def reextract(settings: Settings, site: str | None = None, since: dt.datetime | None = None,
@@ -34,10 +43,27 @@ def reextract(settings: Settings, site: str | None = None, since: dt.datetime | 
     sites = [site] if site else registry.names()
     with begin(settings, "reextract", sites, reason="reextract") as (warehouse, recorder, run):
         reports = {s.site: s for s in run.sites}
-        rows = warehouse.reextract_candidates(site, since, everything, EXTRACTOR_VERSION)
-        for row in rows:
-            _redo(settings, warehouse, recorder, reports[row["site"]], row)
+        job = warehouse.open_job(_kind(site, since, everything), lambda: split(
+            [row["article_id"] for row in warehouse.reextract_candidates(
+                site, since, everything, EXTRACTOR_VERSION)]))
+        if settings.team_mode():
+            recorder.batch_size = 1 << 30  # one commit per unit, then the unit is done
+        with run_heartbeat(settings, run.run_id):
+            for unit in claimed_units(warehouse, job, str(run.run_id),
+                                      settings.team.lease_ttl):
+                for row in warehouse.reextract_candidates(
+                        site, since, everything, EXTRACTOR_VERSION, unit.first, unit.last):
+                    _redo(settings, warehouse, recorder, reports[row["site"]], row)
+                recorder.flush()  # the unit's articles committed before it is done
+                warehouse.unit_done(unit, run.run_id)
     return run
+
+
+def _kind(site: str | None, since: dt.datetime | None, everything: bool) -> str:
+    """The shared job: this extractor version over these candidates."""
+    which = "all" if everything else "stale"
+    return (f"reextract:{EXTRACTOR_VERSION}:{which}:{site or '*'}:"
+            f"{since.isoformat() if since else '-'}")
 
 
 def _redo(settings: Settings, warehouse: Store, recorder: Recorder, report: SiteReport,

@@ -121,7 +121,9 @@ class Batches(Frontier):
         return zlib.decompress(row[0]) if row else None
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
         """Articles to extract again with their captures (reextract_candidates.sql)."""
         return self.records("reextract_candidates", {
-            "everything": everything, "version": version, "site": site, "since": since})
+            "everything": everything, "version": version, "site": site, "since": since,
+            "first": first, "last": last})

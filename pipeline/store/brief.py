@@ -47,12 +47,13 @@ from pipeline.store.records import (
 )
 from pipeline.store.spool import Spool, SpoolingWarehouse, merge
 from pipeline.store.warehouse import Warehouse
+from pipeline.store.workunits import OneUnit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class BriefWarehouse:
+class BriefWarehouse(OneUnit):
     read_only = False
 
     def __init__(self, settings: Settings, spool: bool = False) -> None:
@@ -232,8 +233,10 @@ class BriefWarehouse:
         return self._read(lambda w: w.stored_body(sha256))
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
-        return self._read(lambda w: w.reextract_candidates(site, since, everything, version))
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
+        return self._read(lambda w: w.reextract_candidates(site, since, everything, version,
+                                                           first, last))
 
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
         return self._read(lambda w: w.term_rows(ids))

@@ -1,6 +1,6 @@
 """Reads for `newsvault serve`: latest articles, one article and its versions, a capture.
 
-    with reading(settings.warehouse) as browse:       # a short read window
+    with reading(settings) as browse:                 # a short read window
         article = browse.article("36kr:123")
         versions = browse.versions("36kr:123")
 
@@ -22,8 +22,10 @@ from typing import Any
 
 import duckdb
 
-from pipeline.config.settings import WarehouseSettings
+from pipeline.config.settings import Settings, WarehouseSettings
 from pipeline.core.errors import WarehouseError
+from pipeline.store import readers
+from pipeline.store.readers import Reader
 from pipeline.store.warehouse import Warehouse, sql_text
 
 DEFAULT_WAIT = 5.0  # seconds a page waits for a crawl's commit, at most
@@ -32,7 +34,7 @@ DEFAULT_WAIT = 5.0  # seconds a page waits for a crawl's commit, at most
 class Browse:
     """The reads of one window, as plain dicts (JSON columns parsed)."""
 
-    def __init__(self, warehouse: Warehouse) -> None:
+    def __init__(self, warehouse: Reader) -> None:
         self.warehouse = warehouse
 
     def latest(self, per_site: int) -> list[dict[str, Any]]:
@@ -75,14 +77,18 @@ class Browse:
 
 
 @contextlib.contextmanager
-def reading(settings: WarehouseSettings, wait: float = DEFAULT_WAIT) -> Iterator[Browse]:
+def reading(settings: Settings, wait: float = DEFAULT_WAIT) -> Iterator[Browse]:
     """One short read-only window on the warehouse (see the module docstring).
     WarehouseError when it is missing or unreadable, WarehouseBusy when a writer keeps it
-    longer than `wait` seconds."""
+    longer than `wait` seconds.  On team mode the window is one snapshot of the lake, on
+    the thread's kept reader (pipeline.store.readers): nothing there waits for a crawl."""
+    if settings.team_mode():
+        with readers.reading(settings) as reader:
+            yield Browse(reader)
+        return
     try:
-        with Warehouse.open_waiting(settings, read_only=True,
-                                    wait=min(wait, settings.lock_wait),
-                                    con=_session(settings)) as warehouse:
+        with readers.reading(settings, wait=min(wait, settings.warehouse.lock_wait),
+                             con=_session(settings.warehouse)) as warehouse:
             yield Browse(warehouse)
     except BaseException:
         _discard()  # whatever went wrong, the next window starts from a fresh session

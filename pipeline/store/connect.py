@@ -22,6 +22,9 @@ from pipeline.store.queries import first_line, literal, migrations
 from pipeline.store.session import Session
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A migration holding this line is for DuckDB files only (an index: DuckLake has none);
+# a DuckLake catalog records it as applied without running it.
+FILE_ONLY = "-- duckdb-file-only"
 
 
 def connect(settings: WarehouseSettings) -> duckdb.DuckDBPyConnection:
@@ -63,8 +66,8 @@ def target_of(settings: WarehouseSettings, read_only: bool) -> str:
         return settings.attach
     if is_team_uri(settings.path):  # never a stray DuckDB file named like the URI
         raise UsageError("this command does not run on team mode (a postgresql:// "
-                         "warehouse) yet; there `newsvault sql` and `newsvault maintain` do, "
-                         "or give --warehouse a DuckDB file")
+                         "warehouse) yet: give --warehouse a DuckDB file (the README's "
+                         "Team mode section lists the commands that do)")
     path = Path(settings.path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `newsvault crawl` first, or "
@@ -111,12 +114,14 @@ def migrate(session: Session) -> list[int]:
     check_not_newer(session)
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
+    lake = _is_ducklake(session)
     for version, name, sql in migrations():  # every one not applied yet, in order
         if version in done:
             continue
         try:
             con.begin()
-            con.execute(sql)
+            if not (lake and FILE_ONLY in sql):  # recorded as applied either way
+                con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         [version, name, utcnow()])
             con.commit()
@@ -126,6 +131,12 @@ def migrate(session: Session) -> list[int]:
                                  f"{first_line(exc)}") from None
         applied.append(version)
     return applied
+
+
+def _is_ducklake(session: Session) -> bool:
+    row = session.con.execute("SELECT type FROM duckdb_databases() WHERE database_name = "
+                              f"{literal(session.catalog)}").fetchone()
+    return bool(row and row[0] == "ducklake")
 
 
 def check_version(session: Session) -> None:

@@ -35,9 +35,11 @@ _OPTIONS = {"csv": "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '
 # ---------------------------------------------------------------------------- exports
 
 def article_columns(warehouse: Warehouse) -> list[str]:
-    """The columns of `articles`, in table order."""
+    """The columns of `articles`, in table order (team mode's view shows its row id as
+    a column, which is not the article's)."""
     return [r[0] for r in warehouse.con.execute(
-        "SELECT column_name FROM (DESCRIBE articles)").fetchall()]
+        "SELECT column_name FROM (DESCRIBE articles) WHERE column_name <> 'rowid'"
+    ).fetchall()]
 
 
 def select_articles(columns: Sequence[str], fmt: str, site: str | None,

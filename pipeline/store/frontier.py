@@ -12,9 +12,10 @@ from pipeline.core.records import Link, utcnow
 from pipeline.store.queries import sql_text
 from pipeline.store.records import LISTS_SCHEMA, Batch, Cursor, Found
 from pipeline.store.session import Session
+from pipeline.store.workunits import OneUnit
 
 
-class Frontier(Session):
+class Frontier(Session, OneUnit):
     # reads ---------------------------------------------------------------------------
     def known(self, ids: list[str]) -> set[str]:
         if not ids:

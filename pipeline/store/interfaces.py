@@ -1,7 +1,7 @@
 """The two interfaces the jobs ask the warehouse through; backends implement both.
 
-    ControlState   rows that change: the frontier and its claims, runs, cooldowns, feed
-                   items, backfill cursors, the run lock
+    ControlState   rows that change: the frontier and its claims, shared jobs' work
+                   units, runs, cooldowns, feed items, backfill cursors, the run lock
     ArchiveData    rows that are added: captures, bodies, articles and their versions,
                    extraction health, the term index; and the named reads over them
 
@@ -34,11 +34,14 @@ from pipeline.store.records import (
     IndexStatus,
     Segmented,
     TermRow,
+    WorkUnit,
 )
 
 # One frontier item a site has to fetch: article_id, url, kind, list_name, title,
 # attempts, refetches (the columns of warehouse/queries/pending.sql).
 WorkItem = dict[str, Any]
+# How a new job splits into units: (first key, last key, items) in key order.
+Plan = Callable[[], Sequence[tuple[str, str, int]]]
 
 
 class HeldLock(Protocol):
@@ -87,8 +90,9 @@ class ControlState(Protocol):
         one counts until someone claims it).  The DuckDB file: 0."""
 
     def release(self, owner: str) -> None:
-        """Give back `owner`'s claimed items not recorded yet (end of a run, Ctrl-C);
-        they are pending again at once instead of when the lease lapses."""
+        """Give back `owner`'s claimed items not recorded yet and its work units not
+        done (end of a run, Ctrl-C); they are free again at once instead of when the
+        lease lapses."""
 
     def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
                         max_attempts: int) -> None:
@@ -110,6 +114,28 @@ class ControlState(Protocol):
     def pending_counts(self) -> dict[str, int]:
         """Pending items per site."""
 
+    # -- shared jobs (reextract, term indexing) ---------------------------------------
+    def open_job(self, kind: str, plan: Plan) -> str | None:
+        """The job of `kind` (what is done, over which filter) to take units of: the
+        open one, joined; else a new one split by `plan()` (called by one node only);
+        None when there is none and `plan` gives nothing.  The DuckDB file (one writer):
+        a job of one unit, the whole of it, without calling `plan`."""
+
+    def claim_unit(self, job: str, owner: str, lease_seconds: float) -> WorkUnit | None:
+        """The next unit of `job`, leased to `owner` (FOR UPDATE SKIP LOCKED: no unit
+        goes to two live owners; the run heartbeat renews the lease, and one not renewed
+        within `lease_seconds` lapses back into the pool); None: none free now.  The
+        DuckDB file: the whole job once (first = last = None), then None."""
+
+    def units_elsewhere(self, job: str, owner: str) -> int:
+        """Units of `job` other owners hold and have not done: done soon, or back in
+        the pool when a dead node's lease lapses.  The DuckDB file: 0."""
+
+    def unit_done(self, unit: WorkUnit, run_id: int) -> None:
+        """The unit's results are committed: it is done and never handed out again.
+        Call it only after that commit, so a crash in between means the unit is done
+        again (by someone), never skipped."""
+
     # -- runs ------------------------------------------------------------------------
     def new_run_id(self) -> int:
         """A run id above every run recorded (milliseconds since 1970 when later)."""
@@ -129,7 +155,7 @@ class ControlState(Protocol):
         """A running run's counts so far (what `newsvault status` shows)."""
 
     def heartbeat(self, run_id: int) -> None:
-        """The run is alive: team mode renews the leases of its claims.  The DuckDB
+        """The run is alive: team mode renews the leases of its claims and units.  The DuckDB
         file: nothing (the run lock's flock dies with the process)."""
 
     def run_lock(self, command: str) -> AbstractContextManager[HeldLock]:
@@ -188,9 +214,11 @@ class ArchiveData(Protocol):
         """The raw body kept under `sha256` (warehouse.store_bodies); None: not kept."""
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
         """Stored articles to extract again (those of another extractor `version`, or
-        all with `everything`), each with the capture it came from."""
+        all with `everything`), each with the capture it came from, in article id
+        order; only ids from `first` to `last` (a work unit's) when given."""
 
     # -- the term index --------------------------------------------------------------
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:

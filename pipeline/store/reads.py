@@ -72,6 +72,8 @@ def last_runs(warehouse: Warehouse, limit: int) -> list[dict[str, Any]]:
     """The last runs, newest first, as recorded."""
     extra = ("error, progress, progress_at" if has_column(warehouse, "runs", "progress")
              else "NULL AS error, NULL AS progress, NULL AS progress_at")
+    extra += (", heartbeat_at" if has_column(warehouse, "runs", "heartbeat_at")  # team mode
+              else ", NULL AS heartbeat_at")
     return dicts(warehouse.con.execute(
         "SELECT run_id, command, started_at, finished_at, outcome, exit_code, summary, sites, "
         f"host, pid, {extra} FROM runs ORDER BY run_id DESC LIMIT {int(limit)}"))

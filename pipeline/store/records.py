@@ -183,3 +183,18 @@ class ClusterRule:
     window: int
     distance: int
     assign: Callable[[list[tuple[int, Any]], list[tuple[Any, ...]]], dict[int, int]]
+
+
+@dataclass(frozen=True)
+class WorkUnit:
+    """A share of a job that one node does at a time (ControlState.claim_unit): the
+    items whose keys (article ids) run from `first` to `last`, both included; None: no
+    bound (the DuckDB file's one unit is the whole job).  `leases` > 1: handed out
+    before (a node died or gave it back), so part of it may be done already."""
+
+    job: str
+    unit: int
+    first: str | None = None
+    last: str | None = None
+    items: int = 0
+    leases: int = 1

@@ -4,26 +4,20 @@
     with Warehouse.open_waiting(settings.warehouse, read_only=True) as warehouse:
         found = find(warehouse, plan)      # total, facets, one page of rows
 
-One read-only visit of the warehouse (warehouse/queries/search_*.sql): the query's
-vocabulary ids and document frequencies; the article rows of each of its terms (those
-to find and those to exclude; `newsvault terms` keeps term_rows sorted by term within
-each month, so each term reads a few row groups a month), which keep the articles
-having every wanted term and no excluded group (a bit mask per article), scored, in a
-temp table; the quoted phrases are then checked in the text of those articles only;
-facets and one page come from the temp table, and the page's texts by row id.
+One read-only visit of the warehouse (warehouse/queries/search_*.sql):
 
-Scoring, per wanted term t of an article d (BM25 with a title bonus):
-
-    idf(t) * ( tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avglen)) + TITLE * in_title )
-
-with idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)) over the articles of the days searched
-(N of them, df with the term: counted from the term's rows as they are read), tf the
-term's count in title and body,
-len(d) the article's terms with repeats (term_docs.length; its distinct terms for rows
-indexed before migration 0012 until `newsvault terms` fills them).  TITLE (2.0) is above
-the most the body part can give (k1 + 1 = 2.2 only for a very frequent term): a word in
-the title counts about as much as the word used throughout the body, and more than a
-few mentions.
+1. the query's vocabulary ids; the articles of the days searched and their mean length
+   (BM25's N and avglen);
+2. the article rows of each term (to find and to exclude) into numpy: `newsvault terms`
+   keeps term_rows sorted by term within each month, so a term reads a few row groups
+   a month;
+3. the articles having every wanted term and no excluded group, their lengths, days,
+   sites and 来源 (as hashes) from term_docs: for a few, those rows; for many, the
+   whole days searched in one scan of narrow columns;
+4. the quoted phrases checked in the text of those articles only (pipeline.store.
+   searchtext: fetched by the index on article_id);
+5. scores, facets and the page's order in numpy (pipeline.store.searchrank), the names
+   of the facet values shown from one article each, and the page's texts.
 
 The values are written into the SQL text (checked numbers, quoted strings) rather than
 passed as parameters: with parameters duckdb 1.5 imports pandas when it is installed.
@@ -32,21 +26,34 @@ passed as parameters: with parameters duckdb 1.5 imports pandas when it is insta
 from __future__ import annotations
 
 import datetime as dt
-import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from pipeline.core.errors import QueryError
-from pipeline.store.queries import inline_params, sql_text
+from pipeline.store import searchtext
+from pipeline.store.searchrank import (
+    NO_DAY,
+    Counted,
+    Postings,
+    bm25,
+    counted,
+    holding,
+    largest,
+    matches,
+    month_counts,
+    page_order,
+)
+from pipeline.store.searchtext import Sql, query, render
 from pipeline.store.warehouse import Warehouse
 
-K1, B, TITLE = 1.2, 0.75, 2.0
-FACET_LIMIT = 20  # values per facet (the largest first); sites and months are all shown
-TEXT_THREADS = 2      # results' texts read at once (the machine's cores, at most)
+__all__ = ["FACET_LIMIT", "Found", "SearchPlan", "Sql", "find", "render"]
+
+FACET_LIMIT = 20      # values per facet (the largest first); sites and months are all shown
 MEMORY_LIMIT = "1GB"  # a reader's own session: above the writers' small cache setting
+SCAN_SHARE = 0.125    # found more than this share of the days' articles: scan term_docs
 
 
 @dataclass(frozen=True)
@@ -82,164 +89,166 @@ def find(warehouse: Warehouse, plan: SearchPlan) -> Found:
         raise QueryError(f"search failed: {str(exc).strip().splitlines()[0]}") from None
 
 
+@dataclass(frozen=True)
+class _Docs:
+    """The articles found, in doc order, with what ranking and facets need of them."""
+
+    doc: np.ndarray
+    length: np.ndarray
+    day: np.ndarray         # days since 1970-01-01, NO_DAY when unknown
+    site_key: np.ndarray    # hashes
+    source_key: np.ndarray  # 0: no 来源
+    in_site: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Docs:
+        return _Docs(*(getattr(self, name)[keep] for name in _COLUMNS))
+
+
+_COLUMNS = ("doc", "length", "day", "site_key", "source_key", "in_site")
+_EMPTY = {"site": [], "month": [], "source": []}
+
+
 def _find(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str) -> Found:
     every = tuple(dict.fromkeys([*plan.terms, *(t for g, _ in plan.excluded for t in g)]))
-    ids = dict(con.execute(render(_query("search_vocabulary"), {"terms": every})).fetchall())
+    ids = dict(con.execute(render(query("search_vocabulary"), {"terms": every})).fetchall())
     missing = tuple(t for t in plan.terms if t not in ids)
     if missing:
-        return Found(0, [], {"site": [], "month": [], "source": []}, missing)
-    wanted = _wanted(con, plan, ids)
-    postings = "\nUNION ALL\n".join(
-        render(_query("search_postings"), {"term_id": term_id, "first": plan.first,
-                                             "last": plan.last})
-        for term_id in sorted(set(ids.values())))
-    con.execute(render(_query("search_match"), {
-        "wanted": Sql(wanted.values), "postings": Sql(postings), "need": wanted.need,
-        "allowed": Sql(_allowed(wanted.groups(plan))), "site": plan.site, "k1": K1, "b": B,
-        "title": TITLE, "avglen": wanted.avglen, "docs": wanted.docs}))
-    keep = _text_test(plan, wanted.masks)
-    if keep:
-        con.execute(_query("search_rows"))
-        con.execute(render(_query("search_text"), {"keep": Sql(keep)}))
-    total_row = con.execute("SELECT count(*) FROM search_found").fetchone()
-    total = int(total_row[0]) if total_row else 0
-    facets: dict[str, list[tuple[str, int]]] = {"site": [], "month": [], "source": []}
-    for facet, value, count in con.execute(render(_query("search_facets"), {
-            "facet_limit": FACET_LIMIT})).fetchall():
-        facets[facet].append((value, int(count)))
-    rows = _page(con, plan, catalog) if total > plan.offset else []
-    return Found(total, rows, facets)
+        return Found(0, [], dict(_EMPTY), missing)
+    stats = con.execute(render(query("search_stats"), {
+        "first": plan.first, "last": plan.last})).fetchone()
+    docs_n, avglen = (int(stats[0]), float(stats[1] or 1.0)) if stats else (0, 1.0)
+    postings = {term_id: _postings(con, term_id, plan) for term_id in sorted(set(ids.values()))}
+    wanted = [ids[t] for t in dict.fromkeys(plan.terms)]
+    groups = [[ids[t] for t in terms] for terms, phrase in plan.excluded
+              if not phrase and all(t in ids for t in terms)]
+    found = _docs(con, matches(postings, wanted, groups), plan, docs_n)
+    if not found.in_site.all():
+        found = found.take(found.in_site)
+    indexed = searchtext.has_index(con, catalog)
+    if plan.phrases or any(p for _, p in plan.excluded):
+        found = found.take(_phrases_kept(con, catalog, plan, ids, postings, found, indexed))
+    scores = bm25(postings, wanted, found.doc, found.length, docs_n, max(avglen, 1.0))
+    order = page_order(scores, found.day, found.doc, plan.offset, plan.limit)
+    counts = _Counts.of(found)
+    known = _known(con, [*counts.docs, *(int(d) for d in found.doc[order])])
+    rows = _page(con, catalog, found.doc[order], scores[order], known, indexed)
+    return Found(len(found.doc), rows, counts.facets(known, found))
+
+
+def _postings(con: duckdb.DuckDBPyConnection, term_id: int, plan: SearchPlan) -> Postings:
+    return Postings.of(con.execute(render(query("search_postings"), {
+        "term_id": term_id, "first": plan.first, "last": plan.last})).fetchnumpy())
+
+
+def _docs(con: duckdb.DuckDBPyConnection, found: np.ndarray, plan: SearchPlan,
+          docs_n: int) -> _Docs:
+    """What ranking and facets need of the docs found (those term_docs has)."""
+    params = {"no_day": int(NO_DAY), "site": plan.site, "first": plan.first,
+              "last": plan.last}
+    if not len(found):
+        return _Docs(*(np.empty(0, dtype=np.int32) for _ in _COLUMNS))
+    if len(found) > SCAN_SHARE * docs_n:
+        columns = con.execute(render(query("search_docs_all"), params)).fetchnumpy()
+        if not len(columns["doc"]):
+            return _docs(con, found[:0], plan, docs_n)
+        where = np.full(int(max(found.max(), columns["doc"].max())) + 1, -1, dtype=np.int64)
+        where[np.asarray(columns["doc"])] = np.arange(len(columns["doc"]))
+        rows = where[found]
+        rows = rows[rows >= 0]
+    else:
+        con.register("search_wanted", {"doc": found})
+        try:
+            columns = con.execute(render(query("search_docs_some"), params)).fetchnumpy()
+        finally:
+            con.unregister("search_wanted")
+        rows = np.arange(len(columns["doc"]))
+    return _Docs(*(np.asarray(columns[name])[rows] for name in _COLUMNS))
+
+
+def _phrases_kept(con: duckdb.DuckDBPyConnection, catalog: str, plan: SearchPlan,
+                  ids: dict[str, int], postings: dict[int, Postings], found: _Docs,
+                  indexed: bool) -> np.ndarray:
+    """For each doc found: whether its text has every quoted phrase and no excluded one
+    (looked for only in the articles having all the excluded phrase's terms)."""
+    every = np.ones(len(found.doc), dtype=np.bool_)
+    checks: list[tuple[str, np.ndarray, bool]] = [  # (pattern, docs to test, wanted)
+        (pattern, every, True) for pattern in plan.phrases]
+    for terms, pattern in plan.excluded:
+        if pattern and all(t in ids for t in terms):
+            checks.append((pattern, holding(postings, [ids[t] for t in terms], found.doc),
+                           False))
+    tested = np.zeros(len(found.doc), dtype=np.bool_)
+    for _, where, _ in checks:
+        tested |= where
+    at = np.flatnonzero(tested)
+    article = _article_ids(con, found.doc[at])
+    results = searchtext.phrase_tests(con, catalog, list(article.values()),
+                                      [p for p, _, _ in checks], indexed)
+    keep = np.ones(len(found.doc), dtype=np.bool_)
+    none = (False,) * len(checks)  # no text read: no phrase in it
+    tests = [results.get(article.get(int(d), ""), none) for d in found.doc[at]]
+    for n, (_, where, wanted) in enumerate(checks):
+        hit = np.zeros(len(found.doc), dtype=np.bool_)
+        hit[at] = [t[n] for t in tests]
+        keep &= ~where | (hit == wanted)
+    return keep
+
+
+def _known(con: duckdb.DuckDBPyConnection, docs: list[int]) -> dict[int, tuple[str, ...]]:
+    """doc -> (article_id, site, 来源) of these docs."""
+    if not docs:
+        return {}
+    rows = con.execute(render(query("search_ids"), {"docs": sorted(set(docs))})).fetchall()
+    return {int(doc): tuple(rest) for doc, *rest in rows}
+
+
+def _article_ids(con: duckdb.DuckDBPyConnection, docs: np.ndarray) -> dict[int, str]:
+    return {doc: known[0] for doc, known in _known(con, [int(d) for d in docs]).items()}
 
 
 @dataclass(frozen=True)
-class _Wanted:
-    values: str           # VALUES rows: (term_id, bit, required)
-    need: int             # bit mask of the terms to find
-    masks: list[int]      # bit mask of each excluded group (0: some term never seen)
-    avglen: float
-    docs: int             # articles searched: BM25's N
+class _Counts:
+    """The facets' counts, by hashed site and 来源, and one doc naming each value."""
 
-    def groups(self, plan: SearchPlan) -> list[int]:
-        """The masks that exclude on terms alone (a phrase's group needs its text too)."""
-        return [m for (_, phrase), m in zip(plan.excluded, self.masks, strict=True)
-                if m and not phrase]
+    sites: Counted
+    sources: Counted
+    top: np.ndarray       # the sources shown (the largest, and those tied with the last)
+    docs: list[int]       # a doc of each site, then of each source shown
 
+    @classmethod
+    def of(cls, found: _Docs) -> _Counts:
+        sites = counted(found.site_key)
+        has_source = found.source_key != 0
+        sources = counted(found.source_key[has_source])
+        top = largest(sources, FACET_LIMIT)
+        docs = [int(d) for d in found.doc[sites.first]]
+        docs += [int(d) for d in found.doc[has_source][sources.first[top]]]
+        return cls(sites, sources, top, docs)
 
-def _wanted(con: duckdb.DuckDBPyConnection, plan: SearchPlan, ids: dict[str, int]) -> _Wanted:
-    """Each term's bit; the articles searched (the days asked for) and their mean length."""
-    stats = con.execute(render(_query("search_stats"), {
-        "first": plan.first, "last": plan.last})).fetchone()
-    docs, avglen = (int(stats[0]), float(stats[1] or 1.0)) if stats else (0, 1.0)
-    wanted_ids = sorted({ids[t] for t in plan.terms})
-    bits = {term_id: 1 << n for n, term_id in enumerate(sorted(set(ids.values())))}
-    rows = [f"({term_id}, {bit}::BIGINT, {'TRUE' if term_id in wanted_ids else 'FALSE'})"
-            for term_id, bit in bits.items()]
-    masks = [sum(bits[ids[t]] for t in set(terms)) if all(t in ids for t in terms) else 0
-             for terms, _ in plan.excluded]
-    return _Wanted(", ".join(rows), sum(bits[i] for i in wanted_ids), masks, max(avglen, 1.0),
-                   docs)
-
-
-def _allowed(groups: list[int]) -> str:
-    """SQL true for an article's bit mask (`mask`) that holds no excluded group."""
-    return " AND ".join(f"mask & {g} <> {g}" for g in groups) or "TRUE"
+    def facets(self, known: dict[int, tuple[str, ...]], found: _Docs
+               ) -> dict[str, list[tuple[str, int]]]:
+        """Articles found per site, month (Beijing) and 来源 (the FACET_LIMIT largest)."""
+        shown = len(self.sites.counts)
+        site_counts = [(known[self.docs[n]][1], int(c)) for n, c in enumerate(self.sites.counts)]
+        source_counts = sorted(((known[self.docs[shown + n]][2], int(self.sources.counts[i]))
+                                for n, i in enumerate(self.top)), key=lambda v: (-v[1], v[0]))
+        return {"site": site_counts, "month": month_counts(found.day),
+                "source": source_counts[:FACET_LIMIT]}
 
 
-def _text_test(plan: SearchPlan, masks: list[int]) -> str:
-    """SQL true for an article's `text` (and `mask`) that has every phrase and no
-    excluded phrase; '' when the query has no phrase."""
-    tests = [f"regexp_matches(text, {render('$p', {'p': p})})" for p in plan.phrases]
-    tests += [f"NOT (mask & {m} = {m} AND regexp_matches(text, {render('$p', {'p': p})}))"
-              for (_, p), m in zip(plan.excluded, masks, strict=True) if p and m]
-    return " AND ".join(tests)
-
-
-def _texts(con: duckdb.DuckDBPyConnection, catalog: str, rows: list[int]
-           ) -> dict[str, dict[str, Any]]:
-    """article_id -> what a result shows of it, for the articles at these row ids: one
-    query per row, TEXT_THREADS at a time.  DuckDB reads a row's body by decoding the
-    2,048 bodies of its vector (about 20 ms of CPU whatever the table's size), so this is
-    the largest part of a search."""
-    template = _query("search_texts")
-    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
-
-    def read(part: list[int]) -> list[dict[str, Any]]:
-        cursor = con.cursor()  # a connection of its own: the session's settings again
-        try:
-            cursor.execute(f"USE {catalog}")
-            if zone:  # published_at in the warehouse's time zone, as the other reads
-                cursor.execute(render("SET TimeZone = $zone", {"zone": zone[0]}))
-            found = []
-            for row in part:
-                result = cursor.execute(render(template, {"row": row}))
-                names = [d[0] for d in result.description]
-                found += [dict(zip(names, r, strict=True)) for r in result.fetchall()]
-            return found
-        finally:
-            cursor.close()
-
-    parts = [rows[n::TEXT_THREADS] for n in range(TEXT_THREADS) if rows[n::TEXT_THREADS]]
-    threads = con.execute("SELECT current_setting('threads')").fetchone()
-    con.execute("SET threads = 1")  # one row's scan gains nothing from more: a third less CPU
-    try:
-        with ThreadPoolExecutor(max(1, len(parts))) as pool:
-            return {t["article_id"]: t for found in pool.map(read, parts) for t in found}
-    finally:
-        con.execute(f"SET threads = {int(threads[0]) if threads else 1}")
-
-
-def _page(con: duckdb.DuckDBPyConnection, plan: SearchPlan, catalog: str
+def _page(con: duckdb.DuckDBPyConnection, catalog: str, docs: np.ndarray,
+          scores: np.ndarray, known: dict[int, tuple[str, ...]], indexed: bool
           ) -> list[dict[str, Any]]:
     """One page of the found articles, best first, with what a result shows of each."""
-    page = con.execute(render(_query("search_page"), {
-        "limit": plan.limit, "offset": plan.offset})).fetchall()
-    if not page:
+    if not len(docs):
         return []
-    ids = dict(con.execute(render(_query("search_ids"), {
-        "docs": [doc for doc, _, _ in page]})).fetchall())
-    rowids = dict(con.execute(render(_query("search_rowids"),
-                                     {"ids": list(ids.values())})).fetchall())
-    texts = _texts(con, catalog, list(rowids.values()))
-    found = []
-    for doc, site, score in page:
-        article_id = ids.get(doc, "")
+    ids = [known[int(d)][0] for d in docs if int(d) in known]
+    texts = searchtext.texts(con, catalog, ids, indexed)
+    rows = []
+    for doc, score in zip(docs, scores, strict=True):
+        article_id, site, _ = known.get(int(doc), ("", "", None))
         text = texts.get(article_id, {})
-        found.append({"article_id": article_id, "doc": doc, "site": site, "score": score,
-                      **{k: v for k, v in text.items() if k != "article_id"}})
-    return found
-
-
-# --------------------------------------------------------------------------- literals
-
-def _query(name: str) -> str:
-    """A query file without its comment lines (which name the $parameters too)."""
-    return "\n".join(line for line in sql_text(name).splitlines()
-                     if not line.lstrip().startswith("--"))
-
-
-class Sql(str):
-    """A piece of SQL made here (of checked numbers and quoted strings), written in as is."""
-
-
-_NAME = re.compile(r"\$([a-z_][a-z0-9_]*)\b")
-
-
-def render(sql: str, params: dict[str, Any]) -> str:
-    """`sql` with each $name written in as a literal (store.queries.inline_params; floats
-    as DOUBLE, lists as comma-separated items, Sql as it is)."""
-    def literal(value: Any) -> str:
-        if isinstance(value, float):
-            return f"{value!r}::DOUBLE"
-        return inline_params("$v", {"v": value})
-
-    def value(match: re.Match[str]) -> str:
-        if match[1] not in params:
-            return match[0]
-        given = params[match[1]]
-        if isinstance(given, Sql):
-            return str(given)
-        if isinstance(given, list | tuple):
-            return ", ".join(map(literal, given)) if given else "NULL"
-        return literal(given)
-
-    return _NAME.sub(value, sql)
+        rows.append({"article_id": article_id, "doc": int(doc), "site": site,
+                     "score": float(score),
+                     **{k: v for k, v in text.items() if k != "article_id"}})
+    return rows

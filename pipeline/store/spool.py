@@ -37,13 +37,14 @@ from pipeline.store.records import (
 )
 from pipeline.store.spoolfiles import Spool, encode_batch, encode_found, merge
 from pipeline.store.warehouse import Warehouse
+from pipeline.store.workunits import OneUnit
 
 __all__ = ["Spool", "SpoolingWarehouse", "merge"]
 NOT_MERGED = ("the term index is written once the spool is merged: run `newsvault terms` "
               "after the next run")
 
 
-class SpoolingWarehouse:
+class SpoolingWarehouse(OneUnit):
     """A read-only warehouse plus the spool: reads merge both, writes go to the spool."""
 
     read_only = False
@@ -261,8 +262,9 @@ class SpoolingWarehouse:
         return self.reader.stored_body(sha256)
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
-        return self.reader.reextract_candidates(site, since, everything, version)
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
+        return self.reader.reextract_candidates(site, since, everything, version, first, last)
 
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
         return self.reader.term_rows(ids)

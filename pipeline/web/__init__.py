@@ -65,8 +65,13 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, *,
         log.warning("warning: %s", warning)
     sock = listen(host, port)
     where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    log.info("newsvault: serving %s read-only on %s%s; Ctrl-C stops", settings.warehouse.path,
-             where, " (token required)" if token else "")
+    shown = settings.warehouse.path
+    if settings.team_mode():  # a URI may hold a password
+        from pipeline.store.team.connect import shown as without_password
+
+        shown = f"the team warehouse {without_password(shown)}"
+    log.info("newsvault: serving %s read-only on %s%s; Ctrl-C stops", shown, where,
+             " (token required)" if token else "")
     app = create_app(settings, token=token)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False,
                                            lifespan="off"))

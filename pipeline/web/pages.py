@@ -45,7 +45,7 @@ def home(request: Request) -> Response:
     settings = request.app.state.settings
     per_site = Params(request).whole("per_site", 10, 1, 100)
     report = status(settings, runs=10)
-    with reading(settings.warehouse) as browse:
+    with reading(settings) as browse:
         latest = browse.latest(per_site)
     by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in latest:
@@ -71,7 +71,7 @@ def _coverage(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def article_page(request: Request) -> Response:
     article_id = request.path_params["article_id"]
     Params(request).choice("format", ("html", "json"))
-    with reading(request.app.state.settings.warehouse) as browse:
+    with reading(request.app.state.settings) as browse:
         article = browse.article(article_id)
         versions = browse.versions(article_id) if article else []
     if article is None:
@@ -90,7 +90,7 @@ def capture_page(request: Request) -> Response:
     """The capture's row, its WARC and HTTP headers, and the page in a sandboxed frame."""
     capture_id = request.path_params["capture_id"]
     Params(request).choice("format", ("html", "json"))
-    with reading(request.app.state.settings.warehouse) as browse:
+    with reading(request.app.state.settings) as browse:
         found = rows(browse, capture_id)
         articles = browse.capture_articles(capture_id) if found else []
     if found is None:
@@ -111,7 +111,7 @@ def capture_page(request: Request) -> Response:
 def capture_frame(request: Request) -> Response:
     """The archived payload itself, decoded, for the sandboxed frame (CAPTURE_CSP)."""
     capture_id = request.path_params["capture_id"]
-    with reading(request.app.state.settings.warehouse) as browse:
+    with reading(request.app.state.settings) as browse:
         found = rows(browse, capture_id)
     if found is None:
         raise HTTPException(404, f"no capture {capture_id} in the warehouse")

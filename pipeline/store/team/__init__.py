@@ -4,6 +4,7 @@ warehouse.data_path.
 
     schema.ensure(con)            create or upgrade nv_ctl, race-free (advisory xact lock)
     control.PgControl             the frontier, its leases, runs, ids (ControlState)
+    work                          shared jobs' work units, leased (reextract, terms)
     locks                         advisory locks: maintenance vs crawls, per-site discovery
     pacer.SharedPacer             the per-host rate as a total over all nodes
     session                       the DuckLake ATTACH, created and migrated race-free

@@ -28,8 +28,10 @@ from psycopg import errors as pg_errors
 
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link
-from pipeline.store.records import Batch, Cursor, Found
+from pipeline.store.interfaces import Plan
+from pipeline.store.records import Batch, Cursor, Found, WorkUnit
 from pipeline.store.team import bfwork, frontier, locks, refusals, runs, schema
+from pipeline.store.team import work as units
 from pipeline.store.team.connect import connect, first_line
 
 if TYPE_CHECKING:
@@ -162,7 +164,10 @@ class PgControl:
         return self._do(lambda con: frontier.claimed_elsewhere(con, site, owner))
 
     def release(self, owner: str) -> int:
-        return self._do(lambda con: frontier.release(con, owner=owner))
+        """`owner`'s claimed items and work units, free again at once."""
+        def both(con: psycopg.Connection) -> int:
+            return frontier.release(con, owner=owner) + units.release(con, owner=owner)
+        return self._do(both)
 
     def record_outcomes(self, done: Sequence[tuple[str, str, str | None]], run_id: int,
                         max_attempts: int) -> int:
@@ -194,6 +199,26 @@ class PgControl:
 
     def pending_counts(self) -> dict[str, int]:
         return self._do(frontier.pending_counts)
+
+    # ------------------------------------------------------------------ shared jobs
+
+    def open_job(self, kind: str, plan: Plan) -> str | None:
+        return self._do(lambda con: units.open_job(con, kind, plan, self.run_id))
+
+    def claim_unit(self, job: str, owner: str, lease_seconds: float | None = None
+                   ) -> WorkUnit | None:
+        """The next unit of `job` leased to `owner`, tied to the run started here so
+        its heartbeat renews it."""
+        if self.run_id is None:
+            raise RuntimeError("claim_unit() needs a run: call start_run() first")
+        ttl = self.lease_ttl if lease_seconds is None else lease_seconds
+        return self._do(lambda con: units.claim(con, job, owner, self.run_id, ttl))
+
+    def units_elsewhere(self, job: str, owner: str) -> int:
+        return self._do(lambda con: units.held_elsewhere(con, job, owner))
+
+    def unit_done(self, unit: WorkUnit, run_id: int) -> None:
+        self._do(lambda con: units.done(con, unit, run_id))
 
     # ------------------------------------------------------------------ runs and ids
 
@@ -249,6 +274,16 @@ class PgControl:
         """Every article's term-index document number, kept once given."""
         return self._do(lambda con: runs.keyed_ids(con, "term_docs", "article_id", "doc",
                                                    article_ids))
+
+    @contextmanager
+    def locked_docs(self, article_ids: Sequence[str]) -> Iterator[dict[str, int]]:
+        """The articles' doc numbers, their rows locked (in id order, so two lockers
+        never deadlock) until the block ends: one node at a time indexes an article."""
+        docs = self.doc_numbers(article_ids)  # given and committed first
+        with self.transaction() as con:
+            con.execute("SELECT article_id FROM nv_ctl.term_docs WHERE article_id = ANY(%s) "
+                        "ORDER BY article_id FOR UPDATE", [sorted(docs)])
+            yield docs
 
     # ------------------------------------------------------------------ refusals
 

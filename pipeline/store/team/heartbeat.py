@@ -11,12 +11,15 @@ claims would lapse under it).  Each beat also looks for dead runs of other nodes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from types import TracebackType
 
 import psycopg
 
+from pipeline.config.settings import Settings
 from pipeline.core.errors import WarehouseError
 from pipeline.store.team import runs
 from pipeline.store.team.connect import connect, first_line
@@ -72,3 +75,15 @@ class Heartbeat:
                 con = None
         if con is not None:
             con.close()
+
+
+@contextlib.contextmanager
+def run_heartbeat(settings: Settings, run_id: int) -> Iterator[None]:
+    """Team mode: the run's Heartbeat while the block runs, renewing its claims' and
+    work units' leases as it works or waits; the DuckDB file: nothing."""
+    if not settings.team_mode():
+        yield
+        return
+    with Heartbeat(settings.warehouse.path, run_id, settings.team.heartbeat,
+                   settings.team.lease_ttl):
+        yield

@@ -163,11 +163,13 @@ class Lake(LakeTerms):
         return zlib.decompress(row[0]) if row else None
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
         """Stored articles to extract again, each with the capture it came from (the
         DuckDB file's reextract_candidates.sql, over the `articles` view)."""
         return self.records("reextract_candidates", {
-            "everything": everything, "version": version, "site": site, "since": since})
+            "everything": everything, "version": version, "site": site, "since": since,
+            "first": first, "last": last})
 
     def landed(self, batch_id: str) -> bool:
         """Whether a batch of this id is committed."""

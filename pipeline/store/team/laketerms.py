@@ -6,7 +6,9 @@ doc number is given once and kept (nv_ctl.term_docs), a term's id likewise
 Each write is one lake batch (retried whole, applied once, as lake.Lake.commit does):
 it adds an `entry` of the articles — their term_docs and term_rows rows — and the
 term_days deltas, minus those of the entry it replaces.  Nothing is deleted; the views
-read the current entry, and `newsvault maintain` sums the deltas.
+read the current entry, and `newsvault maintain` sums the deltas.  Two nodes indexing
+one article take turns (its doc row is locked in PostgreSQL until the entry commits),
+so the second retracts the first's counts rather than the same old ones again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pipeline.core.errors import WarehouseError
 from pipeline.store.queries import literal, split_statements
 from pipeline.store.records import ClusterRule, IndexStatus, Segmented, TermRow
 from pipeline.store.team.session import lake_sql
+from pipeline.store.terms import _lengths
 
 T = TypeVar("T")
 
@@ -35,6 +38,9 @@ class IdSource(Protocol):
     def term_ids(self, terms: Sequence[str]) -> dict[str, int]: ...
 
     def doc_numbers(self, article_ids: Sequence[str]) -> dict[str, int]: ...
+
+    def locked_docs(self, article_ids: Sequence[str]
+                    ) -> contextlib.AbstractContextManager[dict[str, int]]: ...
 
 
 class Lake(Protocol):
@@ -71,6 +77,13 @@ class LakeTerms:
         return IndexStatus(int(articles), int(current), int(stale), int(missing),
                            int(months), version)
 
+    def term_todo(self: Lake, version: str, rebuild: bool = False,
+                  first: str | None = None, last: str | None = None) -> list[str]:
+        """The ids of the articles to (re)index, in id order; only those from `first`
+        to `last` (a work unit's) when given."""
+        return [r[0] for r in self.query("terms_todo_ids", {
+            "version": version, "rebuild": rebuild, "first": first, "last": last})]
+
     def term_ids(self: Lake, terms: Sequence[str]) -> dict[str, int]:
         wanted = sorted(set(terms))
         if not wanted:
@@ -94,12 +107,15 @@ class LakeTerms:
         if self.ids is None:
             raise WarehouseError("the team term index needs the control state for its ids "
                                  "(Lake.ids)")
-        docs = self.ids.doc_numbers([r.article_id for r in rows])
         term_ids = self.ids.term_ids(seg.vocab)
         batch_id = self.batch_id("terms")
-        work = _writer(self, rows, seg, version, rule, docs, term_ids, batch_id)
         try:
-            self.commit(batch_id, None, "terms", (0, len(rows)), work)
+            # The articles' doc rows stay locked in PostgreSQL until the entry commits:
+            # another node indexing one of them (a crawl beside `newsvault terms`) waits,
+            # then reads this entry as the one it replaces, so no count is taken twice.
+            with self.ids.locked_docs([r.article_id for r in rows]) as docs:
+                work = _writer(self, rows, seg, version, rule, docs, term_ids, batch_id)
+                self.commit(batch_id, None, "terms", (0, len(rows)), work)
         finally:
             for name in _BATCH_TABLES:
                 with contextlib.suppress(duckdb.Error):
@@ -151,6 +167,8 @@ def _register_docs(lake: Lake, rows: Sequence[TermRow], seg: Segmented, numbers:
         "simhash": _objects(seg.simhash),
         "cluster": np.array([clusters.get(n, n) for n in numbers], dtype=np.int64),
         "indexed_at": _objects([now] * len(rows)),
+        "length": _lengths(seg, len(rows)),
+        "source": _objects([r.source for r in rows]),
     })
 
 

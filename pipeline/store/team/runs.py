@@ -7,7 +7,8 @@ team.heartbeat seconds. A run still 'running' is dead when its liveness lock is 
 partition keeps a dead session open for a while; a pooler shares sessions), when its
 heartbeat is older than the lease time. Any node that finds a dead run (starting a run,
 claiming work, beating its heartbeat) records it 'interrupted' and gives its leased items
-back. A live run on another node is never touched, whatever its age.
+back. A live run on another node is never touched, whatever its age. The same goes
+for the work units of shared jobs it holds (pipeline.store.team.work).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import psycopg
 
 from pipeline import __version__
 from pipeline.store.team import bfwork, frontier
+from pipeline.store.team import work as units
 
 RUN_SITE_COLUMNS = ("outcome", "error", "list_pages", "discovered", "fetched", "new",
                     "updated", "unchanged", "skipped", "failed", "pending", "depth_cut",
@@ -86,7 +88,16 @@ def interrupt_dead(con: psycopg.Connection, stale_seconds: float) -> list[int]:
     if dead:
         frontier.release(con, runs=dead)
         bfwork.release(con, dead)
+        units.release(con, runs=dead)
     return dead
+
+
+def lock_lost(con: psycopg.Connection) -> set[int]:
+    """Runs still recorded running whose liveness lock no session holds: their process
+    is gone (its connection closed), whatever their heartbeat says. Reads only."""
+    return {r[0] for r in con.execute(
+        f"SELECT run_id FROM nv_ctl.runs WHERE outcome = 'running' AND alive_lock "
+        f"AND NOT {LOCK_HELD}")}
 
 
 def start_run(con: psycopg.Connection, run_id: int, sites: list[str], node: str, pid: int,
@@ -116,6 +127,7 @@ def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> boo
                       "WHERE run_id = %s RETURNING outcome", [run_id]).fetchone()
     frontier.renew(con, run_id, lease_seconds)
     bfwork.renew(con, run_id, lease_seconds)
+    units.renew(con, run_id, lease_seconds)
     return bool(row) and row[0] == "running"
 
 
@@ -134,6 +146,7 @@ def finish_run(con: psycopg.Connection, run_id: int, outcome: str, exit_code: in
                 "WHERE run_id = %s", [outcome, exit_code, summary, error, error_detail, run_id])
     frontier.release(con, runs=[run_id])
     bfwork.release(con, [run_id])
+    units.release(con, runs=[run_id])
     _insert(con, "run_lists", ("run_id", "site", *RUN_LIST_COLUMNS),
             [[run_id, s["site"], *(row.get(c) for c in RUN_LIST_COLUMNS)]
              for s in sites for row in s.get("lists", ())])

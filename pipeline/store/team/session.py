@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from pipeline.config.settings import Settings
 from pipeline.core.errors import LockHeld, WarehouseError
@@ -138,7 +139,7 @@ def attach(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection | None,
                 migrate(con, settings.node())
         con.execute(f"USE {catalog}")
     except duckdb.Error as exc:
-        text = full_text(exc)
+        text = without_password(full_text(exc), settings.warehouse.path)
         if "does not exist" in text and "creating a new DuckLake" in text:
             raise WarehouseError("the team warehouse is empty (no lake yet): run "
                                  "`newsvault crawl` first") from None
@@ -146,6 +147,16 @@ def attach(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection | None,
     except OSError as exc:
         raise WarehouseError(f"cannot create the lake's folder under warehouse.data_path: "
                              f"{exc.strerror or exc}") from None
+
+
+def without_password(text: str, uri: str) -> str:
+    """`text` (DuckDB's message, which quotes the connection string) with the URI's
+    password masked."""
+    try:
+        password = conninfo_to_dict(uri).get("password")
+    except psycopg.Error:
+        return text
+    return text.replace(password, "***") if password else text
 
 
 def attach_control(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.core.errors import WarehouseError
 from pipeline.core.records import Link
-from pipeline.store.interfaces import ArchiveData
+from pipeline.store.interfaces import ArchiveData, Plan
 from pipeline.store.records import (
     Batch,
     BatchResult,
@@ -31,6 +31,7 @@ from pipeline.store.records import (
     IndexStatus,
     Segmented,
     TermRow,
+    WorkUnit,
 )
 from pipeline.store.team.control import PgControl, TeamLock
 
@@ -166,6 +167,18 @@ class TeamStore:
     def pending_counts(self) -> dict[str, int]:
         return self.control.pending_counts()
 
+    def open_job(self, kind: str, plan: Plan) -> str | None:
+        return self.control.open_job(kind, plan)
+
+    def claim_unit(self, job: str, owner: str, lease_seconds: float) -> WorkUnit | None:
+        return self.control.claim_unit(job, owner, lease_seconds)
+
+    def units_elsewhere(self, job: str, owner: str) -> int:
+        return self.control.units_elsewhere(job, owner)
+
+    def unit_done(self, unit: WorkUnit, run_id: int) -> None:
+        self.control.unit_done(unit, run_id)
+
     def new_run_id(self) -> int:
         return self.control.new_run_id()
 
@@ -223,8 +236,10 @@ class TeamStore:
         return self._archive("stored_body")(sha256)
 
     def reextract_candidates(self, site: str | None, since: dt.datetime | None,
-                             everything: bool, version: str) -> list[dict[str, Any]]:
-        return self._archive("reextract_candidates")(site, since, everything, version)
+                             everything: bool, version: str, first: str | None = None,
+                             last: str | None = None) -> list[dict[str, Any]]:
+        return self._archive("reextract_candidates")(site, since, everything, version,
+                                                     first, last)
 
     def term_rows(self, ids: Sequence[str]) -> list[TermRow]:
         return self._archive("term_rows")(ids)
@@ -241,6 +256,11 @@ class TeamStore:
 
     def term_ids(self, terms: Sequence[str]) -> dict[str, int]:
         return self._archive("term_ids")(terms)
+
+    def term_todo(self, version: str, rebuild: bool = False, first: str | None = None,
+                  last: str | None = None) -> list[str]:
+        """The ids of the articles to (re)index (laketerms.LakeTerms.term_todo)."""
+        return self._archive("term_todo")(version, rebuild, first, last)
 
     def _archive(self, name: str) -> Callable[..., Any]:
         """The archive's own method, or a clear error for what team mode cannot do yet."""
