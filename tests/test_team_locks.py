@@ -11,7 +11,6 @@ from pipeline.cli.main import main
 from pipeline.config import settings as settings_mod
 from pipeline.core.errors import LockHeld, UsageError
 from pipeline.store.runlock import run_lock
-from tests.clirun import error_line
 from tests.lake import team_settings
 
 URI = "postgresql://nv@db.example:5432/news"
@@ -33,13 +32,18 @@ def test_the_duckdb_file_keeps_its_lock_file_beside_it():
     assert loaded.lock_path() == Path("/data/news.duckdb.lock")
 
 
-def test_terms_on_team_mode_makes_no_file_named_after_the_uri(pg_url, workdir, capsys,
+def test_terms_on_team_mode_makes_no_file_named_after_the_uri(pg_url, workdir,
                                                               monkeypatch):
-    monkeypatch.setenv("NEWSVAULT_DATA_PATH", str(workdir / "shared"))
+    """`terms` runs on team mode (its lock is PostgreSQL's): the only files it may make
+    are the shared data path's, none named after the URI beside the working folder."""
+    shared = workdir / "shared"
+    monkeypatch.setenv("NEWSVAULT_DATA_PATH", str(shared))
+    monkeypatch.chdir(workdir)
     before = files(workdir)
-    assert main(["--warehouse", pg_url, "--node", "n1", "terms"]) == 2
-    assert "team mode" in error_line(capsys)
-    assert files(workdir) == before
+    assert main(["--warehouse", pg_url, "--node", "n1", "terms"]) == 0
+    made = files(workdir) - before
+    assert all(shared in p.parents for p in made), sorted(made)
+    assert not [p for p in made if "lock" in p.name or "postgres" in str(p)]
 
 
 def test_a_team_run_lock_is_one_per_command_and_node_name(pg_url, workdir):
