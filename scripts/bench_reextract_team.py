@@ -63,7 +63,7 @@ class Bench:
         self.url = uri(pg.socket_dir, RUN)
         self.config = folder / "bench.toml"
         self.config.write_text(
-            f'[warehouse]\ndata_path = "{self.data}"\n'
+            f'[warehouse]\ndata_path = "{self.data}"\nthreads = {args.threads}\n'
             f"[team]\nlease_ttl = {args.lease_ttl}\nheartbeat = {args.lease_ttl / 10}\n"
             f"[terms]\nindex_on_crawl = {'false' if args.no_index else 'true'}\n")
 
@@ -144,9 +144,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--nodes", type=int, default=2)
     ap.add_argument("--lease-ttl", type=float, default=60.0)
+    ap.add_argument("--threads", type=int, default=0,
+                    help="warehouse.threads of each node (0: DuckDB's default, a thread per "
+                         "core; 1: one process per core)")
     ap.add_argument("--no-index", action="store_true", help="terms.index_on_crawl = false")
     args = ap.parse_args()
-    report: dict[str, object] = {"cpus": os.cpu_count(), "index_on_reextract": not args.no_index}
+    report: dict[str, object] = {"cpus": os.cpu_count(), "index_on_reextract": not args.no_index,
+                                  "threads": args.threads}
     pg = PgServer().start()
     try:
         with tempfile.TemporaryDirectory(prefix="nv-bench-rx-") as tmp:

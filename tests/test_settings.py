@@ -111,3 +111,29 @@ def test_a_site_min_interval_of_minus_one_uses_the_fetch_spacing(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[sites.netease]\nmin_interval = -1\n", encoding="utf-8")
     assert settings.load([path], environ={}).sites["netease"].min_interval == -1.0
+
+
+@pytest.mark.parametrize(("threads", "expected"), [(1, 1), (2, 2)])
+def test_warehouse_threads_caps_duckdb_worker_threads_of_a_writer(threads, expected):
+    from pipeline.config.settings import WarehouseSettings
+    from pipeline.store.connect import connect
+
+    con = connect(WarehouseSettings(threads=threads))
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == expected
+    finally:
+        con.close()
+
+
+def test_warehouse_threads_zero_leaves_duckdb_its_default():
+    import duckdb
+
+    from pipeline.config.settings import WarehouseSettings
+    from pipeline.store.connect import connect
+
+    default = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    con = connect(WarehouseSettings(threads=0))
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == default
+    finally:
+        con.close()

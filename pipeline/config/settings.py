@@ -107,6 +107,10 @@ class WarehouseSettings:
                 "caps DuckDB's cache so a long crawl's memory stays flat. A size in "
                 "DuckDB's units (KB, MB, GB, TB; KiB..TiB), at least 32MB. Readers (sql, "
                 "export, status) use DuckDB's default. Empty: the default for all.")
+    threads: int = setting(
+        0, "DuckDB worker threads of the writing commands; 0: DuckDB's default (one per "
+           "core). Team nodes sharing one machine: 1 each, so each node keeps to its core.",
+        minimum=0)
     lock_wait: float = setting(
         30.0, "Seconds a command waits while another process holds the DuckDB file; a crawl "
               "then keeps its work in the spool folder (merged by the next run).", minimum=0.0)

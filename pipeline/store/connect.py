@@ -36,6 +36,8 @@ def connect(settings: WarehouseSettings) -> duckdb.DuckDBPyConnection:
         con.execute(f"SET TimeZone = {literal(settings.timezone)}")
         if settings.memory_limit:
             con.execute(f"SET memory_limit = {literal(settings.memory_limit)}")
+        if settings.threads:
+            con.execute(f"SET threads = {int(settings.threads)}")
     except duckdb.Error as exc:
         con.close()
         raise attach_error(settings.attach or settings.path, exc) from None

@@ -77,6 +77,8 @@ def duck_session(settings: Settings, *, writer: bool = True) -> duckdb.DuckDBPyC
         con.execute(f"SET TimeZone = {literal(settings.warehouse.timezone)}")
         if writer and settings.warehouse.memory_limit:
             con.execute(f"SET memory_limit = {literal(settings.warehouse.memory_limit)}")
+        if writer and settings.warehouse.threads:
+            con.execute(f"SET threads = {int(settings.warehouse.threads)}")
     except duckdb.Error as exc:
         con.close()
         raise WarehouseError(f"cannot set up DuckDB for the team warehouse: "
