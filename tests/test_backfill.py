@@ -340,8 +340,11 @@ def test_the_archives_are_paced_as_configured(bconfig, archives, server):
              and s.path != "/robots.txt"]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     # a request held up after its slot (a loaded machine) arrives late and squeezes the
-    # gap to the next one; no other gap is short, and the whole run keeps the pace
-    assert len(times) >= 8 and sorted(gaps)[1] >= 0.13
+    # gap to the next one, so single gaps prove little; the whole run keeps the pace, and
+    # most gaps are whole slots
+    assert len(times) >= 8
+    assert times[-1] - times[0] >= (len(times) - 1) * 0.15 - 0.05, gaps
+    assert sorted(gaps)[len(gaps) // 2] >= 0.13, gaps
     assert times[-1] - times[0] >= (len(times) - 2) * 0.15
 
 
