@@ -130,10 +130,9 @@ def test_two_nodes_at_once_read_every_record_exactly_once(tconfig, pg_url, world
     assert len(set(world.held) & stored) >= 0.99 * len(world.held)
     assert sorted(ctl(pg_url, "SELECT node, outcome, exit_code FROM nv_ctl.runs")) == [
         ("n1", "ok", 0), ("n2", "ok", 0)]
-    fetched = ctl(pg_url, "SELECT r.node, sum(c.value) FROM nv_ctl.run_counters c "
-                          "JOIN nv_ctl.runs r USING (run_id) WHERE c.key LIKE '%/stored' "
-                          "GROUP BY 1")
-    assert len(fetched) == 2, fetched  # both nodes stored some of the articles
+    # Which node stores how many depends on when each process gets going (one may start
+    # after the other has claimed the rest): the split is not asserted here;
+    # test_team_bfwork shows two claimers at once get disjoint shares.
 
 
 def victims_leases(pg_url: str) -> int:
