@@ -86,10 +86,23 @@ def interrupt_dead(con: psycopg.Connection, stale_seconds: float) -> list[int]:
         "UPDATE nv_ctl.runs SET outcome = 'interrupted', finished_at = heartbeat_at "
         f"WHERE {DEAD} RETURNING run_id", [stale_seconds])]
     if dead:
-        frontier.release(con, runs=dead)
-        bfwork.release(con, dead)
-        units.release(con, runs=dead)
+        release_leases(con, dead)
     return dead
+
+
+def renew_leases(con: psycopg.Connection, run_id: int, lease_seconds: float) -> None:
+    """Push back the expiry of every lease the run holds, of every kind of work."""
+    frontier.renew(con, run_id, lease_seconds)
+    bfwork.renew(con, run_id, lease_seconds)
+    units.renew(con, run_id, lease_seconds)
+
+
+def release_leases(con: psycopg.Connection, run_ids: Sequence[int]) -> None:
+    """Every lease of these runs, of every kind of work, given back at once (a run's
+    end, a dead run found)."""
+    frontier.release(con, runs=run_ids)
+    bfwork.release(con, run_ids)
+    units.release(con, runs=run_ids)
 
 
 def lock_lost(con: psycopg.Connection) -> set[int]:
@@ -125,9 +138,7 @@ def heartbeat(con: psycopg.Connection, run_id: int, lease_seconds: float) -> boo
     already recorded interrupted (it stalled longer than the lease time)."""
     row = con.execute("UPDATE nv_ctl.runs SET heartbeat_at = clock_timestamp() "
                       "WHERE run_id = %s RETURNING outcome", [run_id]).fetchone()
-    frontier.renew(con, run_id, lease_seconds)
-    bfwork.renew(con, run_id, lease_seconds)
-    units.renew(con, run_id, lease_seconds)
+    renew_leases(con, run_id, lease_seconds)
     return bool(row) and row[0] == "running"
 
 
@@ -144,9 +155,7 @@ def finish_run(con: psycopg.Connection, run_id: int, outcome: str, exit_code: in
     con.execute("UPDATE nv_ctl.runs SET finished_at = clock_timestamp(), outcome = %s, "
                 "exit_code = %s, summary = %s, error = %s, error_detail = %s "
                 "WHERE run_id = %s", [outcome, exit_code, summary, error, error_detail, run_id])
-    frontier.release(con, runs=[run_id])
-    bfwork.release(con, [run_id])
-    units.release(con, runs=[run_id])
+    release_leases(con, [run_id])
     _insert(con, "run_lists", ("run_id", "site", *RUN_LIST_COLUMNS),
             [[run_id, s["site"], *(row.get(c) for c in RUN_LIST_COLUMNS)]
              for s in sites for row in s.get("lists", ())])
