@@ -158,11 +158,27 @@ def test_the_docs_found_have_every_wanted_term_and_no_excluded_group(need, group
     assert searchrank.matches(_postings(ROWS), need, groups).tolist() == found
 
 
-def test_scores_are_bm25_with_the_title_bonus():
-    found = np.array([2, 4, 7], dtype=np.int32)
-    lengths = np.array([LENGTHS[d] for d in found.tolist()])
-    scores = searchrank.bm25(_postings(ROWS), [1, 2], found, lengths, 10, 100.0)
-    assert scores.tolist() == pytest.approx(_reference([2, 4, 7], [1, 2], 10, 100.0))
+@pytest.mark.parametrize("found,wanted", [
+    ([2, 4, 7], [1, 2]),   # some of each term's docs
+    ([2, 4, 7, 9], [2]),   # every doc of the term: its rows line up with the docs found
+    ([4], [1, 3]),
+    ([4, 7], [2]),
+])
+def test_scores_are_bm25_with_the_title_bonus(found, wanted):
+    docs = np.array(found, dtype=np.int32)
+    lengths = np.array([LENGTHS[d] for d in found])
+    scores = searchrank.bm25(_postings(ROWS), wanted, docs, lengths, 10, 100.0)
+    assert scores.tolist() == pytest.approx(_reference(found, wanted, 10, 100.0))
+
+
+def test_a_term_with_two_rows_for_one_doc_scores_both():
+    rows = {1: [(2, 1, False), (2, 2, True), (4, 1, False)]}  # never written by the index
+    postings = _postings(rows)
+    scores = searchrank.bm25(postings, [1], np.array([2, 4], dtype=np.int32),
+                             np.array([120, 80]), 10, 100.0)
+    alone = searchrank.bm25(_postings({1: [(2, 1, False), (4, 1, False)]}), [1],
+                            np.array([2, 4], dtype=np.int32), np.array([120, 80]), 10, 100.0)
+    assert scores[0] > alone[0] and scores[1] > 0
 
 
 def test_a_page_is_ordered_by_score_then_the_newer_day_then_the_larger_doc():
@@ -181,11 +197,16 @@ def test_months_are_counted_from_days_and_undated_articles_left_out():
     assert searchrank.month_counts(days) == [("1970-01", 2), ("1970-02", 1), ("2026-01", 1)]
 
 
-@pytest.mark.parametrize("sorted_below,buckets", [(10**9, 1_048_573), (0, 1_048_573), (0, 7)])
-def test_facet_values_are_counted_exactly_however_they_are_counted(sorted_below, buckets,
+@pytest.mark.parametrize("sorted_below,bits", [
+    (10**9, (16, 20)),  # sorted
+    (0, (16, 20)),      # buckets, hardly any clash
+    (0, (3, 3)),        # 8 buckets for 40 keys: most buckets hold several keys
+    (0, (2, 16)),       # 4 buckets: too many clashes, counted again in 65,536
+])
+def test_facet_values_are_counted_exactly_however_they_are_counted(sorted_below, bits,
                                                                    monkeypatch):
     monkeypatch.setattr(searchrank, "SORTED_BELOW", sorted_below)
-    monkeypatch.setattr(searchrank, "BUCKETS", buckets)  # 7: most buckets hold two keys
+    monkeypatch.setattr(searchrank, "BUCKET_BITS", bits)
     rng = np.random.default_rng(5)
     values = rng.integers(1, 2**63, 40, dtype=np.uint64)
     keys = values[rng.integers(0, 40, 5000)]

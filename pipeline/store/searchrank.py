@@ -34,16 +34,21 @@ NO_DAY = np.iinfo(np.int32).min  # an article without a day: last among equal sc
 class Postings:
     """The article rows of one term: doc numbers, counts (title and body), in the title."""
 
-    doc: np.ndarray       # int32
+    doc: np.ndarray       # int32, in order
     count: np.ndarray     # int32
     in_title: np.ndarray  # bool
 
     @classmethod
     def of(cls, columns: Mapping[str, np.ndarray]) -> Postings:
-        """From DuckDB's fetchnumpy() of (doc, count, in_title)."""
-        return cls(np.asarray(columns["doc"], dtype=np.int32),
-                   np.asarray(columns["count"], dtype=np.int32),
-                   np.asarray(columns["in_title"], dtype=np.bool_))
+        """From DuckDB's fetchnumpy() of (doc, count, in_title), put in doc order when
+        they are not (a DuckLake catalog's rows come in the order of its files)."""
+        doc = np.asarray(columns["doc"], dtype=np.int32)
+        count = np.asarray(columns["count"], dtype=np.int32)
+        in_title = np.asarray(columns["in_title"], dtype=np.bool_)
+        if len(doc) > 1 and not (doc[1:] >= doc[:-1]).all():
+            order = np.argsort(doc, kind="stable")
+            doc, count, in_title = doc[order], count[order], in_title[order]
+        return cls(doc, count, in_title)
 
 
 def matches(postings: Mapping[int, Postings], need: Sequence[int],
@@ -84,13 +89,43 @@ def holding(postings: Mapping[int, Postings], terms: Sequence[int],
 def bm25(postings: Mapping[int, Postings], wanted: Sequence[int], found: np.ndarray,
          lengths: np.ndarray, docs: int, avglen: float) -> np.ndarray:
     """The score of each doc of `found` (sorted; `lengths` its lengths, in the same
-    order) over the wanted terms."""
+    order) over the wanted terms.  Every doc found has every wanted term, so a term's
+    rows of the docs found are, in doc order, the docs found themselves: its counts line
+    up with `found` without a lookup (a term with several rows for one doc, which the
+    index never writes, is summed through a lookup instead)."""
     scores = np.zeros(len(found), dtype=np.float64)
     if not len(found):
         return scores
     norm = K1 * (1 - B + B * lengths.astype(np.float64) / avglen)
-    size = int(max(int(found[-1]), *(int(postings[t].doc.max()) for t in wanted))) + 1
-    rank = np.full(size, -1, dtype=np.int64)  # doc -> its position in `found`
+    member: np.ndarray | None = None  # doc -> found
+    for term in dict.fromkeys(wanted):
+        rows = postings[term]
+        df = len(rows.doc)
+        idf = np.log(1 + (docs - df + 0.5) / (df + 0.5))
+        if df == len(found) and (rows.doc == found).all():
+            tf, title = rows.count, rows.in_title
+        else:
+            if member is None:
+                member = np.zeros(_size(postings, wanted, found), dtype=np.bool_)
+                member[found] = True
+            keep = member[rows.doc]
+            tf, title = rows.count[keep], rows.in_title[keep]
+        if len(tf) != len(found):
+            return _bm25_summed(postings, wanted, found, norm, docs)
+        tf = tf.astype(np.float64)
+        scores += idf * (tf * (K1 + 1) / (tf + norm) + TITLE * title)
+    return scores
+
+
+def _size(postings: Mapping[int, Postings], wanted: Sequence[int], found: np.ndarray) -> int:
+    return int(max(int(found[-1]), *(int(postings[t].doc.max()) for t in wanted))) + 1
+
+
+def _bm25_summed(postings: Mapping[int, Postings], wanted: Sequence[int],
+                 found: np.ndarray, norm: np.ndarray, docs: int) -> np.ndarray:
+    """bm25 when a term has several rows for a doc: its parts added up per doc."""
+    scores = np.zeros(len(found), dtype=np.float64)
+    rank = np.full(_size(postings, wanted, found), -1, dtype=np.int64)
     rank[found] = np.arange(len(found))
     for term in dict.fromkeys(wanted):
         rows = postings[term]
@@ -131,25 +166,33 @@ class Counted:
 
 
 SORTED_BELOW = 50_000  # keys counted by sorting; more: by buckets, sorting only clashes
-BUCKETS = 1_048_573    # a prime
+BUCKET_BITS = (16, 20)  # buckets tried: 65,536 (fits the CPU's cache), then a million
 
 
-def counted(keys: np.ndarray) -> Counted:
-    """Count each distinct key (e.g. a hash of the site or 来源).  Many keys are put in
-    buckets (key mod a prime) and counted with bincount, in a few passes; the keys of a
-    bucket holding more than one distinct key are counted by sorting."""
+def counted(keys: np.ndarray, bits: int | None = None) -> Counted:
+    """Count each distinct key (a hash of the site or 来源, so its low bits are as good
+    as random).  Many keys are put in buckets by their low bits and counted with
+    bincount, in a few passes; the keys of a bucket holding more than one distinct key
+    are counted by sorting.  When those are more than a quarter of the keys, the
+    buckets are too few: counted again in more."""
     if len(keys) < SORTED_BELOW:
         values, first, counts = np.unique(keys, return_index=True, return_counts=True)
         return Counted(values, counts, first)
-    bucket = (keys % np.uint64(BUCKETS)).astype(np.intp)
-    last = np.zeros(BUCKETS, dtype=keys.dtype)
+    bits = BUCKET_BITS[0] if bits is None else bits
+    size = 1 << bits
+    bucket = (keys & np.asarray(size - 1, dtype=keys.dtype)).astype(np.intp)
+    last = np.zeros(size, dtype=keys.dtype)
     last[bucket] = keys                      # one of the keys of each bucket
-    where = np.zeros(BUCKETS, dtype=np.intp)
+    where = np.zeros(size, dtype=np.intp)
     where[bucket] = np.arange(len(keys))     # the position of that key
-    clashed = np.zeros(BUCKETS, dtype=np.bool_)
-    clashed[bucket[last[bucket] != keys]] = True
-    mixed = clashed[bucket]
-    counts = np.bincount(bucket[~mixed], minlength=BUCKETS)
+    mixed = last[bucket] != keys
+    if mixed.any():
+        clashed = np.zeros(size, dtype=np.bool_)
+        clashed[bucket[mixed]] = True
+        mixed = clashed[bucket]              # every key of a bucket with a clash
+        if bits < BUCKET_BITS[-1] and np.count_nonzero(mixed) > len(keys) // 4:
+            return counted(keys, BUCKET_BITS[-1])
+    counts = np.bincount(bucket[~mixed], minlength=size)
     used = np.flatnonzero(counts)
     result = Counted(last[used], counts[used], where[used])
     if mixed.any():
@@ -171,11 +214,15 @@ def largest(count: Counted, limit: int) -> np.ndarray:
 
 
 def month_counts(days: np.ndarray) -> list[tuple[str, int]]:
-    """(YYYY-MM, articles) of these days (days since 1970-01-01; NO_DAY left out)."""
-    dated = days[days != NO_DAY].astype("datetime64[D]").astype("datetime64[M]")
+    """(YYYY-MM, articles) of these days (days since 1970-01-01; NO_DAY left out):
+    counted per day, then the few distinct days turned into months."""
+    dated = days[days != NO_DAY]
     if not len(dated):
         return []
-    months = dated.astype(np.int64)  # months since 1970-01
-    first = int(months.min())
-    counts = np.bincount(months - first)
-    return [(str(np.datetime64(first + n, "M")), int(c)) for n, c in enumerate(counts) if c]
+    first = int(dated.min())
+    per_day = np.bincount(dated - first)
+    at = np.flatnonzero(per_day)
+    months = (at + first).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    start = int(months[0])
+    counts = np.bincount(months - start, weights=per_day[at])
+    return [(str(np.datetime64(start + n, "M")), int(c)) for n, c in enumerate(counts) if c]

@@ -79,6 +79,27 @@ def phrase_tests(con: duckdb.DuckDBPyConnection, catalog: str, ids: Sequence[str
 
 
 @contextlib.contextmanager
+def cursor_of(con: duckdb.DuckDBPyConnection, catalog: str, zone: str | None = None
+              ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of the session, for another thread: a connection of its own, so the
+    session's catalog and time zone (published_at as the other reads show it) again."""
+    zone = zone or _zone(con)
+    cursor = con.cursor()
+    try:
+        cursor.execute(f"USE {catalog}")
+        if zone:
+            cursor.execute(f"SET TimeZone = {literal(zone)}")
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def _zone(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("SELECT current_setting('TimeZone')").fetchone()
+    return str(row[0]) if row else None
+
+
+@contextlib.contextmanager
 def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     row = con.execute("SELECT current_setting('threads')").fetchone()
     con.execute("SET threads = 1")
@@ -143,17 +164,11 @@ def _on_cursors(con: duckdb.DuckDBPyConnection, catalog: str, items: list[Any],
     """`work` on THREADS shares of the items at once, each on a cursor of the session
     running one DuckDB thread (a few rows fetched gain nothing from more: a third to a
     half less CPU)."""
-    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
+    zone = _zone(con)
 
     def run(part: list[Any]) -> list[Any]:
-        cursor = con.cursor()  # a connection of its own: the session's settings again
-        try:
-            cursor.execute(f"USE {catalog}")
-            if zone:  # published_at in the warehouse's time zone, as the other reads
-                cursor.execute(f"SET TimeZone = {literal(zone[0])}")
+        with cursor_of(con, catalog, zone) as cursor:
             return work(cursor, part)
-        finally:
-            cursor.close()
 
     parts = [items[n::THREADS] for n in range(THREADS) if items[n::THREADS]]
     with _one_thread(con), ThreadPoolExecutor(max(1, len(parts))) as pool:
