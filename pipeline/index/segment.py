@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import re
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -153,7 +153,11 @@ class Segmenter:
         self._jieba: Any = None
         self.entries = entries
         self.stopwords = stopwords
-        self.digest = _digest(entries, stopwords)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Names the segmenter, rules, dictionary and stop-words (the index records it)."""
+        return _digest(self.entries, self.stopwords)
 
     @property
     def jieba(self) -> Any:
@@ -241,10 +245,20 @@ def _jieba(entries: tuple[Entry, ...]) -> Any:
     Only `cut` is used on it, which leaves it as built."""
     import rjieba
 
-    jieba = rjieba.Jieba()
+    with _DEFAULT_LOCK:
+        global _default_taken
+        # rjieba builds a segmenter of its own when imported (0.1 s; the module-level cut
+        # and add_word are its); the process's first dictionary takes that one, not
+        # building another. Nothing else here uses it.
+        jieba: Any = rjieba if not _default_taken else rjieba.Jieba()
+        _default_taken = True
     for entry in entries:
         jieba.add_word(entry.word, entry.freq, entry.tag)
     return jieba
+
+
+_DEFAULT_LOCK = threading.Lock()
+_default_taken = False
 
 
 @functools.cache
@@ -275,6 +289,8 @@ def _digest(entries: tuple[Entry, ...], stopwords: frozenset[str]) -> str:
 
 
 def _rjieba_version() -> str:
+    import importlib.metadata  # 20 ms of start-up that only the index's digest needs
+
     try:
         return importlib.metadata.version("rjieba")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored builds

@@ -41,9 +41,8 @@ def texts(con: duckdb.DuckDBPyConnection, catalog: str, ids: Sequence[str],
     """article_id -> what a result shows of it (title, url, published_at, source, body)."""
     if not ids:
         return {}
-    if indexed:
-        with _one_thread(con):  # a few fetched rows: more threads only cost CPU
-            found = dicts(con.execute(render(query("search_texts"), {"ids": list(ids)})))
+    if indexed:  # fetched by the index, row by row, on one thread
+        found = dicts(con.execute(render(query("search_texts"), {"ids": list(ids)})))
         return {row["article_id"]: row for row in found}
     rows = dict(con.execute(render(query("search_rowids"), {"ids": list(ids)})).fetchall())
     return _texts_by_row(con, catalog, list(rows.values()))
