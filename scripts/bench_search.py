@@ -42,6 +42,7 @@ QUERIES = [
     ("entity and a common word", "DeepSeek 模型", {}),
     ("two rare words", "千问 火山引擎", {}),
     ("two of the commonest words", "公司 市场", {}),
+    ("two common words (a third of the articles)", "价格 部门", {}),
     ("two words, one site, half a year", "智谱 英伟达",
      {"site": "36kr", "since": "2026-01-01", "until": "2026-06-30"}),
     ("two words minus one", "智谱 英伟达 -融资", {}),
