@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,15 +38,25 @@ def expected_ids(kr: Fake36Kr, ne: FakeNetEase) -> list[str]:
     return sorted(ids)
 
 
-def crawl_process(config: Path, fault: str | None = None, *args: str
-                  ) -> subprocess.CompletedProcess[str]:
+def crawl_process(config: Path, fault: str | None = None, *args: str,
+                  file_limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    """`newsvault crawl` in a child process; `file_limit`: no file may be written past
+    that many bytes (RLIMIT_FSIZE: a write beyond fails with EFBIG, as on a full disk)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("NEWSVAULT_FAULT", None)
     if fault:
         env["NEWSVAULT_FAULT"] = fault
     return subprocess.run([sys.executable, "-m", "pipeline", *process_configs(config),
                            "--warehouse", "news.duckdb", "crawl", "-q", *args], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=120, check=False,
+                          preexec_fn=None if file_limit is None else _limited(file_limit))
+
+
+def _limited(size: int) -> Callable[[], None]:
+    def limit() -> None:  # in the child, before it runs Python
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
 
 
 def status_json(capsys: pytest.CaptureFixture[str]) -> dict:
@@ -80,6 +92,42 @@ def test_a_full_archive_disk_fails_the_run_with_exit_74_and_the_next_run_recover
     assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
     assert sorted(r[0] for r in rows("SELECT article_id FROM articles")) == expected_ids(kr, ne)
     assert [r[0] for r in rows("SELECT outcome FROM runs ORDER BY run_id")] == ["failed", "ok"]
+    files = sorted(str(p) for p in Path("warc").glob("*.warc.gz"))
+    check = subprocess.run([WARCIO, "check", *files], capture_output=True, text=True,
+                           check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check_lines(capsys)[0] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("limit", [64_000, 1_000_000])
+def test_a_warehouse_that_cannot_grow_fails_the_run_loses_nothing_and_the_next_run_recovers(
+        config, sites, capsys, limit):
+    """A real failed write, not an injected one: the second crawl may write no file past
+    `limit` bytes (the warehouse is already several MB, so its WAL, a checkpoint, DuckDB's
+    spill file or the new WARC file hits it first, wherever that happens)."""
+    kr, ne = sites
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
+    before = rows("SELECT article_id, content_hash FROM articles ORDER BY 1")
+    kr.publish(articles=20, flashes=5)
+    ne.publish("tech", 30)
+    done = crawl_process(config, file_limit=limit)
+    assert done.returncode == 74, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    last = done.stderr.splitlines()[-1]  # before it, at most a warning of unindexed terms
+    assert last.startswith("newsvault: ") and "File too large" in last, done.stderr
+    assert "free space" in last  # what to do, whichever file it was
+    assert all("not indexed" in line for line in done.stderr.splitlines()[:-1])
+    after = dict(rows("SELECT article_id, content_hash FROM articles"))
+    assert all(after.get(aid) == digest for aid, digest in before)  # nothing lost or changed
+    outcomes = [r[0] for r in rows("SELECT outcome FROM runs ORDER BY run_id")]
+    assert outcomes[0] == "ok" and outcomes[1] in ("failed", "running")  # never "ok"
+    code, lines = check_lines(capsys)
+    assert code == 1 and any(line.startswith("FAIL") for line in lines)
+
+    assert main(["--config", str(config), "--warehouse", "news.duckdb", "crawl", "-q"]) == 0
+    assert sorted(r[0] for r in rows("SELECT article_id FROM articles")) == expected_ids(kr, ne)
+    assert rows("SELECT article_id FROM articles GROUP BY 1 HAVING count(*) > 1") == []
     files = sorted(str(p) for p in Path("warc").glob("*.warc.gz"))
     check = subprocess.run([WARCIO, "check", *files], capture_output=True, text=True,
                            check=False)

@@ -137,3 +137,15 @@ def test_inlined_parameters_give_what_bound_ones_give(value):
     params = {"v": value, "vv": 1}
     assert con.execute(inline_params(sql, params)).fetchall() == con.execute(
         sql, params).fetchall()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_duckdb_spills_beside_the_warehouse_file_not_in_the_current_folder(tmp_path,
+                                                                         read_only):
+    path = tmp_path / "data" / "news.duckdb"
+    path.parent.mkdir()
+    settings = WarehouseSettings(path=str(path))
+    Warehouse.open(settings).close()
+    with Warehouse.open(settings, read_only=read_only) as warehouse:
+        spill = warehouse.con.execute("SELECT current_setting('temp_directory')").fetchone()
+    assert spill == (f"{path}.tmp",)

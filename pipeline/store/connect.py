@@ -18,7 +18,7 @@ from pipeline.config.settings import WarehouseSettings, is_team_uri
 from pipeline.core.errors import UsageError, WarehouseBusy, WarehouseError
 from pipeline.core.records import utcnow
 from pipeline.store.lock import describe_process
-from pipeline.store.queries import first_line, literal, migrations
+from pipeline.store.queries import first_line, literal, migrations, no_room
 from pipeline.store.session import Session
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -38,6 +38,11 @@ def connect(settings: WarehouseSettings) -> duckdb.DuckDBPyConnection:
             con.execute(f"SET memory_limit = {literal(settings.memory_limit)}")
         if settings.threads:
             con.execute(f"SET threads = {int(settings.threads)}")
+        if not settings.attach and settings.path not in ("", ":memory:") \
+                and "://" not in settings.path:
+            # what DuckDB spills beside the file (a session of its own would put it
+            # there too; an in-memory one attaching it used .tmp in the current folder)
+            con.execute(f"SET temp_directory = {literal(settings.path + '.tmp')}")
     except duckdb.Error as exc:
         con.close()
         raise attach_error(settings.attach or settings.path, exc) from None
@@ -192,4 +197,4 @@ def attach_error(target: str, exc: duckdb.Error) -> WarehouseError:
     if "version" in text.lower() and ("storage" in text.lower() or "serializ" in text.lower()):
         return WarehouseError(f"{target} was written by another DuckDB version ({text}): use "
                               "the DuckDB version that wrote it, or a new path")
-    return WarehouseError(f"cannot open the warehouse {target}: {text}")
+    return WarehouseError(f"cannot open the warehouse {target}: {text}{no_room(exc)}")

@@ -89,6 +89,16 @@ def first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+_NO_ROOM = re.compile(r"No space left on device|File too large|Disk quota exceeded", re.I)
+
+
+def no_room(exc: BaseException) -> str:
+    """What to do, when DuckDB could not write a file for want of room ('' otherwise)."""
+    if _NO_ROOM.search(str(exc)):
+        return " (no room to write on that disk: free space, then run again)"
+    return ""
+
+
 def dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The rows of an executed cursor as dicts by column name."""
     names = [d[0] for d in cursor.description or ()]

@@ -15,7 +15,7 @@ import duckdb
 from pipeline.config.settings import WarehouseSettings
 from pipeline.core import faults
 from pipeline.core.errors import WarehouseError
-from pipeline.store.queries import dicts, first_line, literal, run_script, sql_text
+from pipeline.store.queries import dicts, first_line, literal, no_room, run_script, sql_text
 
 
 class Session:
@@ -53,7 +53,7 @@ class Session:
             if self._depth:
                 raise
             raise WarehouseError(f"reading the warehouse ({what}) failed: "
-                                 f"{first_line(exc)}") from None
+                                 f"{first_line(exc)}{no_room(exc)}") from None
 
     def run_script(self, name: str, params: dict[str, Any] | None = None) -> None:
         """Run a query file of several statements, each with the parameters it names."""
@@ -95,7 +95,8 @@ class Session:
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
                 self.con.rollback()
-            raise WarehouseError(f"writing to the warehouse failed: {first_line(exc)}") from None
+            raise WarehouseError(f"writing to the warehouse failed: {first_line(exc)}"
+                                 f"{no_room(exc)}") from None
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 self.con.rollback()
