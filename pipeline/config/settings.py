@@ -105,7 +105,7 @@ class WarehouseSettings:
     memory_limit: str = setting(
         "64MB", "DuckDB memory_limit of the writing commands (crawl, import, reextract): "
                 "caps DuckDB's cache so a long crawl's memory stays flat (what does not fit "
-                "is spilled to <warehouse>.tmp/ beside the file). A size in "
+                "is spilled beside the file: news.duckdb.tmp/ for news.duckdb). A size in "
                 "DuckDB's units (KB, MB, GB, TB; KiB..TiB), at least 32MB. Readers (sql, "
                 "export, status) use DuckDB's default. Empty: the default for all.")
     threads: int = setting(
