@@ -63,12 +63,27 @@ def _without_index(path: Path) -> None:
         con.close()
 
 
+def _out_of_doc_order(path: Path) -> None:
+    """term_docs and term_rows rewritten in falling doc order (re-indexed articles come
+    last; a DuckLake catalog's rows come in its files' order)."""
+    con = duckdb.connect(str(path))
+    try:
+        for table in ("term_docs", "term_rows"):
+            con.execute(f"CREATE TABLE backwards AS SELECT * FROM {table} ORDER BY doc DESC")
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM backwards")
+            con.execute("DROP TABLE backwards")
+    finally:
+        con.close()
+
+
 WAYS = {
     "term_docs scanned for every search": (store_search, "SCAN_SHARE", 0.0),
+    "term_docs and term_rows out of doc order, scanned": "backwards",
     "term_docs read by doc for every search": (store_search, "SCAN_SHARE", 2.0),
     "phrases checked by a scan": (searchtext, "FETCH_MAX", 0),
     "no index on article_id": None,
-}
+}  # values: (module, name, value) set for the test, or a way of changing the file
 
 
 @pytest.mark.parametrize("way", list(WAYS))
@@ -77,6 +92,9 @@ def test_every_way_of_reading_finds_the_same(way, built, expected, tmp_path,  # 
     path = Path(shutil.copy(built, tmp_path / "news.duckdb"))
     if WAYS[way] is None:
         _without_index(path)
+    elif WAYS[way] == "backwards":
+        _out_of_doc_order(path)
+        monkeypatch.setattr(store_search, "SCAN_SHARE", 0.0)
     else:
         module, name, value = WAYS[way]
         monkeypatch.setattr(module, name, value)

@@ -158,9 +158,9 @@ def _docs(con: duckdb.DuckDBPyConnection, found: np.ndarray, plan: SearchPlan,
         member = np.zeros(int(max(found.max(), doc.max())) + 1, dtype=np.bool_)
         member[found] = True
         rows: np.ndarray = member[doc]  # a mask while term_docs is in doc order
-        if not (doc[rows][1:] > doc[rows][:-1]).all():  # re-indexed articles: not
-            rows = np.flatnonzero(rows)
-            rows = rows[np.argsort(doc[rows], kind="stable")]
+        kept = doc[rows]
+        if not (kept[1:] > kept[:-1]).all():  # re-indexed articles: not
+            rows = np.flatnonzero(rows)[np.argsort(kept, kind="stable")]
     else:
         con.register("search_wanted", {"doc": found})
         try:
