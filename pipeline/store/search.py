@@ -17,7 +17,11 @@ One read-only visit of the warehouse (warehouse/queries/search_*.sql):
 4. the quoted phrases checked in the text of those articles only (pipeline.store.
    searchtext: fetched by the index on article_id);
 5. scores, facets and the page's order in numpy (pipeline.store.searchrank), the names
-   of the facet values shown from one article each, and the page's texts.
+   of the facet values shown from one article each, and the page's texts (read on a
+   cursor of their own, in a second thread, while the facets are counted).
+
+Arrays come through relations (`con.sql(...).fetchnumpy()`), which DuckDB scans on all
+its threads.
 
 The values are written into the SQL text (checked numbers, quoted strings) rather than
 passed as parameters: with parameters duckdb 1.5 imports pandas when it is installed.
