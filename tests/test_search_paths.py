@@ -17,6 +17,7 @@ import datetime as dt
 import importlib.util
 import math
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -77,27 +78,29 @@ def _out_of_doc_order(path: Path) -> None:
         con.close()
 
 
-WAYS = {
-    "term_docs scanned for every search": (store_search, "SCAN_SHARE", 0.0),
-    "term_docs and term_rows out of doc order, scanned": "backwards",
-    "term_docs read by doc for every search": (store_search, "SCAN_SHARE", 2.0),
-    "phrases checked by a scan": (searchtext, "FETCH_MAX", 0),
-    "no index on article_id": None,
-}  # values: (module, name, value) set for the test, or a way of changing the file
+def _setting(module: object, name: str, value: object) -> Callable[..., None]:
+    return lambda path, monkeypatch: monkeypatch.setattr(module, name, value)
+
+
+def _scanned_out_of_doc_order(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _out_of_doc_order(path)
+    monkeypatch.setattr(store_search, "SCAN_SHARE", 0.0)
+
+
+WAYS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
+    "term_docs scanned for every search": _setting(store_search, "SCAN_SHARE", 0.0),
+    "term_docs and term_rows out of doc order, scanned": _scanned_out_of_doc_order,
+    "term_docs read by doc for every search": _setting(store_search, "SCAN_SHARE", 2.0),
+    "phrases checked by a scan": _setting(searchtext, "FETCH_MAX", 0),
+    "no index on article_id": lambda path, monkeypatch: _without_index(path),
+}
 
 
 @pytest.mark.parametrize("way", list(WAYS))
 def test_every_way_of_reading_finds_the_same(way, built, expected, tmp_path,  # noqa: F811
                                              monkeypatch):
     path = Path(shutil.copy(built, tmp_path / "news.duckdb"))
-    if WAYS[way] is None:
-        _without_index(path)
-    elif WAYS[way] == "backwards":
-        _out_of_doc_order(path)
-        monkeypatch.setattr(store_search, "SCAN_SHARE", 0.0)
-    else:
-        module, name, value = WAYS[way]
-        monkeypatch.setattr(module, name, value)
+    WAYS[way](path, monkeypatch)
     assert results(path) == expected
 
 

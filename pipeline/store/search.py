@@ -161,17 +161,18 @@ def _docs(con: duckdb.DuckDBPyConnection, found: np.ndarray, plan: SearchPlan,
             return _docs(con, found[:0], plan, docs_n)
         member = np.zeros(int(max(found.max(), doc.max())) + 1, dtype=np.bool_)
         member[found] = True
-        rows: np.ndarray = member[doc]  # a mask while term_docs is in doc order
-        kept = doc[rows]
+        mask = member[doc]
+        kept = doc[mask]
+        rows: np.ndarray | slice = mask  # while term_docs is in doc order
         if not (kept[1:] > kept[:-1]).all():  # re-indexed articles: not
-            rows = np.flatnonzero(rows)[np.argsort(kept, kind="stable")]
+            rows = np.flatnonzero(mask)[np.argsort(kept, kind="stable")]
     else:
         con.register("search_wanted", {"doc": found})
         try:
             columns = _numpy(con, render(query("search_docs_some"), params))
         finally:
             con.unregister("search_wanted")
-        rows = np.ones(len(columns["doc"]), dtype=np.bool_)
+        rows = slice(None)  # search_docs_some.sql gives them in doc order
     return _Docs(*(np.asarray(columns[name])[rows] for name in _COLUMNS))
 
 

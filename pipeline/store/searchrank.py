@@ -100,9 +100,8 @@ def bm25(postings: Mapping[int, Postings], wanted: Sequence[int], found: np.ndar
     member: np.ndarray | None = None  # doc -> found
     for term in dict.fromkeys(wanted):
         rows = postings[term]
-        df = len(rows.doc)
-        idf = np.log(1 + (docs - df + 0.5) / (df + 0.5))
-        if df == len(found) and (rows.doc == found).all():
+        idf = _idf(len(rows.doc), docs)
+        if len(rows.doc) == len(found) and (rows.doc == found).all():
             tf, title = rows.count, rows.in_title
         else:
             if member is None:
@@ -117,6 +116,10 @@ def bm25(postings: Mapping[int, Postings], wanted: Sequence[int], found: np.ndar
     return scores
 
 
+def _idf(df: int, docs: int) -> float:
+    return float(np.log(1 + (docs - df + 0.5) / (df + 0.5)))
+
+
 def _size(postings: Mapping[int, Postings], wanted: Sequence[int], found: np.ndarray) -> int:
     return int(max(int(found[-1]), *(int(postings[t].doc.max()) for t in wanted))) + 1
 
@@ -129,8 +132,7 @@ def _bm25_summed(postings: Mapping[int, Postings], wanted: Sequence[int],
     rank[found] = np.arange(len(found))
     for term in dict.fromkeys(wanted):
         rows = postings[term]
-        df = len(rows.doc)
-        idf = np.log(1 + (docs - df + 0.5) / (df + 0.5))
+        idf = _idf(len(rows.doc), docs)
         at = rank[rows.doc]
         inside = at >= 0
         at = at[inside]
